@@ -1,0 +1,29 @@
+# wafersim: the two set-up commands are `make run` and `make test` (see README.md).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+RELEASE_DIR := build/release
+TEST_DIR := build/asan
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release -DWAFERSIM_TESTS=OFF -DWAFERSIM_BENCH=OFF > /dev/null
+	cmake --build $(RELEASE_DIR) -j $(JOBS) --target wafersim
+
+run: build
+	./$(RELEASE_DIR)/wafersim run configs/scenarios/memory-wall.yaml -o out
+
+test: deps
+	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_SANITIZE=ON -DWAFERSIM_BENCH=OFF > /dev/null
+	cmake --build $(TEST_DIR) -j $(JOBS)
+	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+bench: deps
+	cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DWAFERSIM_TESTS=OFF -DWAFERSIM_BENCH=ON > /dev/null
+	cmake --build build/bench -j $(JOBS)
+	./build/bench/bench/wafersim_bench
+
+clean:
+	rm -rf build out

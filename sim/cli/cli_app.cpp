@@ -1,0 +1,152 @@
+#include "sim/cli/cli_app.h"
+
+#include <iostream>
+#include <thread>
+
+#include "models/register_builtin.h"
+#include "sim/cli/cli_common.h"
+#include "sim/core/text.h"
+
+namespace wafersim::cli {
+
+void EvalArgs::add_to(CLI::App& app, bool with_json) {
+  app.add_option("--system", system, "System or device preset name, or a YAML file")->required();
+  app.add_option("--model", model, "Model preset name, a YAML model spec, or a Hugging Face config.json")->required();
+  app.add_option("--devices", devices, "Devices in the main group: a count or 'auto' (default: the system's)");
+  app.add_option("--phase", phase, "prefill | decode | encode | generate (default decode)");
+  app.add_option("--batch", batch, "Sequences per step (default 1)");
+  app.add_option("--prompt", prompt, "Prompt tokens for prefill/encode/generate (default 512)");
+  app.add_option("--context", context, "Context tokens for decode (default 1024)");
+  app.add_option("--output", output, "Output tokens for generate (default 128)");
+  app.add_option("--dtype", dtype, "fp32 | fp16 | bf16 | fp8 | int8 | int4 (default fp16)");
+  app.add_option("--kv-dtype", kv_dtype, "KV cache format (default: same as --dtype)");
+  app.add_option("--fidelity", fidelity, "roofline | approx | cycle (default: the most detailed each kind has)");
+  app.add_option("--set", sets, "Override a config value: NAME.path=VALUE (repeatable)");
+  if (with_json) app.add_flag("--json", json, "Print the result as one JSON object");
+}
+
+EvalRequest EvalArgs::request() const {
+  EvalRequest r;
+  auto set = [&](const char* key, const char* option, const std::string& value) {
+    if (!value.empty()) r.set_option(key, value, OptionOrigin{"", 0, 0, option});
+  };
+  set("system", "--system", system);
+  set("model", "--model", model);
+  set("devices", "--devices", devices);
+  set("phase", "--phase", phase);
+  set("batch", "--batch", batch);
+  set("prompt", "--prompt", prompt);
+  set("context", "--context", context);
+  set("output", "--output", output);
+  set("dtype", "--dtype", dtype);
+  set("kv_dtype", "--kv-dtype", kv_dtype);
+  set("fidelity", "--fidelity", fidelity);
+  r.overrides = parse_sets(sets);
+  return r;
+}
+
+std::vector<Override> parse_sets(const std::vector<std::string>& sets) {
+  std::vector<Override> out;
+  for (const auto& s : sets) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw InputError::option("--set", "'" + s + "' is not PATH=VALUE (e.g. --set wse3.core.sram=96KiB)");
+    const std::string path = trim(s.substr(0, eq));
+    if (path.find('.') == std::string::npos)
+      throw InputError::option("--set", "'" + path + "' is not NAME.key (e.g. wse3.core.sram)");
+    out.push_back(Override{path, trim(s.substr(eq + 1)), "--set"});
+  }
+  return out;
+}
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  try {
+    Registry registry;
+    models::register_builtin(registry);
+    const Context ctx{registry, ConfigLibrary::default_root(), out, err};
+
+    CLI::App app{"wafersim: wafer-scale processors, GPUs and LPUs running transformer inference, side by side."};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string(WAFERSIM_VERSION) + " (git " + WAFERSIM_GIT_HASH + ")");
+
+    EvalArgs eval_args, explain_args, trace_args;
+    auto* eval = app.add_subcommand("eval", "Evaluate one model on one system: latency, tokens/s, what bounds it");
+    eval_args.add_to(*eval, true);
+    auto* explain = app.add_subcommand("explain", "Per-op table: time, share, bound, FLOPs, bytes");
+    explain_args.add_to(*explain, false);
+    bool every_op = false;
+    explain->add_flag("--all-ops", every_op, "One row per op of every layer (default: ops summed over layers)");
+    auto* trace = app.add_subcommand("trace", "Write a Perfetto/Chrome trace of one step");
+    trace_args.add_to(*trace, false);
+    std::string trace_out = "trace.json";
+    trace->add_option("-o,--output-file", trace_out, "Trace file to write (default trace.json)");
+
+    auto* run_cmd = app.add_subcommand("run", "Run a scenario: every grid point, results, charts");
+    std::string scenario, out_dir = "out";
+    int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::string> run_sets;
+    bool resume = false, quiet = false;
+    run_cmd->add_option("scenario", scenario, "Scenario YAML file or preset name")->required();
+    run_cmd->add_option("-o,--out", out_dir, "Output root (default out/)");
+    run_cmd->add_option("-j,--jobs", jobs, "Points evaluated in parallel (default: all cores)")->check(CLI::Range(1, 1024));
+    run_cmd->add_option("--set", run_sets, "Override a config value: NAME.path=VALUE (repeatable)");
+    run_cmd->add_flag("--resume", resume, "Keep points an interrupted run finished");
+    run_cmd->add_flag("--quiet", quiet, "No progress output");
+
+    auto* anchors = app.add_subcommand("anchors", "Predicted vs published numbers, with error");
+    std::string anchors_file;
+    bool anchors_json = false;
+    anchors->add_option("file", anchors_file, "Anchors CSV (default configs/anchors.csv)");
+    anchors->add_flag("--json", anchors_json, "Print rows as JSON");
+
+    auto* list = app.add_subcommand("list", "List presets: devices, systems, models, scenarios");
+    std::string list_what;
+    list->add_option("what", list_what, "devices | systems | models | scenarios (default: all)");
+
+    auto* check = app.add_subcommand("check", "Validate config files and report every error");
+    std::vector<std::string> check_files;
+    check->add_option("files", check_files, "YAML files")->required();
+
+    auto* describe = app.add_subcommand("describe", "Every key of a config kind: type, unit, default, doc");
+    std::string describe_kind;
+    bool markdown = false;
+    describe->add_option("kind", describe_kind, "wafer | gpu | lpu | system | model | scenario | all");
+    describe->add_flag("--markdown", markdown, "Markdown tables (docs/config-reference.md)");
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e, out, err);
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e, out, err);
+    } catch (const CLI::CallForVersion& e) {
+      return app.exit(e, out, err);
+    } catch (const CLI::ParseError& e) {
+      err << "wafersim: error: " << e.what() << "\n(run 'wafersim --help' or 'wafersim SUBCOMMAND --help')\n";
+      return kBadInput;
+    }
+
+    if (eval->parsed()) return cmd_eval(ctx, eval_args);
+    if (explain->parsed()) return cmd_explain(ctx, explain_args, every_op);
+    if (trace->parsed()) return cmd_trace(ctx, trace_args, trace_out);
+    if (run_cmd->parsed()) return cmd_run(ctx, scenario, out_dir, jobs, run_sets, resume, quiet);
+    if (anchors->parsed())
+      return cmd_anchors(ctx, anchors_file.empty() ? (ctx.config_root / "anchors.csv").string() : anchors_file,
+                         anchors_json);
+    if (list->parsed()) return cmd_list(ctx, list_what);
+    if (check->parsed()) return cmd_check(ctx, check_files);
+    if (describe->parsed()) return cmd_describe(ctx, describe_kind, markdown);
+    return kBadInput;
+  } catch (const InputError& e) {
+    for (const auto& d : e.diagnostics()) err << "wafersim: error: " << d.format() << "\n";
+    return kBadInput;
+  } catch (const OverflowError& e) {
+    err << "wafersim: error: a size does not fit in 64 bits (" << e.what() << "); check the values given\n";
+    return kBadInput;
+  } catch (const std::exception& e) {
+    err << "wafersim: error: " << e.what() << "\n";
+    return kFailure;
+  }
+}
+
+}  // namespace wafersim::cli

@@ -1,0 +1,53 @@
+#pragma once
+// Shared pieces of the wafersim command line: the context every subcommand gets
+// (registry, configs root, output streams) and the eval options several
+// subcommands accept. Only the CLI prints and picks exit codes.
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/eval_request.h"
+
+namespace wafersim::cli {
+
+/// Exit codes (CONTRACTS.md).
+enum ExitCode : int { kOk = 0, kFailure = 1, kBadInput = 2, kDoesNotFit = 3, kAnchorsOff = 4, kInterrupted = 130 };
+
+struct Context {
+  const Registry& registry;
+  std::filesystem::path config_root;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+/// The eval options as typed, kept as text so every message names its option.
+struct EvalArgs {
+  std::string system, model, devices, phase, batch, prompt, context, output, dtype, kv_dtype, fidelity;
+  std::vector<std::string> sets;
+  bool json = false;
+
+  void add_to(CLI::App& app, bool with_json);
+  /// Builds the request; throws InputError naming the option.
+  [[nodiscard]] EvalRequest request() const;
+};
+
+/// Parses `--set PATH=VALUE` items.
+[[nodiscard]] std::vector<Override> parse_sets(const std::vector<std::string>& sets);
+
+/// "llama-3.1-8b on h100-sxm5 (1 device) · decode · batch 1 · ..."
+[[nodiscard]] std::string headline(const RunResult& r);
+
+int cmd_eval(const Context& ctx, const EvalArgs& args);
+int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op);
+int cmd_trace(const Context& ctx, const EvalArgs& args, const std::string& out_path);
+int cmd_run(const Context& ctx, const std::string& scenario, const std::string& out_dir, int jobs,
+            const std::vector<std::string>& sets, bool resume, bool quiet);
+int cmd_anchors(const Context& ctx, const std::string& file, bool json);
+int cmd_list(const Context& ctx, const std::string& what);
+int cmd_check(const Context& ctx, const std::vector<std::string>& files);
+int cmd_describe(const Context& ctx, const std::string& kind, bool markdown);
+
+}  // namespace wafersim::cli

@@ -1,0 +1,129 @@
+// `wafersim list`, `check` and `describe`: what exists, whether a file is valid,
+// and every key a config kind accepts.
+
+#include <fmt/format.h>
+#include <ostream>
+
+#include "sim/cli/cli_common.h"
+#include "sim/config/yaml_loader.h"
+#include "sim/core/text.h"
+#include "sim/hardware/system.h"
+#include "sim/report/text_table.h"
+#include "sim/scenario/scenario_runner.h"
+#include "sim/workload/model_loader.h"
+
+namespace wafersim::cli {
+namespace {
+
+std::string first_line(const std::string& s) {
+  const std::string t = trim(s);
+  const auto nl = t.find('\n');
+  return nl == std::string::npos ? t : t.substr(0, nl);
+}
+
+std::vector<FieldDoc> docs_for(const Context& ctx, const std::string& kind) {
+  if (kind == "system") return SystemLoader::describe();
+  if (kind == "model") return model_schema().describe();
+  if (kind == "scenario") return ScenarioSpec::describe();
+  if (const DeviceKind* k = ctx.registry.devices().find(kind)) return k->describe();
+  std::vector<std::string> kinds = ctx.registry.devices().kinds();
+  for (const char* k : {"system", "model", "scenario"}) kinds.emplace_back(k);
+  throw InputError::option("describe", "unknown kind '" + kind + "'" + did_you_mean(kind, kinds) +
+                                           " (expected one of: " + quoted_list(kinds) + ", all)");
+}
+
+}  // namespace
+
+int cmd_list(const Context& ctx, const std::string& what) {
+  const std::vector<std::pair<std::string, ConfigFolder>> folders{{"devices", ConfigFolder::Devices},
+                                                                  {"systems", ConfigFolder::Systems},
+                                                                  {"models", ConfigFolder::Models},
+                                                                  {"scenarios", ConfigFolder::Scenarios}};
+  bool any = false;
+  for (const auto& [name, folder] : folders) {
+    if (!what.empty() && what != name) continue;
+    any = true;
+    ConfigLibrary library(ctx.config_root);
+    library.set_device_kinds(ctx.registry.devices().kinds());
+    TextTable t({name, "kind", "description"});
+    for (const auto& preset : library.list(folder)) {
+      std::string kind = "?", description;
+      try {
+        const LoadedConfig c = library.load(preset, {folder}, name);
+        kind = c.kind;
+        if (const ConfigNode* d = c.node.find("description"); d && d->is_scalar()) description = first_line(d->scalar());
+        if (const ConfigNode* d = c.node.find("title"); description.empty() && d && d->is_scalar()) description = d->scalar();
+      } catch (const InputError& e) {
+        description = "(invalid: run wafersim check)";
+      }
+      t.add_row({preset, kind, description});
+    }
+    ctx.out << t.render() << "\n";
+  }
+  if (!any) throw InputError::option("list", "unknown list '" + what + "'" +
+                                                 did_you_mean(what, {"devices", "systems", "models", "scenarios"}) +
+                                                 " (expected devices, systems, models or scenarios)");
+  return kOk;
+}
+
+int cmd_check(const Context& ctx, const std::vector<std::string>& files) {
+  int bad = 0;
+  for (const auto& file : files) {
+    try {
+      ConfigLibrary library(ctx.config_root);
+      SystemLoader systems(library, ctx.registry.devices());
+      const LoadedConfig c = library.load_file(file);
+      if (c.kind == "system") (void)systems.load(file);
+      else if (c.kind == "model") (void)ModelLoader::parse(c);
+      else if (c.kind == "scenario") ScenarioRunner(ctx.registry, ctx.config_root).check(file);
+      else (void)systems.parse_device(c);
+      ctx.out << fmt::format("ok: {} ({} '{}')\n", file, c.kind, c.name);
+    } catch (const InputError& e) {
+      ++bad;
+      for (const auto& d : e.diagnostics()) ctx.err << "wafersim: error: " << d.format() << "\n";
+    }
+  }
+  return bad == 0 ? kOk : kBadInput;
+}
+
+int cmd_describe(const Context& ctx, const std::string& kind, bool markdown) {
+  std::vector<std::string> kinds;
+  if (kind.empty() || kind == "all") {
+    kinds = ctx.registry.devices().kinds();
+    for (const char* k : {"system", "model", "scenario"}) kinds.emplace_back(k);
+  } else {
+    kinds = {kind};
+  }
+  if (kind.empty() && !markdown) {
+    ctx.out << "Config kinds (wafersim describe KIND):\n";
+    for (const auto& k : kinds) {
+      const DeviceKind* d = ctx.registry.devices().find(k);
+      ctx.out << fmt::format("  {:<10}{}\n", k, d ? d->doc : k == "system" ? "devices, links between them, phase placement"
+                                                        : k == "model"    ? "a transformer model's shapes"
+                                                                          : "a grid of evaluations with charts");
+    }
+    return kOk;
+  }
+  for (const auto& k : kinds) {
+    const auto docs = docs_for(ctx, k);
+    if (markdown) {
+      ctx.out << "## `kind: " << k << "`\n\n| key | type | unit | default | description |\n|---|---|---|---|---|\n";
+      for (const auto& d : docs) {
+        std::string doc = d.doc;
+        for (auto& c : doc)
+          if (c == '|') c = '/';
+        ctx.out << fmt::format("| `{}` | {} | {} | {} | {} |\n", d.path, d.type, d.unit,
+                               d.default_text.empty() ? "required" : d.default_text, doc);
+      }
+      ctx.out << "\n";
+    } else {
+      TextTable t({"key", "type", "unit", "default", "description"});
+      for (const auto& d : docs)
+        t.add_row({d.path, d.type, d.unit, d.default_text.empty() ? "(required)" : d.default_text, d.doc});
+      ctx.out << "kind: " << k << "\n" << t.render() << "\n";
+    }
+  }
+  return kOk;
+}
+
+}  // namespace wafersim::cli

@@ -1,0 +1,56 @@
+#include "sim/core/dtype.h"
+
+namespace wafersim {
+
+int dtype_bits(DType t) {
+  switch (t) {
+    case DType::Fp32: return 32;
+    case DType::Fp16: return 16;
+    case DType::Bf16: return 16;
+    case DType::Fp8: return 8;
+    case DType::Int8: return 8;
+    case DType::Int4: return 4;
+  }
+  return 16;
+}
+
+Bytes dtype_bytes(DType t, std::int64_t count) {
+  return Bytes(ceil_div(checked_mul<std::int64_t>(count, dtype_bits(t)), 8));
+}
+
+double dtype_bytes_exact(DType t, double count) { return count * dtype_bits(t) / 8.0; }
+
+std::string_view dtype_name(DType t) {
+  switch (t) {
+    case DType::Fp32: return "fp32";
+    case DType::Fp16: return "fp16";
+    case DType::Bf16: return "bf16";
+    case DType::Fp8: return "fp8";
+    case DType::Int8: return "int8";
+    case DType::Int4: return "int4";
+  }
+  return "fp16";
+}
+
+const std::vector<DType>& all_dtypes() {
+  static const std::vector<DType> all{DType::Fp32, DType::Fp16, DType::Bf16,
+                                      DType::Fp8,  DType::Int8, DType::Int4};
+  return all;
+}
+
+std::optional<DType> parse_dtype(std::string_view name) {
+  for (DType t : all_dtypes())
+    if (dtype_name(t) == name) return t;
+  return std::nullopt;
+}
+
+std::string dtype_list() {
+  std::string out;
+  for (DType t : all_dtypes()) {
+    if (!out.empty()) out += ", ";
+    out += dtype_name(t);
+  }
+  return out;
+}
+
+}  // namespace wafersim

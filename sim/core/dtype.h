@@ -1,0 +1,30 @@
+#pragma once
+// Numeric formats for weights, activations and the KV cache. Sizes are in bits
+// because int4 packs two values per byte.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/core/units.h"
+
+namespace wafersim {
+
+enum class DType { Fp32, Fp16, Bf16, Fp8, Int8, Int4 };
+
+/// Bits per element.
+[[nodiscard]] int dtype_bits(DType t);
+/// Bytes for `count` elements, rounded up to a whole byte (overflow-checked).
+[[nodiscard]] Bytes dtype_bytes(DType t, std::int64_t count);
+/// Bytes for `count` elements without rounding (for averages and expectations).
+[[nodiscard]] double dtype_bytes_exact(DType t, double count);
+[[nodiscard]] std::string_view dtype_name(DType t);
+[[nodiscard]] std::optional<DType> parse_dtype(std::string_view name);
+/// All formats, in the order used by docs and tables.
+[[nodiscard]] const std::vector<DType>& all_dtypes();
+/// "fp32, fp16, bf16, fp8, int8, int4" for error messages.
+[[nodiscard]] std::string dtype_list();
+
+}  // namespace wafersim

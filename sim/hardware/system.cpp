@@ -1,0 +1,254 @@
+#include "sim/hardware/system.h"
+
+#include <algorithm>
+
+namespace wafersim {
+
+namespace {
+
+/// The YAML shape of a group, before its device is loaded.
+struct GroupSpec {
+  std::string name;
+  std::string device_name;             // preset name, when given by name
+  std::optional<ConfigNode> device_inline;
+  std::int64_t count = 1;
+  std::int64_t domain = 0;             // 0 = the whole group
+  std::optional<ConfigNode> link;      // parsed later, defaults come from the device
+  std::optional<ConfigNode> scale_out;
+};
+
+struct LinkEntry {
+  std::vector<std::string> between;
+  BytesPerSecond bandwidth{0};
+  Seconds latency{0};
+};
+
+struct SystemSpec {
+  std::string name, description;
+  std::vector<GroupSpec> groups;
+  std::vector<LinkEntry> links;
+  std::string prefill, decode, encode, main_group;
+};
+
+Schema<GroupSpec> group_schema() {
+  Schema<GroupSpec> s;
+  s.text("name", &GroupSpec::name, "Group name, used by links and placement.", std::nullopt)
+      .custom("device", "preset name or inline device section", "",
+              "The device: a name from configs/devices/ or an inline map with `kind:` (and `preset:`).",
+              [](const ConfigNode* n, const ConfigNode& parent, GroupSpec& g, Diagnostics& d) {
+                if (n == nullptr) { d.add(parent.error_at_key("device", "missing required key (expected a device preset name or section)")); return; }
+                if (n->is_scalar()) g.device_name = n->scalar();
+                else if (n->is_map()) g.device_inline = *n;
+                else d.add(n->error("expected a device preset name or a section"));
+              })
+      .integer("count", &GroupSpec::count, "Number of devices.", 1, 1, 1'000'000)
+      .integer("domain", &GroupSpec::domain,
+               "Devices per tightly linked domain (NVSwitch island); 0 = the whole group.", 0, 0, 1'000'000)
+      .custom("link", "section (bandwidth, latency, topology)", "(the device's own link)",
+              "Link between devices inside a domain.",
+              [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) { if (n) g.link = *n; })
+      .custom("scale_out", "section (bandwidth, latency, topology)", "(same as link)",
+              "Link between domains (InfiniBand, Ethernet).",
+              [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) { if (n) g.scale_out = *n; });
+  return s;
+}
+
+const Schema<SystemSpec>& system_schema() {
+  static const Schema<SystemSpec> s = [] {
+    Schema<SystemSpec> s;
+    Schema<LinkEntry> entry;
+    entry.custom("between", "list of two group names", "", "The two groups this link joins.",
+                 [](const ConfigNode* n, const ConfigNode& parent, LinkEntry& e, Diagnostics& d) {
+                   if (n == nullptr || !n->is_sequence() || n->size() != 2) {
+                     d.add(n ? n->error("expected a list of two group names")
+                             : parent.error_at_key("between", "missing required key (expected two group names)"));
+                     return;
+                   }
+                   for (std::size_t i = 0; i < 2; ++i) {
+                     if (!n->at(i).is_scalar()) d.add(n->at(i).error("expected a group name"));
+                     else e.between.push_back(n->at(i).scalar());
+                   }
+                 });
+    entry.quantity("bandwidth", &LinkEntry::bandwidth, UnitKind::BytesPerSecond, "Bandwidth per direction.", std::nullopt)
+        .quantity("latency", &LinkEntry::latency, UnitKind::Seconds, "Latency per transfer.", "1 us",
+                  Range::NonNegative);
+    s.reserved("name", "Name of the system (default: the file name).")
+        .text("description", &SystemSpec::description, "What the system is.", "")
+        .list("groups", &SystemSpec::groups, group_schema(), "Groups of identical devices.", true)
+        .list("links", &SystemSpec::links, entry, "Links between groups.")
+        .custom("placement", "section (prefill, decode, encode: group names)", "(the main group)",
+                "Which group runs each phase.",
+                [](const ConfigNode* n, const ConfigNode&, SystemSpec& sys, Diagnostics& d) {
+                  if (n == nullptr) return;
+                  if (!n->is_map()) { d.add(n->error("expected a map of phase to group name")); return; }
+                  for (const char* phase : {"prefill", "decode", "encode"}) {
+                    if (const ConfigNode* v = n->find(phase)) {
+                      if (!v->is_scalar()) { d.add(v->error("expected a group name")); continue; }
+                      std::string& slot = std::string(phase) == "prefill" ? sys.prefill
+                                          : std::string(phase) == "decode" ? sys.decode : sys.encode;
+                      slot = v->scalar();
+                    }
+                  }
+                  schema_detail::report_unknown_keys(*n, {"prefill", "decode", "encode"}, d);
+                })
+        .text("main_group", &SystemSpec::main_group, "The group `--devices N` resizes (default: the first).", "");
+    return s;
+  }();
+  return s;
+}
+
+}  // namespace
+
+System::System(std::string name, std::string description, std::vector<DeviceGroup> groups,
+               std::vector<GroupLink> links, PhasePlacement placement, int main_group)
+    : name_(std::move(name)),
+      description_(std::move(description)),
+      groups_(std::move(groups)),
+      links_(std::move(links)),
+      placement_(std::move(placement)),
+      main_(main_group) {}
+
+int System::group_index(const std::string& name) const {
+  for (std::size_t i = 0; i < groups_.size(); ++i)
+    if (groups_[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+const DeviceGroup& System::group_for(StepKind kind) const {
+  const std::string& want = kind == StepKind::Prefill  ? placement_.prefill
+                            : kind == StepKind::Decode ? placement_.decode
+                                                       : placement_.encode;
+  const int i = want.empty() ? main_ : group_index(want);
+  return groups_[static_cast<std::size_t>(i < 0 ? main_ : i)];
+}
+
+std::optional<LinkSpec> System::link_between(const std::string& a, const std::string& b) const {
+  for (const auto& l : links_)
+    if ((l.a == a && l.b == b) || (l.a == b && l.b == a)) return l.link;
+  return std::nullopt;
+}
+
+System System::with_main_count(int count) const {
+  System copy = *this;
+  DeviceGroup& g = copy.groups_[static_cast<std::size_t>(main_)];
+  // A group that was one domain stays one domain up to its link's natural size.
+  const bool whole = g.domain >= g.count;
+  g.count = count;
+  if (whole && g.device->summary().max_tensor_parallel >= count) g.domain = count;
+  g.domain = std::min(g.domain, count);
+  return copy;
+}
+
+SystemLoader::SystemLoader(ConfigLibrary& library, const DeviceRegistry& registry)
+    : library_(library), registry_(registry) {
+  library_.set_device_kinds(registry_.kinds());
+}
+
+std::shared_ptr<const Device> SystemLoader::parse_device(const LoadedConfig& config) {
+  const DeviceKind* kind = registry_.find(config.kind);
+  if (kind == nullptr) throw InternalError("unregistered device kind " + config.kind);
+  Diagnostics d;
+  auto device = kind->parse(config.node, config.name, d);
+  d.throw_if_any();
+  return device;
+}
+
+System SystemLoader::load(const std::string& name_or_path, const std::string& what) {
+  LoadedConfig config = library_.load(name_or_path, {ConfigFolder::Systems, ConfigFolder::Devices}, what);
+  if (config.kind == "system") return build_system(config);
+  if (registry_.find(config.kind) == nullptr)
+    throw InputError(Diagnostic{config.source, 0, 0, what,
+                                "'" + name_or_path + "' is a " + config.kind + ", not a system or device"});
+  auto device = parse_device(config);
+  DeviceGroup g{device->name(), device, 1, 1, device->summary().link, device->summary().link};
+  return System(config.name, device->describe(), {g}, {}, {}, 0);
+}
+
+System SystemLoader::build_system(const LoadedConfig& config) {
+  Diagnostics d;
+  SystemSpec spec;
+  system_schema().parse(config.node, spec, d);
+  d.throw_if_any();
+  spec.name = config.name;
+
+  std::vector<DeviceGroup> groups;
+  for (std::size_t i = 0; i < spec.groups.size(); ++i) {
+    const GroupSpec& gs = spec.groups[i];
+    const ConfigNode& gnode = config.node.find("groups")->at(i);
+    for (const auto& g : groups)
+      if (g.name == gs.name) d.add(gnode.error_at_key("name", "duplicate group name '" + gs.name + "'"));
+    std::shared_ptr<const Device> device;
+    try {
+      if (gs.device_inline) {
+        ConfigNode inline_node = *gs.device_inline;
+        std::string dev_name = gs.name;
+        if (const ConfigNode* n = inline_node.find("name"); n && n->is_scalar()) dev_name = n->scalar();
+        library_.add_inline(ConfigFolder::Devices, dev_name, inline_node);
+        device = parse_device(library_.load(dev_name, {ConfigFolder::Devices}, gnode.path() + ".device"));
+      } else {
+        LoadedConfig dc = library_.load(gs.device_name, {ConfigFolder::Devices}, gnode.path() + ".device");
+        if (registry_.find(dc.kind) == nullptr) {
+          d.add(gnode.error_at_key("device", "'" + gs.device_name + "' is a " + dc.kind + ", not a device"));
+          continue;
+        }
+        device = parse_device(dc);
+      }
+    } catch (const InputError& e) {
+      for (const auto& x : e.diagnostics()) d.add(x);
+      continue;
+    }
+    DeviceGroup g;
+    g.name = gs.name;
+    g.device = device;
+    g.count = static_cast<int>(gs.count);
+    g.domain = gs.domain == 0 ? g.count : static_cast<int>(std::min(gs.domain, gs.count));
+    g.link = device->summary().link;
+    if (gs.link) {
+      // Keys the system omits keep the device's values.
+      link_schema(format_quantity(g.link.bandwidth.value(), UnitKind::BytesPerSecond),
+                  format_quantity(g.link.latency.value(), UnitKind::Seconds))
+          .parse(*gs.link, g.link, d);
+    }
+    g.scale_out = g.link;
+    if (gs.scale_out) link_schema().parse(*gs.scale_out, g.scale_out, d);
+    groups.push_back(std::move(g));
+  }
+  d.throw_if_any();
+
+  auto check_group = [&](const std::string& name, const std::string& key) {
+    if (name.empty()) return;
+    for (const auto& g : groups)
+      if (g.name == name) return;
+    std::vector<std::string> names;
+    for (const auto& g : groups) names.push_back(g.name);
+    const ConfigNode* at = config.node.find(key.substr(0, key.find('.')));
+    d.add(at ? at->error("unknown group '" + name + "'" + did_you_mean(name, names) + " (groups: " + quoted_list(names) + ")")
+             : Diagnostic{config.source, 0, 0, key, "unknown group '" + name + "'"});
+  };
+  check_group(spec.prefill, "placement.prefill");
+  check_group(spec.decode, "placement.decode");
+  check_group(spec.encode, "placement.encode");
+  check_group(spec.main_group, "main_group");
+  std::vector<GroupLink> links;
+  for (const auto& l : spec.links) {
+    if (l.between.size() != 2) continue;
+    check_group(l.between[0], "links");
+    check_group(l.between[1], "links");
+    links.push_back(GroupLink{l.between[0], l.between[1], LinkSpec{l.bandwidth, l.latency, LinkTopology::Switch}});
+  }
+  d.throw_if_any();
+  int main = 0;
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    if (groups[i].name == spec.main_group) main = static_cast<int>(i);
+  return System(spec.name, spec.description, std::move(groups), std::move(links),
+                PhasePlacement{spec.prefill, spec.decode, spec.encode}, main);
+}
+
+std::vector<FieldDoc> SystemLoader::describe() {
+  auto docs = system_schema().describe();
+  auto link_docs = link_schema().describe("groups[].link");
+  docs.insert(docs.end(), link_docs.begin(), link_docs.end());
+  return docs;
+}
+
+}  // namespace wafersim

@@ -1,0 +1,85 @@
+#pragma once
+// A system: groups of identical devices, the links inside and between groups, and
+// which group runs which phase. A device preset used as a system is one group of
+// one device joined by the device's own default link.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/config/config_library.h"
+#include "sim/hardware/device_registry.h"
+#include "sim/workload/graph.h"
+
+namespace wafersim {
+
+/// `count` devices of one kind. Inside a domain of `domain` devices they are joined
+/// by `link` (NVSwitch, C2C); domains are joined by `scale_out` (InfiniBand, Ethernet).
+struct DeviceGroup {
+  std::string name;
+  std::shared_ptr<const Device> device;
+  int count = 1;
+  int domain = 1;
+  LinkSpec link;
+  LinkSpec scale_out;
+};
+
+/// A link between two groups (e.g. NVLink between the GPU tray and the LPU cards).
+struct GroupLink {
+  std::string a, b;
+  LinkSpec link;
+};
+
+/// Which group runs each step kind.
+struct PhasePlacement {
+  std::string prefill, decode, encode;
+};
+
+class System {
+ public:
+  System(std::string name, std::string description, std::vector<DeviceGroup> groups, std::vector<GroupLink> links,
+         PhasePlacement placement, int main_group);
+
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const std::string& description() const { return description_; }
+  [[nodiscard]] const std::vector<DeviceGroup>& groups() const { return groups_; }
+  [[nodiscard]] const DeviceGroup& main_group() const { return groups_[static_cast<std::size_t>(main_)]; }
+  [[nodiscard]] int main_group_index() const { return main_; }
+  /// The group that runs a step kind.
+  [[nodiscard]] const DeviceGroup& group_for(StepKind kind) const;
+  [[nodiscard]] int group_index(const std::string& name) const;
+  /// The link between two groups, if any.
+  [[nodiscard]] std::optional<LinkSpec> link_between(const std::string& a, const std::string& b) const;
+  /// A copy with the main group's device count replaced (for `--devices N`).
+  [[nodiscard]] System with_main_count(int count) const;
+
+ private:
+  std::string name_, description_;
+  std::vector<DeviceGroup> groups_;
+  std::vector<GroupLink> links_;
+  PhasePlacement placement_;
+  int main_ = 0;
+};
+
+/// Builds Systems from configs: `kind: system` files, or a device preset as a
+/// system of one. Every error of the file is collected before throwing.
+class SystemLoader {
+ public:
+  SystemLoader(ConfigLibrary& library, const DeviceRegistry& registry);
+
+  /// `name_or_path`: a preset in configs/systems or configs/devices, or a YAML file.
+  [[nodiscard]] System load(const std::string& name_or_path, const std::string& what = "--system");
+  /// Parses one device config (already resolved) of a registered kind.
+  [[nodiscard]] std::shared_ptr<const Device> parse_device(const LoadedConfig& config);
+  /// Keys of `kind: system`, for describe.
+  [[nodiscard]] static std::vector<FieldDoc> describe();
+
+ private:
+  [[nodiscard]] System build_system(const LoadedConfig& config);
+
+  ConfigLibrary& library_;
+  const DeviceRegistry& registry_;
+};
+
+}  // namespace wafersim

@@ -1,0 +1,22 @@
+#pragma once
+// What a device kind tells the generic pipeline mapper: how much each device holds,
+// how far a layer may be split across devices, and whether to split tensors before
+// adding pipeline stages (GPUs inside an NVSwitch domain) or after (wafers, LPUs).
+
+#include <string>
+
+#include "sim/core/units.h"
+
+namespace wafersim {
+
+struct MappingPolicy {
+  Bytes capacity_per_device{0};   ///< usable bytes for weights + KV + activations
+  int max_tp = 1;                 ///< devices one stage may span (GPU: NVLink domain)
+  bool tp_first = false;          ///< GPUs: tensor parallel first, pipeline across domains
+  /// For messages about capacity in the device's own units ("per core").
+  std::int64_t capacity_units = 1;   ///< e.g. usable cores per wafer
+  std::string capacity_unit_name;    ///< e.g. "core"; empty = whole device
+  std::string device_noun = "device";  ///< "GPU", "wafer", "chip"
+};
+
+}  // namespace wafersim

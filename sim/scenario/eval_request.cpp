@@ -1,0 +1,145 @@
+#include "sim/scenario/eval_request.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <fmt/format.h>
+
+#include "sim/core/text.h"
+#include "sim/hardware/system.h"
+#include "sim/workload/model_loader.h"
+
+namespace wafersim {
+namespace {
+
+constexpr std::int64_t kMaxTokens = 1'000'000'000;
+constexpr std::int64_t kMaxBatch = 10'000'000;
+constexpr int kMaxDevices = 1'000'000;
+
+[[noreturn]] void fail(const OptionOrigin& o, const std::string& message) {
+  throw InputError(Diagnostic{o.file, o.line, o.column, o.path, message});
+}
+
+std::int64_t parse_count(const std::string& text, std::int64_t min, std::int64_t max, const std::string& what,
+                         const OptionOrigin& o) {
+  const std::string s = trim(text);
+  bool digits = !s.empty();
+  for (char c : s) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+  if (!digits) {
+    if (!s.empty() && s[0] == '-') fail(o, fmt::format("'{}' is negative (expected {} >= {})", s, what, min));
+    fail(o, fmt::format("'{}' is not a whole number (expected {} >= {})", s, what, min));
+  }
+  errno = 0;
+  const unsigned long long v = std::strtoull(s.c_str(), nullptr, 10);
+  if (errno == ERANGE || s.size() > 19) fail(o, fmt::format("'{}' does not fit in 64 bits", s));
+  if (v < static_cast<unsigned long long>(min))
+    fail(o, fmt::format("{} must be at least {} (got {})", what, min, s));
+  if (v > static_cast<unsigned long long>(max))
+    fail(o, fmt::format("{} {} exceeds the limit of {}", what, s, max));
+  return static_cast<std::int64_t>(v);
+}
+
+}  // namespace
+
+const std::vector<std::string>& EvalRequest::keys() {
+  static const std::vector<std::string> k{"system", "model",  "devices", "phase", "batch",   "prompt",
+                                          "context", "output", "dtype",   "kv_dtype", "fidelity"};
+  return k;
+}
+
+void EvalRequest::set_option(const std::string& key, const std::string& value, const OptionOrigin& o) {
+  Workload& w = options.workload;
+  if (key == "system") {
+    if (trim(value).empty()) fail(o, "empty system name");
+    system = trim(value);
+  } else if (key == "model") {
+    if (trim(value).empty()) fail(o, "empty model name");
+    model = trim(value);
+  } else if (key == "devices") {
+    if (trim(value) == "auto") options.devices = DeviceCount{DeviceCount::Mode::Auto, 0};
+    else options.devices = DeviceCount{DeviceCount::Mode::Fixed,
+                                       static_cast<int>(parse_count(value, 1, kMaxDevices, "a device count or 'auto'", o))};
+  } else if (key == "phase") {
+    auto p = parse_phase(trim(value));
+    if (!p) fail(o, "unknown phase '" + value + "'" + did_you_mean(value, {"prefill", "decode", "encode", "generate"}) +
+                        " (expected one of: prefill, decode, encode, generate)");
+    w.phase = *p;
+  } else if (key == "batch") {
+    w.batch = parse_count(value, 1, kMaxBatch, "batch", o);
+  } else if (key == "prompt") {
+    w.prompt = parse_count(value, 1, kMaxTokens, "prompt tokens", o);
+  } else if (key == "context") {
+    w.context = parse_count(value, 1, kMaxTokens, "context tokens", o);
+  } else if (key == "output") {
+    w.output = parse_count(value, 1, kMaxTokens, "output tokens", o);
+  } else if (key == "dtype" || key == "kv_dtype") {
+    auto t = parse_dtype(trim(value));
+    std::vector<std::string> names;
+    for (DType d : all_dtypes()) names.emplace_back(dtype_name(d));
+    if (!t) fail(o, "unknown dtype '" + value + "'" + did_you_mean(value, names) + " (expected one of: " + dtype_list() + ")");
+    if (key == "dtype") w.dtype = *t;
+    else w.kv_dtype = *t;
+  } else if (key == "fidelity") {
+    auto f = parse_fidelity(trim(value));
+    if (!f) fail(o, "unknown fidelity '" + value + "'" + did_you_mean(value, {"roofline", "approx", "cycle"}) +
+                        " (expected one of: roofline, approx, cycle)");
+    options.fidelity = *f;
+  } else {
+    fail(o, "unknown option '" + key + "'" + did_you_mean(key, keys()) + " (expected one of: " + quoted_list(keys()) + ")");
+  }
+}
+
+void InlineConfigs::add_to(ConfigLibrary& library) const {
+  for (const auto& [folder, entry] : items) library.add_inline(folder, entry.first, entry.second);
+}
+
+struct RequestRunner::Loaded {
+  ConfigLibrary library;
+  std::optional<System> system;
+  ModelSpec model;
+};
+
+RequestRunner::RequestRunner(const Registry& registry, std::filesystem::path config_root, InlineConfigs inline_configs)
+    : registry_(registry), root_(std::move(config_root)), inline_(std::move(inline_configs)) {}
+
+RequestRunner::Loaded RequestRunner::load(const EvalRequest& request, bool strict) const {
+  if (request.system.empty()) throw InputError::option("--system", "no system given");
+  if (request.model.empty()) throw InputError::option("--model", "no model given");
+  Loaded l{ConfigLibrary(root_), std::nullopt, ModelSpec{}};
+  inline_.add_to(l.library);
+  for (const auto& o : request.overrides) l.library.add_override(o);
+  SystemLoader loader(l.library, registry_.devices());
+  l.system = loader.load(request.system);
+  l.model = ModelLoader::load(l.library, request.model);
+  if (strict) {
+    auto unused = l.library.unused_overrides();
+    if (!unused.empty()) throw InputError(unused);
+  }
+  return l;
+}
+
+std::vector<std::string> RequestRunner::check(const EvalRequest& request) const {
+  Loaded l = load(request, false);
+  Evaluator::check_workload(l.model, request.options.workload);
+  std::vector<std::string> unused;
+  for (const auto& d : l.library.unused_overrides()) unused.push_back(d.path);
+  return unused;
+}
+
+RunResult RequestRunner::run(const EvalRequest& request, bool strict) const {
+  Loaded l = load(request, strict);
+  return Evaluator(registry_).evaluate(*l.system, l.model, request.options);
+}
+
+std::vector<LoadedConfig> RequestRunner::resolved_configs(const EvalRequest& request) const {
+  Loaded l = load(request, false);
+  return l.library.loaded();
+}
+
+std::vector<std::shared_ptr<const Device>> RequestRunner::devices(const EvalRequest& request) const {
+  Loaded l = load(request, false);
+  std::vector<std::shared_ptr<const Device>> out;
+  for (const auto& g : l.system->groups()) out.push_back(g.device);
+  return out;
+}
+
+}  // namespace wafersim

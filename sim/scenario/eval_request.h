@@ -1,0 +1,69 @@
+#pragma once
+// One evaluation as a user states it: system and model names, the eval options as
+// text, and `--set` overrides. Shared by `eval`/`explain`/`trace`, scenario points
+// and anchors rows, so every entry point validates options the same way.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/config/config_library.h"
+#include "sim/timing/evaluator.h"
+
+namespace wafersim {
+
+/// Where an option's text came from, for messages: a CLI option or a file location.
+struct OptionOrigin {
+  std::string file;  ///< "" for the command line
+  int line = 0, column = 0;
+  std::string path;  ///< "--batch", "fixed.batch", "row 3: batch"
+};
+
+struct EvalRequest {
+  std::string system;
+  std::string model;
+  EvalOptions options;
+  std::vector<Override> overrides;
+
+  /// The option keys `set_option` accepts (CONTRACTS.md eval options).
+  static const std::vector<std::string>& keys();
+  /// Sets one option from text; throws InputError located at `origin`.
+  void set_option(const std::string& key, const std::string& value, const OptionOrigin& origin);
+};
+
+/// Inline definitions a scenario carries (`systems:`, `devices:`, `models:`).
+struct InlineConfigs {
+  std::vector<std::pair<ConfigFolder, std::pair<std::string, ConfigNode>>> items;
+  void add_to(ConfigLibrary& library) const;
+};
+
+/// Loads the system and model of a request (presets, inline definitions, overrides)
+/// and evaluates it. Throws InputError for bad input; a model that does not fit is
+/// a RunResult with fits = false.
+class RequestRunner {
+ public:
+  RequestRunner(const Registry& registry, std::filesystem::path config_root, InlineConfigs inline_configs = {});
+  /// `strict`: an override that names no config in use is an error (eval); scenarios
+  /// sweep overrides over points that do not all use them, and check usage overall.
+  [[nodiscard]] RunResult run(const EvalRequest& request, bool strict = true) const;
+  /// Loads everything the request names and checks the options against the model,
+  /// without timing anything (scenario validation before work starts). Returns the
+  /// paths of overrides no config of this request used.
+  [[nodiscard]] std::vector<std::string> check(const EvalRequest& request) const;
+  /// Fully resolved configs (presets and overrides applied) the request uses.
+  [[nodiscard]] std::vector<LoadedConfig> resolved_configs(const EvalRequest& request) const;
+  /// The devices of the request's system, one per group.
+  [[nodiscard]] std::vector<std::shared_ptr<const Device>> devices(const EvalRequest& request) const;
+  [[nodiscard]] const Registry& registry() const { return registry_; }
+
+ private:
+  struct Loaded;
+  [[nodiscard]] Loaded load(const EvalRequest& request, bool strict) const;
+
+  const Registry& registry_;
+  std::filesystem::path root_;
+  InlineConfigs inline_;
+};
+
+}  // namespace wafersim

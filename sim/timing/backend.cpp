@@ -1,0 +1,28 @@
+#include "sim/timing/backend.h"
+
+namespace wafersim {
+
+std::string_view bound_name(Bound b) {
+  switch (b) {
+    case Bound::Compute: return "compute";
+    case Bound::Memory: return "memory";
+    case Bound::Fabric: return "fabric";
+    case Bound::Interconnect: return "interconnect";
+    case Bound::Latency: return "latency";
+  }
+  return "compute";
+}
+
+void Registry::add(DeviceKind kind, Backend backend) {
+  if (kind.kind != backend.kind) throw InternalError("backend kind does not match device kind " + kind.kind);
+  devices_.add(std::move(kind));
+  backends_.push_back(std::move(backend));
+}
+
+const Backend& Registry::backend(std::string_view kind) const {
+  for (const auto& b : backends_)
+    if (b.kind == kind) return b;
+  throw InternalError("no backend for device kind " + std::string(kind));
+}
+
+}  // namespace wafersim

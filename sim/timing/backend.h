@@ -1,0 +1,37 @@
+#pragma once
+// What each device kind brings to timing: the fidelities it has, how the generic
+// mapper should treat it, and its per-op cost model. Registered next to the
+// DeviceKind in models/register_builtin.cpp.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/core/fidelity.h"
+#include "sim/hardware/device_registry.h"
+#include "sim/mapping/mapping_policy.h"
+#include "sim/timing/op_cost.h"
+
+namespace wafersim {
+
+struct Backend {
+  std::string kind;                   ///< matches DeviceKind::kind
+  std::vector<Fidelity> fidelities;   ///< levels this kind has, least to most detailed
+  std::function<MappingPolicy(const Device&)> policy;
+  std::function<std::unique_ptr<OpCostModel>(const Device&, Fidelity)> cost_model;
+};
+
+/// Device kinds and their backends: everything register_builtin fills.
+class Registry {
+ public:
+  void add(DeviceKind kind, Backend backend);
+  [[nodiscard]] const DeviceRegistry& devices() const { return devices_; }
+  [[nodiscard]] const Backend& backend(std::string_view kind) const;
+
+ private:
+  DeviceRegistry devices_;
+  std::vector<Backend> backends_;
+};
+
+}  // namespace wafersim

@@ -1,0 +1,236 @@
+#include "sim/timing/evaluator.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "sim/config/unit_parser.h"
+#include "sim/mapping/pipeline_mapper.h"
+#include "sim/timing/pipeline_engine.h"
+#include "sim/workload/graph_builder.h"
+
+namespace wafersim {
+namespace {
+
+/// Decode steps are timed at most this many contexts; others are interpolated.
+constexpr std::int64_t kDecodeSamples = 33;
+
+StepShape make_shape(StepKind kind, const Workload& w, std::int64_t new_tokens, std::int64_t context) {
+  return StepShape{kind, w.batch, new_tokens, context, w.dtype, w.kv_dtype.value_or(w.dtype)};
+}
+
+}  // namespace
+
+void Evaluator::check_workload(const ModelSpec& model, const Workload& w) {
+  const bool encoder = model.architecture == Architecture::Encoder;
+  if (encoder && w.phase != Phase::Encode)
+    throw InputError::option("--phase", fmt::format("'{}' is an encoder model: it has no {} phase (use --phase encode)",
+                                                    model.name, phase_name(w.phase)));
+  if (!encoder && w.phase == Phase::Encode)
+    throw InputError::option("--phase", fmt::format("'{}' is a decoder model: use prefill, decode or generate, not encode",
+                                                    model.name));
+  if (w.batch < 1) throw InputError::option("--batch", "must be at least 1");
+  if ((w.phase != Phase::Decode) && w.prompt < 1) throw InputError::option("--prompt", "must be at least 1");
+  if (w.phase == Phase::Decode && w.context < 1) throw InputError::option("--context", "must be at least 1");
+  if (w.phase == Phase::Generate && w.output < 1) throw InputError::option("--output", "must be at least 1");
+  if (encoder && model.max_positions > 0 && w.prompt > model.max_positions)
+    throw InputError::option("--prompt", fmt::format("{} tokens exceed {}'s {} positions", w.prompt, model.name,
+                                                     model.max_positions));
+}
+
+namespace {
+
+/// The step kind timed for `explain` and `memory_bytes`.
+StepKind main_kind(Phase p) {
+  switch (p) {
+    case Phase::Prefill: return StepKind::Prefill;
+    case Phase::Encode: return StepKind::Encode;
+    default: return StepKind::Decode;
+  }
+}
+
+}  // namespace
+
+RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, const EvalOptions& options) const {
+  const Workload& w = options.workload;
+  check_workload(model, w);
+
+  System system = system_in;
+  if (options.devices.mode == DeviceCount::Mode::Fixed) system = system_in.with_main_count(options.devices.count);
+
+  // Fidelity: the one asked for, or the most detailed up to approx that every group used has.
+  std::vector<StepKind> kinds;
+  if (w.phase == Phase::Prefill || w.phase == Phase::Generate) kinds = {StepKind::Prefill, StepKind::Decode};
+  else kinds = {main_kind(w.phase)};
+  Fidelity fidelity = options.fidelity.value_or(Fidelity::Approx);
+  for (StepKind k : kinds) {
+    const Backend& b = registry_.backend(system.group_for(k).device->kind());
+    const bool has = std::find(b.fidelities.begin(), b.fidelities.end(), fidelity) != b.fidelities.end();
+    if (options.fidelity && !has) {
+      std::string avail;
+      for (Fidelity f : b.fidelities) avail += (avail.empty() ? "" : ", ") + std::string(fidelity_name(f));
+      throw InputError::option("--fidelity", fmt::format("'{}' is not available for {} devices (available: {})",
+                                                         fidelity_name(fidelity), b.kind, avail));
+    }
+    if (!has) {
+      Fidelity best = Fidelity::Roofline;
+      for (Fidelity f : b.fidelities)
+        if (f <= Fidelity::Approx) best = std::max(best, f);
+      fidelity = std::min(fidelity, best);
+    }
+  }
+
+  RunResult r;
+  r.system = system.name();
+  r.model = model.name;
+  r.workload = w;
+  r.fidelity = fidelity;
+
+  // The steps this phase runs: (kind, new tokens, context).
+  struct StepPlan {
+    StepKind kind;
+    std::int64_t new_tokens, context;
+  };
+  std::vector<StepPlan> steps;
+  std::vector<std::int64_t> decode_contexts;
+  switch (w.phase) {
+    case Phase::Prefill:
+      steps = {{StepKind::Prefill, w.prompt, w.prompt}, {StepKind::Decode, 1, w.prompt + 1}};
+      break;
+    case Phase::Decode: steps = {{StepKind::Decode, 1, w.context}}; break;
+    case Phase::Encode: steps = {{StepKind::Encode, w.prompt, w.prompt}}; break;
+    case Phase::Generate: {
+      steps = {{StepKind::Prefill, w.prompt, w.prompt}};
+      const std::int64_t n = std::min(w.output, kDecodeSamples);
+      for (std::int64_t i = 0; i < n; ++i) {
+        const std::int64_t step = n == 1 ? 0 : (i * (w.output - 1)) / (n - 1);
+        decode_contexts.push_back(w.prompt + 1 + step);
+        steps.push_back({StepKind::Decode, 1, w.prompt + 1 + step});
+      }
+      break;
+    }
+  }
+
+  // `--devices auto`: size the main group for the step that needs the most memory on it.
+  const std::string main_name = system.main_group().name;
+  if (options.devices.mode == DeviceCount::Mode::Auto) {
+    // Size the main group for its most demanding step: the decode step with the
+    // largest context if it decodes, else its pass (the KV cache only grows).
+    const StepPlan* sizing = nullptr;
+    for (const auto& s : steps)
+      if (system.group_for(s.kind).name == main_name && (sizing == nullptr || s.kind == StepKind::Decode)) sizing = &s;
+    int need = system.main_group().count;
+    if (sizing != nullptr) {
+      const Graph g = GraphBuilder::build(model, make_shape(sizing->kind, w, sizing->new_tokens, sizing->context));
+      const DeviceGroup& group = system.main_group();
+      need = PipelineMapper::map_auto(g, group, registry_.backend(group.device->kind()).policy(*group.device)).devices;
+    }
+    system = system.with_main_count(need);
+  }
+
+  // Time every step; a step that does not fit ends the evaluation with the numbers.
+  std::vector<StepResult> results;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const StepPlan& s = steps[i];
+    const Graph graph = GraphBuilder::build(model, make_shape(s.kind, w, s.new_tokens, s.context));
+    const DeviceGroup& group = system.group_for(s.kind);
+    const Backend& backend = registry_.backend(group.device->kind());
+    const Plan plan = PipelineMapper::map(graph, group, backend.policy(*group.device), group.count);
+    // The main step: the pass itself, or the decode step with the largest KV cache.
+    const bool is_main = (i == 0 && w.phase != Phase::Generate) || (w.phase == Phase::Generate && i + 1 == steps.size());
+    if (group.name == main_name) r.devices = std::max(r.devices, plan.devices);
+    if (is_main) {
+      r.layout = plan.layout;
+      r.device_kind = std::string(group.device->kind());
+      r.weights = static_cast<double>(plan.memory.weights.value());
+      r.kv_cache = static_cast<double>(plan.memory.kv_cache.value());
+      r.activations = static_cast<double>(plan.memory.activations.value());
+      r.capacity = static_cast<double>(plan.memory.capacity.value());
+      r.flops = graph.total_flops();
+      r.bytes = static_cast<double>(graph.total_bytes().total().value());
+    }
+    if (!plan.fits) {
+      if (r.fits) r.fit_error = fmt::format("{} on {}: {}", step_kind_name(s.kind), group.device->name(), plan.fit_error);
+      r.fits = false;
+      continue;
+    }
+    if (!r.fits) continue;
+    results.push_back(PipelineEngine::run(plan, *backend.cost_model(*group.device, fidelity)));
+    if (is_main) {
+      r.ops = results.back().ops;
+      r.step_latency_s = results.back().latency_s;
+    }
+  }
+  if (!r.fits) return r;
+
+  // The KV cache moves from the prefill group to the decode group.
+  if (w.phase == Phase::Generate || w.phase == Phase::Prefill) {
+    const DeviceGroup& pg = system.group_for(StepKind::Prefill);
+    const DeviceGroup& dg = system.group_for(StepKind::Decode);
+    if (pg.name != dg.name) {
+      auto link = system.link_between(pg.name, dg.name);
+      if (!link)
+        throw InputError(Diagnostic{system.name(), 0, 0, "links",
+                                    "prefill runs on '" + pg.name + "' and decode on '" + dg.name +
+                                        "' but no link joins them"});
+      const Bytes kv = dtype_bytes(w.kv_dtype.value_or(w.dtype),
+                                   checked_mul(checked_mul(model.layers, model.kv_elements_per_token_per_layer()),
+                                               checked_mul(w.prompt, w.batch)));
+      r.kv_transfer_s = link_transfer_time(*link, kv).value();
+    }
+  }
+
+  const double batch = static_cast<double>(w.batch);
+  switch (w.phase) {
+    case Phase::Decode:
+    case Phase::Encode:
+      r.latency_s = results[0].latency_s;
+      r.time = results[0].time;
+      if (w.phase == Phase::Decode) {
+        r.tpot_s = r.latency_s;
+        r.tokens_per_s = batch / *r.latency_s;
+        r.tokens_per_s_per_user = 1.0 / *r.tpot_s;
+      } else {
+        r.tokens_per_s = batch * static_cast<double>(w.prompt) / *r.latency_s;
+      }
+      break;
+    case Phase::Prefill:
+      r.latency_s = results[0].latency_s;
+      r.time = results[0].time;
+      r.ttft_s = results[0].latency_s + r.kv_transfer_s + results[1].latency_s;
+      r.tokens_per_s = batch * static_cast<double>(w.prompt) / *r.latency_s;
+      break;
+    case Phase::Generate: {
+      // Decode steps between samples are interpolated linearly in the step index.
+      const std::size_t n = decode_contexts.size();
+      std::vector<double> weight(n, 0.0);
+      if (static_cast<std::int64_t>(n) == w.output) {
+        std::fill(weight.begin(), weight.end(), 1.0);
+      } else {
+        for (std::int64_t k = 0; k < w.output; ++k) {
+          const double pos = static_cast<double>(k) * static_cast<double>(n - 1) / static_cast<double>(w.output - 1);
+          const auto j = std::min<std::size_t>(static_cast<std::size_t>(pos), n - 2);
+          const double t = pos - static_cast<double>(j);
+          weight[j] += 1 - t;
+          weight[j + 1] += t;
+        }
+      }
+      double decode_sum = 0;
+      r.time = results[0].time;
+      for (std::size_t j = 0; j < n; ++j) {
+        decode_sum += weight[j] * results[j + 1].latency_s;
+        r.time += results[j + 1].time.scaled(weight[j]);
+      }
+      r.time.interconnect += r.kv_transfer_s;
+      r.ttft_s = results[0].latency_s + r.kv_transfer_s + results[1].latency_s;
+      r.latency_s = results[0].latency_s + r.kv_transfer_s + decode_sum;
+      r.tpot_s = decode_sum / static_cast<double>(w.output);
+      r.tokens_per_s = batch * static_cast<double>(w.output) / *r.latency_s;
+      r.tokens_per_s_per_user = 1.0 / *r.tpot_s;
+      break;
+    }
+  }
+  r.bound = r.time.dominant();
+  return r;
+}
+
+}  // namespace wafersim

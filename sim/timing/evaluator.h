@@ -1,0 +1,41 @@
+#pragma once
+// Evaluates a model on a system: builds the step graphs a phase needs, maps them
+// with the group's policy, times them with the fidelity asked for (or the most
+// detailed the kind has, up to approx), and assembles a RunResult. Generate runs
+// prefill, moves the KV cache when decode runs elsewhere, then the decode steps
+// with the context growing (sampled, A-13).
+
+#include <optional>
+
+#include "sim/timing/backend.h"
+#include "sim/timing/run_result.h"
+#include "sim/workload/model_spec.h"
+
+namespace wafersim {
+
+/// How many devices of the main group to use.
+struct DeviceCount {
+  enum class Mode { System, Fixed, Auto } mode = Mode::System;
+  int count = 0;
+};
+
+struct EvalOptions {
+  Workload workload;
+  DeviceCount devices;
+  std::optional<Fidelity> fidelity;
+};
+
+class Evaluator {
+ public:
+  explicit Evaluator(const Registry& registry) : registry_(registry) {}
+  /// Throws InputError for requests that make no sense (decode on an encoder,
+  /// a fidelity the kind lacks); a model that does not fit is a result, not an error.
+  [[nodiscard]] RunResult evaluate(const System& system, const ModelSpec& model, const EvalOptions& options) const;
+  /// Throws InputError when the workload does not suit the model (decode on an encoder).
+  static void check_workload(const ModelSpec& model, const Workload& workload);
+
+ private:
+  const Registry& registry_;
+};
+
+}  // namespace wafersim

@@ -1,0 +1,99 @@
+#include "sim/timing/pipeline_engine.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace wafersim {
+
+TimeBreakdown& TimeBreakdown::operator+=(const TimeBreakdown& o) {
+  compute += o.compute;
+  memory += o.memory;
+  fabric += o.fabric;
+  interconnect += o.interconnect;
+  overhead += o.overhead;
+  return *this;
+}
+
+TimeBreakdown TimeBreakdown::scaled(double f) const {
+  return TimeBreakdown{compute * f, memory * f, fabric * f, interconnect * f, overhead * f};
+}
+
+Bound TimeBreakdown::dominant() const {
+  std::pair<double, Bound> best{compute, Bound::Compute};
+  for (auto c : {std::pair{memory, Bound::Memory}, std::pair{fabric, Bound::Fabric},
+                 std::pair{interconnect, Bound::Interconnect}, std::pair{overhead, Bound::Latency}})
+    if (c.first > best.first) best = c;
+  return best.second;
+}
+
+namespace {
+
+void add_comm(StepResult& r, std::string name, OpKind kind, int layer, int stage, double seconds, double bytes) {
+  if (seconds <= 0) return;
+  OpTiming t;
+  t.name = std::move(name);
+  t.kind = kind;
+  t.layer = layer;
+  t.stage = stage;
+  t.time_s = seconds;
+  t.bound = Bound::Interconnect;
+  t.bytes = bytes;
+  r.time.interconnect += seconds;
+  r.ops.push_back(std::move(t));
+}
+
+}  // namespace
+
+StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
+  StepResult r;
+  const Graph& g = plan.graph();
+  const DeviceGroup& group = plan.group();
+  r.ops.reserve(g.ops().size() + plan.stages.size());
+  for (std::size_t s = 0; s < plan.stages.size(); ++s) {
+    const Stage& st = plan.stages[s];
+    const OpContext ctx{plan, st, st.tp};
+    for (int i = st.first_op; i < st.end_op; ++i) {
+      const Op& op = g.op(i);
+      const OpCost c = costs.cost(op, ctx);
+      const double bw = std::max({c.compute.value(), c.memory.value(), c.fabric.value()});
+      const double fixed = c.fabric_latency.value() + c.overhead.value();
+      OpTiming t;
+      t.op = op.id;
+      t.name = op.name;
+      t.kind = op.kind;
+      t.layer = op.layer;
+      t.stage = static_cast<int>(s);
+      t.cost = c;
+      t.time_s = bw + fixed;
+      t.flops = op.flops;
+      t.bytes = static_cast<double>(op.bytes.total().value());
+      if (c.compute.value() >= bw) { r.time.compute += bw; t.bound = Bound::Compute; }
+      else if (c.memory.value() >= bw) { r.time.memory += bw; t.bound = Bound::Memory; }
+      else { r.time.fabric += bw; t.bound = Bound::Fabric; }
+      r.time.fabric += c.fabric_latency.value();
+      r.time.overhead += c.overhead.value();
+      if (fixed > bw) t.bound = c.fabric_latency.value() >= c.overhead.value() ? Bound::Fabric : Bound::Latency;
+      r.ops.push_back(std::move(t));
+      if (st.tp > 1 && op.split == TpSplit::Row) {
+        const Bytes bytes = op.bytes.activations_out;
+        add_comm(r, op.name + ".allreduce", OpKind::Collective, op.layer, static_cast<int>(s),
+                 ring_allreduce_time(group.link, bytes, st.tp).value(), static_cast<double>(bytes.value()));
+      }
+    }
+    if (s + 1 < plan.stages.size() && st.end_op > st.first_op) {
+      const Op& last = g.op(st.end_op - 1);
+      const Stage& next = plan.stages[s + 1];
+      const int domain = std::max(1, group.domain);
+      const bool same_domain = (st.first_device + st.tp - 1) / domain == next.first_device / domain;
+      const LinkSpec& link = same_domain ? group.link : group.scale_out;
+      const Bytes bytes = last.bytes.activations_out;
+      add_comm(r, fmt::format("stage{}->stage{}.transfer", s, s + 1), OpKind::Transfer, last.layer,
+               static_cast<int>(s), link_transfer_time(link, bytes).value(), static_cast<double>(bytes.value()));
+    }
+  }
+  r.latency_s = r.time.total();
+  r.bound = r.time.dominant();
+  return r;
+}
+
+}  // namespace wafersim

@@ -1,0 +1,38 @@
+#pragma once
+// Everything one evaluation produces: the `eval --json` fields of CONTRACTS.md,
+// plus the per-op timings of the main step for `explain`.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/fidelity.h"
+#include "sim/timing/step_result.h"
+#include "sim/workload/workload.h"
+
+namespace wafersim {
+
+struct RunResult {
+  std::string system, model;
+  Workload workload;
+  Fidelity fidelity = Fidelity::Roofline;
+  int devices = 0;             ///< devices of the main group used
+  std::string device_kind;     ///< of the group that ran the main step
+  std::string layout;          ///< the mapping, in words
+
+  bool fits = true;
+  std::string fit_error;
+
+  std::optional<double> latency_s, ttft_s, tpot_s, tokens_per_s, tokens_per_s_per_user;
+  Bound bound = Bound::Memory;
+  TimeBreakdown time;          ///< of `latency_s`
+  double weights = 0, kv_cache = 0, activations = 0, capacity = 0;  ///< memory_bytes
+  double flops = 0;            ///< of the main step
+  double bytes = 0;            ///< of the main step (all levels)
+  double kv_transfer_s = 0;    ///< prefill → decode group, when they differ
+
+  std::vector<OpTiming> ops;   ///< the main step (decode step; prefill/encode pass)
+  double step_latency_s = 0;   ///< latency of the main step
+};
+
+}  // namespace wafersim

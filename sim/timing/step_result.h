@@ -1,0 +1,42 @@
+#pragma once
+// The timing of one step (one prefill pass, one decode step, one encoder pass):
+// per-op times and the step's time attributed to the resource that bounded each op.
+
+#include <string>
+#include <vector>
+
+#include "sim/timing/op_cost.h"
+
+namespace wafersim {
+
+/// Seconds attributed to each resource; they sum to the step latency.
+struct TimeBreakdown {
+  double compute = 0, memory = 0, fabric = 0, interconnect = 0, overhead = 0;
+  [[nodiscard]] double total() const { return compute + memory + fabric + interconnect + overhead; }
+  TimeBreakdown& operator+=(const TimeBreakdown& o);
+  [[nodiscard]] TimeBreakdown scaled(double f) const;
+  /// The largest share (overhead reads as `latency`).
+  [[nodiscard]] Bound dominant() const;
+};
+
+struct OpTiming {
+  int op = -1;              ///< graph op id; -1 for communication the plan inserted
+  std::string name;
+  OpKind kind = OpKind::MatMul;
+  int layer = 0;
+  int stage = 0;
+  double time_s = 0;
+  Bound bound = Bound::Compute;
+  OpCost cost;
+  double flops = 0;         ///< per device group (whole op)
+  double bytes = 0;         ///< bytes moved (whole op)
+};
+
+struct StepResult {
+  double latency_s = 0;
+  TimeBreakdown time;
+  Bound bound = Bound::Memory;
+  std::vector<OpTiming> ops;
+};
+
+}  // namespace wafersim
