@@ -1,0 +1,155 @@
+#include "models/gpu/gpu_spec.h"
+
+#include <vector>
+
+namespace wafersim::gpu {
+namespace {
+
+std::string size_text(Bytes b) { return format_quantity(static_cast<double>(b.value()), UnitKind::Bytes); }
+
+Schema<GpuHbm> hbm_schema() {
+  Schema<GpuHbm> s;
+  s.quantity("capacity", &GpuHbm::capacity, UnitKind::Bytes,
+             "HBM on the board, as the driver reports it (vendor 'GB' of HBM are GiB, A-27).", std::nullopt)
+      .quantity("bandwidth", &GpuHbm::bandwidth, UnitKind::BytesPerSecond, "Peak HBM bandwidth (vendor figure).",
+                std::nullopt)
+      .quantity("reserved", &GpuHbm::reserved, UnitKind::Bytes,
+                "HBM no model data can use: CUDA context, cuBLAS/NCCL workspaces, allocator slack (A-22).",
+                "2 GiB", Range::NonNegative);
+  return s;
+}
+
+Schema<GpuL2> l2_schema() {
+  Schema<GpuL2> s;
+  s.quantity("size", &GpuL2::size, UnitKind::Bytes, "L2 cache size.", std::nullopt)
+      .optional_quantity("bandwidth", &GpuL2::bandwidth, UnitKind::BytesPerSecond,
+                         "L2 read bandwidth; unused at roofline (the approx model reads operands that fit in L2 at "
+                         "this rate).");
+  return s;
+}
+
+Schema<GpuNvlink> nvlink_schema() {
+  Schema<GpuNvlink> s;
+  s.quantity("bandwidth", &GpuNvlink::bandwidth, UnitKind::BytesPerSecond,
+             "NVLink bandwidth per GPU per direction (half the bidirectional figure vendors print).", std::nullopt)
+      .quantity("latency", &GpuNvlink::latency, UnitKind::Seconds,
+                "Latency of one NVLink/NVSwitch message (one step of a ring collective, A-23).", std::nullopt,
+                Range::NonNegative)
+      .integer("domain", &GpuNvlink::domain,
+               "Most GPUs one NVLink/NVSwitch domain joins: the largest tensor-parallel group.", 8, 1, 1'000'000);
+  return s;
+}
+
+Schema<GpuScaleOut> scale_out_schema() {
+  Schema<GpuScaleOut> s;
+  s.quantity("bandwidth", &GpuScaleOut::bandwidth, UnitKind::BytesPerSecond,
+             "Scale-out NIC bandwidth per GPU per direction (InfiniBand/Ethernet between NVLink domains).",
+             std::nullopt)
+      .quantity("latency", &GpuScaleOut::latency, UnitKind::Seconds, "Latency of one scale-out message (A-23).",
+                std::nullopt, Range::NonNegative);
+  return s;
+}
+
+Schema<GpuPcie> pcie_schema() {
+  Schema<GpuPcie> s;
+  s.quantity("bandwidth", &GpuPcie::bandwidth, UnitKind::BytesPerSecond, "Host PCIe bandwidth per direction.",
+             std::nullopt);
+  return s;
+}
+
+Schema<GpuPower> power_schema() {
+  Schema<GpuPower> s;
+  s.quantity("tdp", &GpuPower::tdp, UnitKind::Watts, "Board power limit (TDP).", std::nullopt);
+  return s;
+}
+
+Schema<GpuEfficiency> efficiency_schema() {
+  Schema<GpuEfficiency> s;
+  s.number("compute", &GpuEfficiency::compute,
+           "Fraction of the dense tensor peak a large GEMM reaches, measured once per device (H100: 8192^3 bf16 "
+           "GEMM at about 800 of 989 TFLOP/s => 0.81). Applies to every op's FLOPs (A-25); not a per-model factor.",
+           std::nullopt, Range::Fraction)
+      .number("memory", &GpuEfficiency::memory,
+              "Fraction of the HBM bandwidth a device-to-device copy reaches, counting bytes read and written "
+              "(H100: about 3.0 of 3.35 TB/s => 0.90). Applies to every op's bytes (A-25); not a per-model factor.",
+              std::nullopt, Range::Fraction);
+  return s;
+}
+
+/// Reports `message` at `section.key`, or at the section when the key took its default.
+Diagnostic error_in(const ConfigNode& root, std::string_view section, std::string_view key, std::string message) {
+  const ConfigNode* sec = root.find(section);
+  if (sec == nullptr) return root.error_at_key(section, std::move(message));
+  return sec->error_at_key(key, std::move(message));
+}
+
+void validate_spec(const ConfigNode& node, const GpuSpec& s, Diagnostics& d) {
+  if (s.hbm.reserved >= s.hbm.capacity)
+    d.add(error_in(node, "hbm", "reserved",
+                   "reserved HBM (" + size_text(s.hbm.reserved) + ") must be less than hbm.capacity (" +
+                       size_text(s.hbm.capacity) + ")"));
+  // Every fallback chain of A-20 ends at a 16-bit format, so one must be listed.
+  if (!s.flops.get(DType::Fp16) && !s.flops.get(DType::Bf16))
+    d.add(node.error_at_key("flops", "needs a rate for fp16 or bf16 (formats without a rate fall back to them, A-20)"));
+}
+
+/// Formats to try, in order, when a GPU lists no tensor rate for `t`: weight-only
+/// quantization, where kernels dequantize narrow weights in registers and multiply in
+/// a format the tensor cores have. Nothing ever runs narrower than it is stored.
+std::vector<DType> wider_formats(DType t) {
+  switch (t) {
+    case DType::Int4: return {DType::Int8, DType::Fp16, DType::Bf16};
+    case DType::Int8: return {DType::Fp16, DType::Bf16};
+    case DType::Fp8: return {DType::Fp16, DType::Bf16};
+    case DType::Fp16: return {DType::Bf16};
+    case DType::Bf16: return {DType::Fp16};
+    case DType::Fp32: return {};
+  }
+  return {};
+}
+
+}  // namespace
+
+const Schema<GpuSpec>& gpu_schema() {
+  static const Schema<GpuSpec> schema = [] {
+    Schema<GpuSpec> s;
+    s.reserved("name", "Name of the device (default: the file name).")
+        .text("description", &GpuSpec::description, "What the device is, in a few words.", "")
+        .integer("sms", &GpuSpec::sms, "Streaming multiprocessors.", std::nullopt)
+        .quantity("clock", &GpuSpec::clock, UnitKind::Hertz, "SM boost clock.", std::nullopt)
+        .per_dtype("flops", &GpuSpec::flops, UnitKind::FlopsPerSecond,
+                   "Dense tensor-core peak per format (no 2:4 sparsity: halve the datasheet's sparse figure). "
+                   "fp32 means the TF32 tensor rate (A-21). A format without a rate runs at the next wider "
+                   "listed one, its bytes unchanged (A-20).")
+        .quantity("vector_flops", &GpuSpec::vector_flops, UnitKind::FlopsPerSecond,
+                  "FP32 peak of the CUDA cores, used for ops that do not run on tensor cores: norms, softmax, "
+                  "elementwise, embeddings (A-24).",
+                  std::nullopt)
+        .section("hbm", &GpuSpec::hbm, hbm_schema(), "Off-chip memory.", true)
+        .section("l2", &GpuSpec::l2, l2_schema(), "L2 cache.", true)
+        .quantity("launch_overhead", &GpuSpec::launch_overhead, UnitKind::Seconds,
+                  "CPU-side cost of launching one kernel; zero at roofline (used by approx).", "4 us",
+                  Range::NonNegative)
+        .flag("cuda_graphs", &GpuSpec::cuda_graphs,
+              "Whether kernels are replayed from CUDA graphs, hiding most launch overhead (used by approx).", true)
+        .section("nvlink", &GpuSpec::nvlink, nvlink_schema(), "NVLink/NVSwitch scale-up fabric.", true)
+        .section("scale_out", &GpuSpec::scale_out, scale_out_schema(),
+                 "Network between NVLink domains (InfiniBand NIC per GPU).", true)
+        .section("pcie", &GpuSpec::pcie, pcie_schema(), "Host link.", true)
+        .section("power", &GpuSpec::power, power_schema(), "Power figures.", true)
+        .section("efficiency", &GpuSpec::efficiency, efficiency_schema(),
+                 "Calibrated fractions of peak (per device, measured by microbenchmarks).", true)
+        .validate(validate_spec);
+    return s;
+  }();
+  return schema;
+}
+
+std::optional<DType> compute_format(const GpuSpec& spec, DType stored) {
+  if (spec.flops.get(stored)) return stored;
+  for (DType t : wider_formats(stored))
+    if (spec.flops.get(t)) return t;
+  return std::nullopt;
+}
+
+}  // namespace wafersim::gpu

@@ -1,0 +1,86 @@
+#pragma once
+// The parameters of one HBM-bound GPU (A100, H100, H200, B200, or one a user
+// describes), as read from a `kind: gpu` YAML file. Peaks are vendor figures
+// (dense, no 2:4 sparsity); what a kernel actually reaches is expressed by two
+// named efficiencies measured once per device by microbenchmarks, never tuned per
+// model (MODELING.md "GPU"). Units: bytes, bytes/s, FLOP/s, hertz, seconds, watts.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sim/config/schema.h"
+#include "sim/core/units.h"
+
+namespace wafersim::gpu {
+
+/// Off-chip memory (HBM stacks).
+struct GpuHbm {
+  Bytes capacity{0};
+  BytesPerSecond bandwidth{0};
+  Bytes reserved{0};  ///< held by the CUDA context, library workspaces, the allocator
+};
+
+/// Last-level cache. Unused at roofline; `approx` reads operands that fit from it.
+struct GpuL2 {
+  Bytes size{0};
+  std::optional<BytesPerSecond> bandwidth;
+};
+
+/// The scale-up fabric (NVLink through NVSwitch).
+struct GpuNvlink {
+  BytesPerSecond bandwidth{0};  ///< per GPU, per direction
+  Seconds latency{0};           ///< per hop / per switched message
+  std::int64_t domain = 8;      ///< GPUs one NVLink/NVSwitch domain joins
+};
+
+/// The scale-out network (InfiniBand or Ethernet NIC per GPU).
+struct GpuScaleOut {
+  BytesPerSecond bandwidth{0};  ///< per GPU, per direction
+  Seconds latency{0};
+};
+
+struct GpuPcie {
+  BytesPerSecond bandwidth{0};  ///< host link, per direction
+};
+
+struct GpuPower {
+  Watts tdp{0};
+};
+
+/// Fractions of peak that real kernels reach, calibrated per device.
+struct GpuEfficiency {
+  double compute = 1;  ///< of the dense tensor peak (large GEMM)
+  double memory = 1;   ///< of the HBM bandwidth (device-to-device copy)
+};
+
+struct GpuSpec {
+  std::string description;
+  std::int64_t sms = 0;
+  Hertz clock{0};
+  DTypeTable<FlopsPerSecond> flops;  ///< dense tensor-core peak per format
+  FlopsPerSecond vector_flops{0};    ///< FP32 on the CUDA cores (non-tensor ops)
+  GpuHbm hbm;
+  GpuL2 l2;
+  Seconds launch_overhead{0};
+  bool cuda_graphs = true;
+  GpuNvlink nvlink;
+  GpuScaleOut scale_out;
+  GpuPcie pcie;
+  GpuPower power;
+  GpuEfficiency efficiency;
+
+  /// HBM left for weights, KV cache and activations.
+  [[nodiscard]] Bytes usable_memory() const { return hbm.capacity - hbm.reserved; }
+};
+
+/// The schema of a `kind: gpu` file: parses it and documents it (`describe gpu`).
+[[nodiscard]] const Schema<GpuSpec>& gpu_schema();
+
+/// The format whose tensor rate an op stored as `stored` runs at: `stored`
+/// itself when the GPU lists a rate for it, else the next wider format it lists
+/// (int4 → int8 → fp16 → bf16; fp8 → fp16 → bf16; fp16 ↔ bf16). Empty when none
+/// is listed (fp32 on a GPU without `flops.fp32`).
+[[nodiscard]] std::optional<DType> compute_format(const GpuSpec& spec, DType stored);
+
+}  // namespace wafersim::gpu
