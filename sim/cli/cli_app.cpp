@@ -113,6 +113,15 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     describe->add_option("kind", describe_kind, "wafer | gpu | lpu | system | model | scenario | all");
     describe->add_flag("--markdown", markdown, "Markdown tables (docs/config-reference.md)");
 
+    if (argc > 1 && argv[1][0] != '-') {
+      std::vector<std::string> names;
+      for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+      if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+        err << "wafersim: error: unknown command '" << argv[1] << "'" << did_you_mean(argv[1], names)
+            << " (commands: " << quoted_list(names) << ")\n";
+        return kBadInput;
+      }
+    }
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -80,7 +80,7 @@ Table build_table(UnitKind kind) {
     case UnitKind::PicojoulesPerBit:
       for (const auto& p : kSmallPrefixes) {
         for (const auto& b : kByteBases)
-          t.emplace_back(std::string(p.text) + "J/" + b.text, p.factor * 1e12 * b.factor);
+          t.emplace_back(std::string(p.text) + "J/" + b.text, p.factor * 1e12 * 0.125 / b.factor);
       }
       break;
     case UnitKind::PicojoulesPerFlop:

@@ -114,7 +114,9 @@ class TreeBuilder : public YAML::EventHandler {
     if (!stack_.empty() && stack_.back().node.is_map() && stack_.back().expecting_key) {
       Open& top = stack_.back();
       if (!node.is_scalar()) fail(mark, "map keys must be plain values");
-      if (top.node.has(node.scalar())) fail(mark, "duplicate key '" + node.scalar() + "'");
+      if (top.node.has(node.scalar()))
+        throw InputError(Diagnostic{file_, mark.line + 1, mark.column + 1, join_path(top.node.path(), node.scalar()),
+                                    "duplicate key '" + node.scalar() + "'"});
       top.pending_key = node.scalar();
       top.pending_key_mark = node.mark();
       top.expecting_key = false;

@@ -19,6 +19,19 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  // A candidate that extends the word, or that the word extends, is the likeliest intent
+  // ("h100" → "h100-sxm5", "decoding" → "decode").
+  if (word.size() >= 3) {
+    const std::string* prefix = nullptr;
+    for (const auto& c : candidates) {
+      std::size_t common = 0;
+      while (common < c.size() && common < word.size() && c[common] == word[common]) ++common;
+      const bool related = c.rfind(word, 0) == 0 || (c.size() >= 3 && word.substr(0, c.size()) == c) ||
+                           (common >= 5 && common * 4 >= std::min(c.size(), word.size()) * 3);
+      if (related && (prefix == nullptr || c.size() < prefix->size())) prefix = &c;
+    }
+    if (prefix != nullptr) return " (did you mean '" + *prefix + "'?)";
+  }
   std::size_t best = std::string::npos;
   const std::string* pick = nullptr;
   for (const auto& c : candidates) {

@@ -12,6 +12,7 @@ struct GroupSpec {
   std::string device_name;             // preset name, when given by name
   std::optional<ConfigNode> device_inline;
   std::int64_t count = 1;
+  bool auto_count = false;             // `count: auto`
   std::int64_t domain = 0;             // 0 = the whole group
   std::optional<ConfigNode> link;      // parsed later, defaults come from the device
   std::optional<ConfigNode> scale_out;
@@ -41,7 +42,16 @@ Schema<GroupSpec> group_schema() {
                 else if (n->is_map()) g.device_inline = *n;
                 else d.add(n->error("expected a device preset name or a section"));
               })
-      .integer("count", &GroupSpec::count, "Number of devices.", 1, 1, 1'000'000)
+      .custom("count", "integer >= 1 or 'auto'", "1",
+              "Number of devices; 'auto' sizes the group to the smallest count that holds the model (main group only).",
+              [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics& d) {
+                if (n == nullptr) return;
+                if (n->is_scalar() && n->scalar() == "auto") {
+                  g.auto_count = true;
+                  return;
+                }
+                if (auto v = schema_detail::parse_integer(*n, 1, 1'000'000, d)) g.count = *v;
+              })
       .integer("domain", &GroupSpec::domain,
                "Devices per tightly linked domain (NVSwitch island); 0 = the whole group.", 0, 0, 1'000'000)
       .custom("link", "section (bandwidth, latency, topology)", "(the device's own link)",
@@ -134,7 +144,8 @@ System System::with_main_count(int count) const {
   // A group that was one domain stays one domain up to its link's natural size.
   const bool whole = g.domain >= g.count;
   g.count = count;
-  if (whole && g.device->summary().max_tensor_parallel >= count) g.domain = count;
+  g.auto_count = false;
+  if (whole) g.domain = std::max(g.domain, std::min(count, std::max(1, g.device->summary().max_tensor_parallel)));
   g.domain = std::min(g.domain, count);
   return copy;
 }
@@ -160,7 +171,7 @@ System SystemLoader::load(const std::string& name_or_path, const std::string& wh
     throw InputError(Diagnostic{config.source, 0, 0, what,
                                 "'" + name_or_path + "' is a " + config.kind + ", not a system or device"});
   auto device = parse_device(config);
-  DeviceGroup g{device->name(), device, 1, 1, device->summary().link, device->summary().link};
+  DeviceGroup g{device->name(), device, 1, false, 1, device->summary().link, device->summary().link};
   return System(config.name, device->describe(), {g}, {}, {}, 0);
 }
 
@@ -194,13 +205,15 @@ System SystemLoader::build_system(const LoadedConfig& config) {
         device = parse_device(dc);
       }
     } catch (const InputError& e) {
-      for (const auto& x : e.diagnostics()) d.add(x);
+      // "unknown name" comes without a place: put it at this group's device key.
+      for (const auto& x : e.diagnostics()) d.add(x.file.empty() ? gnode.error_at_key("device", x.message) : x);
       continue;
     }
     DeviceGroup g;
     g.name = gs.name;
     g.device = device;
     g.count = static_cast<int>(gs.count);
+    g.auto_count = gs.auto_count;
     g.domain = gs.domain == 0 ? g.count : static_cast<int>(std::min(gs.domain, gs.count));
     g.link = device->summary().link;
     if (gs.link) {
@@ -240,6 +253,10 @@ System SystemLoader::build_system(const LoadedConfig& config) {
   int main = 0;
   for (std::size_t i = 0; i < groups.size(); ++i)
     if (groups[i].name == spec.main_group) main = static_cast<int>(i);
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    if (groups[i].auto_count && static_cast<int>(i) != main)
+      d.add(config.node.find("groups")->at(i).error_at_key("count", "'auto' is only allowed for the main group"));
+  d.throw_if_any();
   return System(spec.name, spec.description, std::move(groups), std::move(links),
                 PhasePlacement{spec.prefill, spec.decode, spec.encode}, main);
 }

@@ -20,6 +20,7 @@ struct DeviceGroup {
   std::string name;
   std::shared_ptr<const Device> device;
   int count = 1;
+  bool auto_count = false;  ///< `count: auto`: sized to the model unless `--devices` says otherwise
   int domain = 1;
   LinkSpec link;
   LinkSpec scale_out;
@@ -51,7 +52,8 @@ class System {
   [[nodiscard]] int group_index(const std::string& name) const;
   /// The link between two groups, if any.
   [[nodiscard]] std::optional<LinkSpec> link_between(const std::string& a, const std::string& b) const;
-  /// A copy with the main group's device count replaced (for `--devices N`).
+  /// A copy with the main group's device count replaced (for `--devices N`); the
+  /// count is then fixed.
   [[nodiscard]] System with_main_count(int count) const;
 
  private:

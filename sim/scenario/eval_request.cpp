@@ -26,7 +26,8 @@ std::int64_t parse_count(const std::string& text, std::int64_t min, std::int64_t
   for (char c : s) digits = digits && std::isdigit(static_cast<unsigned char>(c));
   if (!digits) {
     if (!s.empty() && s[0] == '-') fail(o, fmt::format("'{}' is negative (expected {} >= {})", s, what, min));
-    fail(o, fmt::format("'{}' is not a whole number (expected {} >= {})", s, what, min));
+    fail(o, fmt::format("'{}' is not a whole number (expected {} >= {}{})", s, what, min,
+                        what == "device count" ? ", or 'auto'" : ""));
   }
   errno = 0;
   const unsigned long long v = std::strtoull(s.c_str(), nullptr, 10);
@@ -57,7 +58,7 @@ void EvalRequest::set_option(const std::string& key, const std::string& value, c
   } else if (key == "devices") {
     if (trim(value) == "auto") options.devices = DeviceCount{DeviceCount::Mode::Auto, 0};
     else options.devices = DeviceCount{DeviceCount::Mode::Fixed,
-                                       static_cast<int>(parse_count(value, 1, kMaxDevices, "a device count or 'auto'", o))};
+                                       static_cast<int>(parse_count(value, 1, kMaxDevices, "device count", o))};
   } else if (key == "phase") {
     auto p = parse_phase(trim(value));
     if (!p) fail(o, "unknown phase '" + value + "'" + did_you_mean(value, {"prefill", "decode", "encode", "generate"}) +

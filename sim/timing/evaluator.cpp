@@ -112,7 +112,9 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
 
   // `--devices auto`: size the main group for the step that needs the most memory on it.
   const std::string main_name = system.main_group().name;
-  if (options.devices.mode == DeviceCount::Mode::Auto) {
+  const bool auto_devices = options.devices.mode == DeviceCount::Mode::Auto ||
+                            (options.devices.mode == DeviceCount::Mode::System && system.main_group().auto_count);
+  if (auto_devices) {
     // Size the main group for its most demanding step: the decode step with the
     // largest context if it decodes, else its pass (the KV cache only grows).
     const StepPlan* sizing = nullptr;
