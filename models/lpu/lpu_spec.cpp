@@ -1,0 +1,97 @@
+#include "models/lpu/lpu_spec.h"
+
+#include <vector>
+
+namespace wafersim::lpu {
+namespace {
+
+Schema<C2cSpec> c2c_schema() {
+  Schema<C2cSpec> s;
+  s.integer("links", &C2cSpec::links, "Chip-to-chip links per chip.", std::nullopt, 1, 1024)
+      .integer("lanes_per_link", &C2cSpec::lanes_per_link, "SerDes lanes per link.", std::nullopt, 1, 1024)
+      .quantity("lane_rate", &C2cSpec::lane_rate, UnitKind::BytesPerSecond,
+                "Signalling rate of one lane per direction ('30 Gb/s').")
+      .optional_quantity("bandwidth", &C2cSpec::bandwidth, UnitKind::BytesPerSecond,
+                         "Usable bandwidth of one link per direction; absent = lanes_per_link × lane_rate.")
+      .quantity("latency", &C2cSpec::latency, UnitKind::Seconds, "Latency of one chip-to-chip hop.", std::nullopt,
+                Range::NonNegative)
+      .integer("links_between_neighbours", &C2cSpec::links_between_neighbours,
+               "How many of the chip's links join two neighbours of a pipeline (their bandwidths add).", 1, 1, 1024);
+  return s;
+}
+
+Schema<PowerSpec> power_schema() {
+  Schema<PowerSpec> s;
+  s.optional_quantity("chip", &PowerSpec::chip, UnitKind::Watts, "Power of one chip (its card).");
+  return s;
+}
+
+}  // namespace
+
+BytesPerSecond LpuSpec::link_bandwidth() const {
+  if (c2c.bandwidth) return *c2c.bandwidth;
+  return BytesPerSecond(static_cast<double>(c2c.lanes_per_link) * c2c.lane_rate.value());
+}
+
+BytesPerSecond LpuSpec::neighbour_bandwidth() const {
+  return BytesPerSecond(static_cast<double>(c2c.links_between_neighbours) * link_bandwidth().value());
+}
+
+std::optional<FlopsPerSecond> LpuSpec::flops_for(DType dtype) const {
+  // Formats the chip may run `dtype` at, narrowest first.
+  std::vector<DType> order;
+  switch (dtype) {
+    case DType::Int4: order = {DType::Int4, DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
+    case DType::Int8: order = {DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
+    case DType::Fp8: order = {DType::Fp8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
+    case DType::Fp16: order = {DType::Fp16, DType::Bf16, DType::Fp32}; break;
+    case DType::Bf16: order = {DType::Bf16, DType::Fp16, DType::Fp32}; break;
+    case DType::Fp32: order = {DType::Fp32}; break;
+  }
+  for (DType t : order)
+    if (auto f = flops.get(t)) return f;
+  return std::nullopt;
+}
+
+const Schema<LpuSpec>& lpu_schema() {
+  static const Schema<LpuSpec> s = [] {
+    Schema<LpuSpec> s;
+    s.reserved("name", "Name of the device (default: the file name).")
+        .text("description", &LpuSpec::description, "What this chip is, with its sources.", "")
+        .quantity("sram", &LpuSpec::sram, UnitKind::Bytes, "On-chip SRAM (the only memory).")
+        .quantity("sram_reserved", &LpuSpec::sram_reserved, UnitKind::Bytes,
+                  "SRAM kept for instructions and stream buffers; the rest holds weights, KV cache and "
+                  "activations.",
+                  "0 B", Range::NonNegative)
+        .quantity("sram_bandwidth", &LpuSpec::sram_bandwidth, UnitKind::BytesPerSecond,
+                  "On-chip SRAM bandwidth (all memory slices together).")
+        .per_dtype("flops", &LpuSpec::flops, UnitKind::FlopsPerSecond,
+                   "Dense peak per format (integer ops count as FLOP). A format not listed runs at the next wider "
+                   "one listed (int4 -> int8 -> fp16, fp8 -> fp16, bf16 <-> fp16).")
+        .quantity("clock", &LpuSpec::clock, UnitKind::Hertz, "Chip clock.")
+        .section("c2c", &LpuSpec::c2c, c2c_schema(), "Chip-to-chip links.", true)
+        .integer("max_tensor_parallel", &LpuSpec::max_tensor_parallel,
+                 "Chips one layer may be split over when it does not fit one chip.", 64, 1, 1'000'000)
+        .section("power", &LpuSpec::power, power_schema(), "Power figures.")
+        .validate([](const ConfigNode& node, const LpuSpec& l, Diagnostics& d) {
+          if (l.sram_reserved >= l.sram) {
+            const std::string msg =
+                "reserved SRAM (" + format_quantity(static_cast<double>(l.sram_reserved.value()), UnitKind::Bytes) +
+                ") must be smaller than sram (" + format_quantity(static_cast<double>(l.sram.value()), UnitKind::Bytes) +
+                ")";
+            d.add(node.error_at_key("sram_reserved", msg));
+          }
+          if (l.c2c.links_between_neighbours > l.c2c.links) {
+            const ConfigNode* c2c = node.find("c2c");
+            const std::string msg = "links_between_neighbours (" + std::to_string(l.c2c.links_between_neighbours) +
+                                    ") exceeds the chip's " + std::to_string(l.c2c.links) + " links";
+            const ConfigNode* at = c2c != nullptr ? c2c->find("links_between_neighbours") : nullptr;
+            d.add(at != nullptr ? at->error(msg) : node.error_at_key("c2c", msg));
+          }
+        });
+    return s;
+  }();
+  return s;
+}
+
+}  // namespace wafersim::lpu

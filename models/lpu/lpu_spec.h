@@ -1,0 +1,59 @@
+#pragma once
+// The description of an SRAM-only, software-scheduled inference chip (Groq
+// GroqChip / "LPU"): on-chip SRAM and its bandwidth, dense FLOP rates per format,
+// and the chip-to-chip (C2C) links that join chips into a pipeline. Rates are per
+// second (the clock is kept for reporting and later cycle figures). Leaves out the
+// chip's internal stream layout (superlanes, slices) and instruction issue: the
+// compiler schedules everything statically, so there is no launch overhead and
+// compute overlaps memory. Parsed by `lpu_schema()`, which also documents
+// every key for `wafersim describe lpu`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sim/config/schema.h"
+#include "sim/core/units.h"
+
+namespace wafersim::lpu {
+
+/// Chip-to-chip links.
+struct C2cSpec {
+  std::int64_t links = 0;            ///< links per chip
+  std::int64_t lanes_per_link = 0;
+  BytesPerSecond lane_rate{0};       ///< per lane, per direction (signalling rate)
+  std::optional<BytesPerSecond> bandwidth;  ///< per link per direction; absent = lanes × lane rate
+  Seconds latency{0};                ///< per hop
+  std::int64_t links_between_neighbours = 1;  ///< links joining two pipeline neighbours (A-42)
+};
+
+struct PowerSpec {
+  std::optional<Watts> chip;  ///< one chip (card), when known
+};
+
+struct LpuSpec {
+  std::string description;
+  Bytes sram{0};
+  Bytes sram_reserved{0};
+  BytesPerSecond sram_bandwidth{0};
+  DTypeTable<FlopsPerSecond> flops;
+  Hertz clock{0};
+  C2cSpec c2c;
+  std::int64_t max_tensor_parallel = 64;  ///< chips one layer may be split over (A-43)
+  PowerSpec power;
+
+  /// SRAM left for weights, KV cache and activations.
+  [[nodiscard]] Bytes usable_sram() const { return sram - sram_reserved; }
+  /// Bandwidth of one C2C link per direction (given, or lanes × lane rate).
+  [[nodiscard]] BytesPerSecond link_bandwidth() const;
+  /// Bandwidth between two pipeline neighbours: links between them × per-link bandwidth.
+  [[nodiscard]] BytesPerSecond neighbour_bandwidth() const;
+  /// The rate an op of `dtype` runs at: its own, or the next wider format the chip
+  /// has (int4 → int8 → fp16, fp8 → fp16, bf16 ↔ fp16; A-41). None when nothing fits.
+  [[nodiscard]] std::optional<FlopsPerSecond> flops_for(DType dtype) const;
+};
+
+/// The schema of a `kind: lpu` file: parses, validates, documents.
+[[nodiscard]] const Schema<LpuSpec>& lpu_schema();
+
+}  // namespace wafersim::lpu

@@ -1,0 +1,59 @@
+#include "models/wafer/wafer_backend.h"
+
+#include "models/wafer/wafer_device.h"
+#include "models/wafer/wafer_roofline_cost.h"
+
+namespace wafersim::wafer {
+namespace {
+
+const WaferDevice& as_wafer(const Device& device) {
+  const auto* w = dynamic_cast<const WaferDevice*>(&device);
+  if (w == nullptr) throw InternalError("wafer backend given a " + std::string(device.kind()) + " device");
+  return *w;
+}
+
+}  // namespace
+
+MappingPolicy wafer_policy(const Device& device) {
+  const WaferSpec& spec = as_wafer(device).spec();
+  MappingPolicy p;
+  // weight_streaming keeps weights off the wafer: the capacity check then
+  // counts the external store too, since the mapper has one capacity per device.
+  p.capacity_per_device = spec.usable_sram();
+  if (spec.effective_mapping() == WaferMapping::WeightStreaming) p.capacity_per_device += spec.io.external_memory;
+  p.max_tp = 1;
+  p.tp_first = false;
+  p.capacity_units = spec.usable_cores();
+  p.capacity_unit_name = "core";
+  p.device_noun = "wafer";
+  return p;
+}
+
+void register_wafer(Registry& registry) {
+  DeviceKind kind;
+  kind.kind = "wafer";
+  kind.doc = "Wafer-scale processor: a mesh of SRAM-backed cores joined by a 2D fabric (Cerebras WSE-2, WSE-3).";
+  kind.parse = [](const ConfigNode& node, const std::string& name,
+                  Diagnostics& d) -> std::shared_ptr<const Device> {
+    WaferSpec spec;
+    const std::size_t before = d.size();
+    wafer_schema().parse(node, spec, d);
+    if (d.size() != before) return nullptr;
+    return std::make_shared<WaferDevice>(name, std::move(spec));
+  };
+  kind.describe = [] { return wafer_schema().describe(); };
+
+  Backend backend;
+  backend.kind = "wafer";
+  backend.fidelities = {Fidelity::Roofline};
+  backend.policy = wafer_policy;
+  backend.cost_model = [](const Device& device, Fidelity fidelity) -> std::unique_ptr<OpCostModel> {
+    if (fidelity != Fidelity::Roofline)
+      throw InternalError("wafer backend has no " + std::string(fidelity_name(fidelity)) + " cost model");
+    const WaferDevice& w = as_wafer(device);
+    return std::make_unique<WaferRooflineCost>(w.name(), w.spec());
+  };
+  registry.add(std::move(kind), std::move(backend));
+}
+
+}  // namespace wafersim::wafer

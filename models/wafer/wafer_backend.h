@@ -1,0 +1,17 @@
+#pragma once
+// Registers the `wafer` device kind: its YAML parser and documentation, the
+// mapping policy the generic pipeline mapper uses for wafers, and the cost models
+// by fidelity (roofline now; the approx mesh engine plugs in here later).
+
+#include "sim/timing/backend.h"
+
+namespace wafersim::wafer {
+
+/// How the pipeline mapper treats a wafer: one layer never spans wafers, capacity
+/// is the usable SRAM, counted per core in messages.
+[[nodiscard]] MappingPolicy wafer_policy(const Device& device);
+
+/// Adds the wafer kind and its backend to `registry`.
+void register_wafer(Registry& registry);
+
+}  // namespace wafersim::wafer

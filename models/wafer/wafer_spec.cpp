@@ -1,0 +1,146 @@
+#include "models/wafer/wafer_spec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace wafersim::wafer {
+namespace {
+
+Schema<MeshSpec> mesh_schema() {
+  Schema<MeshSpec> s;
+  s.integer("width", &MeshSpec::width, "Cores along x (the fabric's columns).", std::nullopt, 1, 1'000'000)
+      .integer("height", &MeshSpec::height, "Cores along y (the fabric's rows).", std::nullopt, 1, 1'000'000)
+      .number("usable_fraction", &MeshSpec::usable_fraction,
+              "Share of width × height a program can use (defects, redundancy, I/O infrastructure).", 1.0,
+              Range::Fraction);
+  return s;
+}
+
+Schema<CoreSpec> core_schema() {
+  Schema<CoreSpec> s;
+  s.quantity("sram", &CoreSpec::sram, UnitKind::Bytes, "SRAM per core.")
+      .quantity("reserved_sram", &CoreSpec::reserved_sram, UnitKind::Bytes,
+                "SRAM per core kept for code, stack and runtime buffers; the rest holds weights, KV cache and "
+                "activations.",
+                "0 B", Range::NonNegative)
+      .quantity("sram_read_bandwidth", &CoreSpec::sram_read_bandwidth, UnitKind::BytesPerCycle,
+                "SRAM read bandwidth per core (weights and operands are read at this rate).")
+      .quantity("sram_write_bandwidth", &CoreSpec::sram_write_bandwidth, UnitKind::BytesPerCycle,
+                "SRAM write bandwidth per core (results, new KV entries).")
+      .per_dtype("flops_per_cycle", &CoreSpec::flops_per_cycle, UnitKind::FlopsPerCycle,
+                 "Dense FLOP per cycle per core (a multiply-add is 2). A format not listed runs at the next "
+                 "wider one listed (int4 -> int8 -> fp16, fp8 -> fp16, bf16 <-> fp16).");
+  return s;
+}
+
+Schema<FabricSpec> fabric_schema() {
+  Schema<FabricSpec> s;
+  s.quantity("link_bandwidth", &FabricSpec::link_bandwidth, UnitKind::BytesPerCycle,
+             "Bandwidth of one neighbour link, per direction ('32 b/cycle' = '4 B/cycle').")
+      .quantity("hop_latency", &FabricSpec::hop_latency, UnitKind::Cycles, "Latency of one router hop.")
+      .integer("colors", &FabricSpec::colors, "Routes (virtual channels) per router.", 24, 1, 1024);
+  return s;
+}
+
+Schema<IoSpec> io_schema() {
+  Schema<IoSpec> s;
+  s.quantity("bandwidth", &IoSpec::bandwidth, UnitKind::BytesPerSecond,
+             "Wafer I/O bandwidth per direction (to other wafers, the host, the weight store).")
+      .quantity("latency", &IoSpec::latency, UnitKind::Seconds, "Latency of one transfer to another wafer.",
+                std::nullopt, Range::NonNegative)
+      .quantity("external_memory", &IoSpec::external_memory, UnitKind::Bytes,
+                "Capacity of the off-wafer weight store (MemoryX) that weight_streaming reads from; 0 = none.",
+                "0 B", Range::NonNegative);
+  return s;
+}
+
+Schema<PowerSpec> power_schema() {
+  Schema<PowerSpec> s;
+  s.optional_quantity("system", &PowerSpec::system, UnitKind::Watts, "Power of the whole system (e.g. one CS-3).");
+  return s;
+}
+
+}  // namespace
+
+std::string_view wafer_mapping_name(WaferMapping m) {
+  switch (m) {
+    case WaferMapping::Auto: return "auto";
+    case WaferMapping::LayerPipelined: return "layer_pipelined";
+    case WaferMapping::WaferParallel: return "wafer_parallel";
+    case WaferMapping::WeightStreaming: return "weight_streaming";
+  }
+  return "auto";
+}
+
+std::int64_t WaferSpec::usable_cores() const {
+  const double all = static_cast<double>(checked_mul(mesh.width, mesh.height));
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(all * mesh.usable_fraction)));
+}
+
+Bytes WaferSpec::usable_sram() const {
+  return Bytes(checked_mul(usable_cores(), usable_sram_per_core().value()));
+}
+
+std::optional<FlopsPerCycle> WaferSpec::flops_per_cycle_for(DType dtype) const {
+  // Formats the core may run `dtype` at, narrowest first.
+  std::vector<DType> order;
+  switch (dtype) {
+    case DType::Int4: order = {DType::Int4, DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
+    case DType::Int8: order = {DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
+    case DType::Fp8: order = {DType::Fp8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
+    case DType::Fp16: order = {DType::Fp16, DType::Bf16, DType::Fp32}; break;
+    case DType::Bf16: order = {DType::Bf16, DType::Fp16, DType::Fp32}; break;
+    case DType::Fp32: order = {DType::Fp32}; break;
+  }
+  for (DType t : order)
+    if (auto f = core.flops_per_cycle.get(t)) return f;
+  return std::nullopt;
+}
+
+WaferMapping WaferSpec::effective_mapping() const {
+  // The mapper that picks between layouts by cost arrives with the approx engine;
+  // until then `auto` means the weight-stationary layer pipeline.
+  return mapping == WaferMapping::Auto ? WaferMapping::LayerPipelined : mapping;
+}
+
+const Schema<WaferSpec>& wafer_schema() {
+  static const Schema<WaferSpec> s = [] {
+    Schema<WaferSpec> s;
+    s.reserved("name", "Name of the device (default: the file name).")
+        .text("description", &WaferSpec::description, "What this wafer is, with its sources.", "")
+        .section("mesh", &WaferSpec::mesh, mesh_schema(), "The 2D mesh of cores.", true)
+        .quantity("clock", &WaferSpec::clock, UnitKind::Hertz, "Core and fabric clock.")
+        .section("core", &WaferSpec::core, core_schema(), "One core: SRAM and arithmetic.", true)
+        .section("fabric", &WaferSpec::fabric, fabric_schema(), "The on-wafer mesh network.", true)
+        .section("io", &WaferSpec::io, io_schema(), "The wafer's I/O to other wafers and the host.", true)
+        .choice("mapping", &WaferSpec::mapping,
+                {{"auto", WaferMapping::Auto},
+                 {"layer_pipelined", WaferMapping::LayerPipelined},
+                 {"wafer_parallel", WaferMapping::WaferParallel},
+                 {"weight_streaming", WaferMapping::WeightStreaming}},
+                "How layers are laid out: each layer in its own region (layer_pipelined), every layer over the "
+                "whole mesh (wafer_parallel), or weights streamed in through the I/O (weight_streaming). auto = "
+                "layer_pipelined for now.",
+                WaferMapping::Auto)
+        .section("power", &WaferSpec::power, power_schema(), "Power figures.")
+        .validate([](const ConfigNode& node, const WaferSpec& w, Diagnostics& d) {
+          if (w.core.reserved_sram >= w.core.sram) {
+            const ConfigNode* core = node.find("core");
+            const ConfigNode* at = core != nullptr ? core->find("reserved_sram") : nullptr;
+            const std::string msg =
+                "reserved SRAM (" + format_quantity(static_cast<double>(w.core.reserved_sram.value()), UnitKind::Bytes) +
+                ") must be smaller than core.sram (" +
+                format_quantity(static_cast<double>(w.core.sram.value()), UnitKind::Bytes) + ")";
+            d.add(at != nullptr ? at->error(msg) : node.error_at_key("core", msg));
+          }
+          const double all = static_cast<double>(w.mesh.width) * static_cast<double>(w.mesh.height);
+          if (all * w.mesh.usable_fraction < 1.0)
+            d.add(node.error_at_key("mesh", "mesh.usable_fraction leaves no usable core"));
+        });
+    return s;
+  }();
+  return s;
+}
+
+}  // namespace wafersim::wafer

@@ -1,0 +1,87 @@
+#pragma once
+// The description of a wafer-scale processor (WSE-2, WSE-3, or any mesh a user
+// writes): a 2D mesh of cores, each with its own SRAM, joined by a fabric of
+// neighbour links, plus the wafer's I/O to the outside. Per-core figures are per
+// cycle (B/cycle, FLOP/cycle, cycles per hop); the clock turns them into rates.
+// Leaves out the core's vector unit beyond its FLOP rate, router pipelines and
+// turn costs, and anything about the host. Parsed by `wafer_schema()`,
+// which also documents every key for `wafersim describe wafer`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sim/config/schema.h"
+#include "sim/core/units.h"
+
+namespace wafersim::wafer {
+
+/// How layers are laid out on the mesh (MODELING.md "Wafer").
+enum class WaferMapping {
+  Auto,             ///< the mapper chooses; at roofline this is layer_pipelined (A-30)
+  LayerPipelined,   ///< each layer owns a region sized by its resident bytes
+  WaferParallel,    ///< every layer uses the whole mesh, layers run one after another
+  WeightStreaming,  ///< weights live off-wafer and stream in through the wafer I/O
+};
+
+struct MeshSpec {
+  std::int64_t width = 0;       ///< cores along x
+  std::int64_t height = 0;      ///< cores along y
+  double usable_fraction = 1.0; ///< cores left after defects and redundancy
+};
+
+struct CoreSpec {
+  Bytes sram{0};                     ///< per core
+  Bytes reserved_sram{0};            ///< per core, for code, stack and runtime buffers
+  BytesPerCycle sram_read_bandwidth{0};
+  BytesPerCycle sram_write_bandwidth{0};
+  DTypeTable<FlopsPerCycle> flops_per_cycle;  ///< per dtype; absent = runs at a wider one
+};
+
+struct FabricSpec {
+  BytesPerCycle link_bandwidth{0};  ///< per link, per direction
+  Cycles hop_latency{0};            ///< per router hop
+  std::int64_t colors = 24;         ///< routes per router (used by the approx engine)
+};
+
+struct IoSpec {
+  BytesPerSecond bandwidth{0};   ///< wafer edge to the outside, per direction
+  Seconds latency{0};            ///< one hop to another wafer or the weight store
+  Bytes external_memory{0};      ///< off-wafer weight store (MemoryX) for weight_streaming
+};
+
+struct PowerSpec {
+  std::optional<Watts> system;  ///< whole system (CS-3), when known
+};
+
+struct WaferSpec {
+  std::string description;
+  MeshSpec mesh;
+  Hertz clock{0};
+  CoreSpec core;
+  FabricSpec fabric;
+  IoSpec io;
+  WaferMapping mapping = WaferMapping::Auto;
+  PowerSpec power;
+
+  /// Cores a program can use: floor(width × height × usable_fraction), at least 1.
+  [[nodiscard]] std::int64_t usable_cores() const;
+  /// SRAM per core left for weights, KV cache and activations.
+  [[nodiscard]] Bytes usable_sram_per_core() const { return core.sram - core.reserved_sram; }
+  /// usable cores × usable SRAM per core (overflow-checked).
+  [[nodiscard]] Bytes usable_sram() const;
+  /// The FLOP rate an op of `dtype` runs at: its own, or the next wider format the
+  /// core has (int4 → int8 → fp16, fp8 → fp16, bf16 ↔ fp16; A-32). None when the
+  /// core has no format wide enough.
+  [[nodiscard]] std::optional<FlopsPerCycle> flops_per_cycle_for(DType dtype) const;
+  /// The layout the roofline cost model uses (`auto` resolves to layer_pipelined).
+  [[nodiscard]] WaferMapping effective_mapping() const;
+};
+
+/// Names of the mapping values, as written in YAML.
+[[nodiscard]] std::string_view wafer_mapping_name(WaferMapping m);
+
+/// The schema of a `kind: wafer` file: parses, validates, documents.
+[[nodiscard]] const Schema<WaferSpec>& wafer_schema();
+
+}  // namespace wafersim::wafer
