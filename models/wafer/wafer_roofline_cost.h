@@ -15,6 +15,7 @@
 // shared between threads.
 
 #include <map>
+#include <string>
 #include <vector>
 
 #include "models/wafer/region_shape.h"
