@@ -181,9 +181,10 @@ Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const Map
 
 Plan PipelineMapper::map_auto(const Graph& graph, const DeviceGroup& group, const MappingPolicy& policy, int limit) {
   const auto units = make_units(graph);
-  const int tp_cap = std::max(1, std::min(policy.max_tp, std::max(1, group.domain)));
+  const int domain = group.domain >= group.count ? policy.max_tp : group.domain;
+  const int tp_cap = std::max(1, std::min(policy.max_tp, std::max(1, domain)));
   const int most_useful = static_cast<int>(std::min<std::int64_t>(
-      limit, static_cast<std::int64_t>(units.size()) * std::max(tp_cap, policy.tp_first ? std::max(1, group.domain) : 1)));
+      limit, static_cast<std::int64_t>(units.size()) * std::max(tp_cap, policy.tp_first ? std::max(1, domain) : 1)));
   std::vector<int> candidates;
   if (policy.tp_first) {
     for (int n = 1; n <= most_useful; n = n < tp_cap ? n * 2 : n + tp_cap) candidates.push_back(std::min(n, most_useful));
@@ -194,11 +195,18 @@ Plan PipelineMapper::map_auto(const Graph& graph, const DeviceGroup& group, cons
     for (auto n = std::max<std::int64_t>(1, ceil_div(total, cap)); n <= most_useful; ++n)
       candidates.push_back(static_cast<int>(n));
   }
+  // A group that is one domain grows its domain with the count (a rack of chips).
+  auto resized = [&](int n) {
+    DeviceGroup g = group;
+    if (group.domain >= group.count) g.domain = std::min(n, std::max(1, policy.max_tp));
+    g.count = n;
+    return g;
+  };
   for (int n : candidates) {
-    Plan p = map(graph, group, policy, n);
+    Plan p = map(graph, resized(n), policy, n);
     if (p.fits) return p;
   }
-  Plan p = map(graph, group, policy, std::max(1, most_useful));
+  Plan p = map(graph, resized(std::max(1, most_useful)), policy, std::max(1, most_useful));
   if (!p.fits) p.fit_error += fmt::format("; no count up to {} {}s fits", most_useful, policy.device_noun);
   return p;
 }

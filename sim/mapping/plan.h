@@ -37,10 +37,10 @@ struct MemoryTotals {
 
 class Plan {
  public:
-  Plan(const Graph& graph, const DeviceGroup& group) : graph_(&graph), group_(&group) {}
+  Plan(const Graph& graph, DeviceGroup group) : graph_(&graph), group_(std::move(group)) {}
 
   [[nodiscard]] const Graph& graph() const { return *graph_; }
-  [[nodiscard]] const DeviceGroup& group() const { return *group_; }
+  [[nodiscard]] const DeviceGroup& group() const { return group_; }
 
   int devices = 0;                ///< devices used (tp × stages)
   int tp = 1;
@@ -53,7 +53,7 @@ class Plan {
 
  private:
   const Graph* graph_;
-  const DeviceGroup* group_;
+  DeviceGroup group_;  ///< by value: `auto` maps onto resized copies
 };
 
 }  // namespace wafersim

@@ -55,7 +55,10 @@ Json result_to_json(const RunResult& r) {
   j["flops"] = r.flops;
   j["bytes"] = r.bytes;
   j["arithmetic_intensity"] = r.bytes > 0 ? Json(r.flops / r.bytes) : Json(nullptr);
-  j["achieved_flops"] = (r.fits && r.step_latency_s > 0) ? Json(r.flops / r.step_latency_s) : Json(nullptr);
+  // Per device, so points sit under their own device's roof on a roofline chart.
+  j["achieved_flops"] = (r.fits && r.step_latency_s > 0 && r.devices > 0)
+                            ? Json(r.flops / r.step_latency_s / r.devices)
+                            : Json(nullptr);
   j["kv_transfer_s"] = r.kv_transfer_s;
   return j;
 }

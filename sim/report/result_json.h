@@ -12,7 +12,8 @@ namespace wafersim {
 using Json = nlohmann::ordered_json;
 
 /// Every stable field of CONTRACTS.md, in its order, plus `layout`, `device_kind`,
-/// `flops`, `bytes`, `kv_transfer_s`, `arithmetic_intensity` and `achieved_flops`.
+/// `flops`, `bytes`, `kv_transfer_s`, `arithmetic_intensity` (FLOP per byte moved) and
+/// `achieved_flops` (FLOP/s per device of the main step, for roofline charts).
 [[nodiscard]] Json result_to_json(const RunResult& r);
 
 /// Nested objects flattened with dots ("time_s.compute"), in order.

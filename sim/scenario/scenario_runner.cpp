@@ -112,6 +112,7 @@ void check_charts(const ScenarioSpec& spec, Diagnostics& d) {
     need("z", c.z, c.type == ChartType::Heatmap);
     need("series", c.series, false);
     need("facet", c.facet, false);
+    for (const auto& [col, values] : c.filter) need("filter", col, false);
   }
 }
 
@@ -291,7 +292,16 @@ ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOpt
                             {"y", c.y}, {"z", c.z}, {"series", c.series.empty() ? Json(nullptr) : Json(c.series)},
                             {"facet", c.facet.empty() ? Json(nullptr) : Json(c.facet)},
                             {"title", c.title}, {"x_label", c.x_label}, {"y_label", c.y_label},
-                            {"log_x", c.log_x}, {"log_y", c.log_y}, {"normalize", c.normalize}});
+                            {"log_x", c.log_x}, {"log_y", c.log_y}, {"normalize", c.normalize},
+                            {"filter", [&c] {
+                               Json f = Json::object();
+                               for (const auto& [col, values] : c.filter) {
+                                 Json vs = Json::array();
+                                 for (const auto& v : values) vs.push_back(param_value(v));
+                                 f[col] = vs;
+                               }
+                               return f;
+                             }()}});
     Json devices = Json::array();
     std::set<std::string> seen;
     for (const auto& p : points) {

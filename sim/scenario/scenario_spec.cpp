@@ -81,7 +81,25 @@ const Schema<ChartSpec>& chart_schema() {
         .text("y_label", &ChartSpec::y_label, "Axis label (default: from the column).", "")
         .flag("log_x", &ChartSpec::log_x, "Logarithmic x axis.", false)
         .flag("log_y", &ChartSpec::log_y, "Logarithmic y axis.", false)
-        .flag("normalize", &ChartSpec::normalize, "Breakdown: shares of the step instead of seconds.", true);
+        .flag("normalize", &ChartSpec::normalize, "Breakdown: shares of the step instead of seconds.", true)
+        .custom("filter", "map of column to a value or a list", "(all rows)",
+                "Only rows whose column has one of these values (e.g. {batch: 1}).",
+                [](const ConfigNode* n, const ConfigNode&, ChartSpec& c, Diagnostics& d) {
+                  if (n == nullptr || n->is_null()) return;
+                  if (!n->is_map()) { d.add(n->error("expected a map of column to value(s)")); return; }
+                  for (std::size_t i = 0; i < n->size(); ++i) {
+                    const ConfigNode& v = *n->find(n->keys()[i]);
+                    std::vector<std::string> values;
+                    if (v.is_scalar()) values.push_back(v.scalar());
+                    else if (v.is_sequence())
+                      for (std::size_t j = 0; j < v.size(); ++j) {
+                        if (v.at(j).is_scalar()) values.push_back(v.at(j).scalar());
+                        else d.add(v.at(j).error("expected a value"));
+                      }
+                    else d.add(v.error("expected a value or a list of values"));
+                    c.filter.emplace_back(n->keys()[i], values);
+                  }
+                });
     return s;
   }();
   return s;
