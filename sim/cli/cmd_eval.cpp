@@ -88,8 +88,7 @@ std::string op_family(const std::string& name) {
 }  // namespace
 
 std::string headline(const RunResult& r) {
-  return fmt::format("{} on {} ({} device{}) · {}", r.model, r.system, r.devices, r.devices == 1 ? "" : "s",
-                     workload_text(r));
+  return fmt::format("{} on {} ({} × {}) · {}", r.model, r.system, r.devices, r.device_kind, workload_text(r));
 }
 
 int cmd_eval(const Context& ctx, const EvalArgs& args) {
@@ -118,7 +117,7 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op) {
   for (const auto& op : r.ops) {
     const std::string key = every_op ? op.name : op_family(op.name);
     auto [it, added] = index.emplace(key, rows.size());
-    if (added) rows.push_back(Row{key});
+    if (added) rows.push_back(Row{key, 0, 0, 0, 0, {}});
     Row& row = rows[it->second];
     row.count++;
     row.time += op.time_s;

@@ -15,10 +15,13 @@
 namespace wafersim::cli {
 namespace {
 
+/// The first sentence, at most ~100 characters, for one-line listings.
 std::string first_line(const std::string& s) {
-  const std::string t = trim(s);
-  const auto nl = t.find('\n');
-  return nl == std::string::npos ? t : t.substr(0, nl);
+  std::string t = trim(s);
+  if (const auto nl = t.find('\n'); nl != std::string::npos) t = t.substr(0, nl);
+  if (const auto dot = t.find(". "); dot != std::string::npos) t = t.substr(0, dot + 1);
+  if (t.size() > 100) t = t.substr(0, t.rfind(' ', 97)) + " ...";
+  return t;
 }
 
 std::vector<FieldDoc> docs_for(const Context& ctx, const std::string& kind) {

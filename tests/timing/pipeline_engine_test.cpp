@@ -12,11 +12,19 @@ using testing::FakeCost;
 using testing::FakeDevice;
 using testing::toy_graph;
 
+MappingPolicy policy(const Device& d, int max_tp, bool tp_first) {
+  MappingPolicy p;
+  p.capacity_per_device = d.summary().memory_capacity;
+  p.max_tp = max_tp;
+  p.tp_first = tp_first;
+  return p;
+}
+
 TEST(PipelineEngine, SingleDeviceIsTheSumOfRooflineOps) {
   const Graph g = toy_graph(2, 1000, 0);
   auto d = std::make_shared<FakeDevice>("f", Bytes(1'000'000), 1e9, 1e12, 8);
   DeviceGroup grp{"g", d, 1, false, 1, d->summary().link, d->summary().link};
-  MappingPolicy pol{d->summary().memory_capacity, 8, true};
+  const MappingPolicy pol = policy(*d, 8, true);
   const Plan plan = PipelineMapper::map(g, grp, pol, 1);
   const StepResult r = PipelineEngine::run(plan, FakeCost(*d));
   // Each op: bytes / 1e9 (memory) vs 2·bytes / 1e12 (compute): memory-bound.
@@ -31,7 +39,7 @@ TEST(PipelineEngine, TensorParallelAddsRingAllReducesAfterRowSplits) {
   const Graph g = toy_graph(2, 1000, 64);
   auto d = std::make_shared<FakeDevice>("f", Bytes(1'000'000), 1e9, 1e12, 8);
   DeviceGroup grp{"g", d, 4, false, 4, d->summary().link, d->summary().link};
-  MappingPolicy pol{d->summary().memory_capacity, 8, true};
+  const MappingPolicy pol = policy(*d, 8, true);
   const Plan plan = PipelineMapper::map(g, grp, pol, 4);
   ASSERT_EQ(plan.tp, 4);
   const StepResult r = PipelineEngine::run(plan, FakeCost(*d));
@@ -48,7 +56,7 @@ TEST(PipelineEngine, StagesPayOneTransferPerBoundary) {
   const Graph g = toy_graph(4, 1000, 500);
   auto d = std::make_shared<FakeDevice>("f", Bytes(1'000'000), 1e9, 1e12, 1);
   DeviceGroup grp{"g", d, 3, false, 3, d->summary().link, d->summary().link};
-  MappingPolicy pol{d->summary().memory_capacity, 1, false};
+  const MappingPolicy pol = policy(*d, 1, false);
   const Plan plan = PipelineMapper::map(g, grp, pol, 3);
   ASSERT_EQ(plan.stages.size(), 3u);
   const StepResult r = PipelineEngine::run(plan, FakeCost(*d));
