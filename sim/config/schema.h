@@ -258,7 +258,7 @@ class Schema {
 
   /// Keys this schema accepts but that someone else reads (e.g. `kind`, `preset`).
   Schema& reserved(std::string key, std::string doc) {
-    add(key, "text", "", "", doc, [](const ConfigNode*, const ConfigNode&, T&, Diagnostics&) {});
+    add(key, "text", "", "(optional)", doc, [](const ConfigNode*, const ConfigNode&, T&, Diagnostics&) {});
     return *this;
   }
 
