@@ -12,6 +12,7 @@ GpuDevice::GpuDevice(std::string name, GpuSpec spec) : name_(std::move(name)), s
   summary_.memory_level = "HBM";
   summary_.peak_flops = spec_.flops;
   summary_.link = LinkSpec{spec_.nvlink.bandwidth, spec_.nvlink.latency, LinkTopology::Switch};
+  summary_.scale_out = LinkSpec{spec_.scale_out.bandwidth, spec_.scale_out.latency, LinkTopology::Switch};
   summary_.max_tensor_parallel = static_cast<int>(spec_.nvlink.domain);
   summary_.power = spec_.power.tdp;
 }

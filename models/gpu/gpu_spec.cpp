@@ -92,22 +92,6 @@ void validate_spec(const ConfigNode& node, const GpuSpec& s, Diagnostics& d) {
   if (!s.flops.get(DType::Fp16) && !s.flops.get(DType::Bf16))
     d.add(node.error_at_key("flops", "needs a rate for fp16 or bf16 (formats without a rate fall back to them, A-20)"));
 }
-
-/// Formats to try, in order, when a GPU lists no tensor rate for `t`: weight-only
-/// quantization, where kernels dequantize narrow weights in registers and multiply in
-/// a format the tensor cores have. Nothing ever runs narrower than it is stored.
-std::vector<DType> wider_formats(DType t) {
-  switch (t) {
-    case DType::Int4: return {DType::Int8, DType::Fp16, DType::Bf16};
-    case DType::Int8: return {DType::Fp16, DType::Bf16};
-    case DType::Fp8: return {DType::Fp16, DType::Bf16};
-    case DType::Fp16: return {DType::Bf16};
-    case DType::Bf16: return {DType::Fp16};
-    case DType::Fp32: return {};
-  }
-  return {};
-}
-
 }  // namespace
 
 const Schema<GpuSpec>& gpu_schema() {
@@ -146,10 +130,7 @@ const Schema<GpuSpec>& gpu_schema() {
 }
 
 std::optional<DType> compute_format(const GpuSpec& spec, DType stored) {
-  if (spec.flops.get(stored)) return stored;
-  for (DType t : wider_formats(stored))
-    if (spec.flops.get(t)) return t;
-  return std::nullopt;
+  return spec.flops.compute_format(stored);
 }
 
 }  // namespace wafersim::gpu

@@ -38,19 +38,8 @@ BytesPerSecond LpuSpec::neighbour_bandwidth() const {
 }
 
 std::optional<FlopsPerSecond> LpuSpec::flops_for(DType dtype) const {
-  // Formats the chip may run `dtype` at, narrowest first.
-  std::vector<DType> order;
-  switch (dtype) {
-    case DType::Int4: order = {DType::Int4, DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
-    case DType::Int8: order = {DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
-    case DType::Fp8: order = {DType::Fp8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
-    case DType::Fp16: order = {DType::Fp16, DType::Bf16, DType::Fp32}; break;
-    case DType::Bf16: order = {DType::Bf16, DType::Fp16, DType::Fp32}; break;
-    case DType::Fp32: order = {DType::Fp32}; break;
-  }
-  for (DType t : order)
-    if (auto f = flops.get(t)) return f;
-  return std::nullopt;
+  // The narrowest listed format at least as wide as the stored one.
+  return flops.for_stored(dtype);
 }
 
 const Schema<LpuSpec>& lpu_schema() {

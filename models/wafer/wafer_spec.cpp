@@ -83,19 +83,8 @@ Bytes WaferSpec::usable_sram() const {
 }
 
 std::optional<FlopsPerCycle> WaferSpec::flops_per_cycle_for(DType dtype) const {
-  // Formats the core may run `dtype` at, narrowest first.
-  std::vector<DType> order;
-  switch (dtype) {
-    case DType::Int4: order = {DType::Int4, DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
-    case DType::Int8: order = {DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
-    case DType::Fp8: order = {DType::Fp8, DType::Fp16, DType::Bf16, DType::Fp32}; break;
-    case DType::Fp16: order = {DType::Fp16, DType::Bf16, DType::Fp32}; break;
-    case DType::Bf16: order = {DType::Bf16, DType::Fp16, DType::Fp32}; break;
-    case DType::Fp32: order = {DType::Fp32}; break;
-  }
-  for (DType t : order)
-    if (auto f = core.flops_per_cycle.get(t)) return f;
-  return std::nullopt;
+  // The narrowest listed format at least as wide as the stored one.
+  return core.flops_per_cycle.for_stored(dtype);
 }
 
 WaferMapping WaferSpec::effective_mapping() const {

@@ -39,6 +39,17 @@ struct DTypeTable {
   std::array<std::optional<Q>, 6> values{};
   [[nodiscard]] std::optional<Q> get(DType t) const { return values[static_cast<std::size_t>(t)]; }
   void set(DType t, Q q) { values[static_cast<std::size_t>(t)] = q; }
+  /// The narrowest listed format values stored as `stored` can be computed in.
+  [[nodiscard]] std::optional<DType> compute_format(DType stored) const {
+    for (DType t : compute_formats(stored))
+      if (get(t)) return t;
+    return std::nullopt;
+  }
+  /// The value for the format `stored` values are computed in, if any.
+  [[nodiscard]] std::optional<Q> for_stored(DType stored) const {
+    if (auto t = compute_format(stored)) return get(*t);
+    return std::nullopt;
+  }
 };
 
 namespace schema_detail {

@@ -44,6 +44,24 @@ std::optional<DType> parse_dtype(std::string_view name) {
   return std::nullopt;
 }
 
+const std::vector<DType>& compute_formats(DType stored) {
+  static const std::vector<DType> int4{DType::Int4, DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32};
+  static const std::vector<DType> int8{DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32};
+  static const std::vector<DType> fp8{DType::Fp8, DType::Fp16, DType::Bf16, DType::Fp32};
+  static const std::vector<DType> fp16{DType::Fp16, DType::Bf16, DType::Fp32};
+  static const std::vector<DType> bf16{DType::Bf16, DType::Fp16, DType::Fp32};
+  static const std::vector<DType> fp32{DType::Fp32};
+  switch (stored) {
+    case DType::Int4: return int4;
+    case DType::Int8: return int8;
+    case DType::Fp8: return fp8;
+    case DType::Fp16: return fp16;
+    case DType::Bf16: return bf16;
+    case DType::Fp32: return fp32;
+  }
+  return fp16;
+}
+
 std::string dtype_list() {
   std::string out;
   for (DType t : all_dtypes()) {

@@ -24,6 +24,11 @@ enum class DType { Fp32, Fp16, Bf16, Fp8, Int8, Int4 };
 [[nodiscard]] std::optional<DType> parse_dtype(std::string_view name);
 /// All formats, in the order used by docs and tables.
 [[nodiscard]] const std::vector<DType>& all_dtypes();
+/// Formats a unit may compute values stored as `stored` in, narrowest first: the
+/// format itself, then wider ones (weight-only quantization dequantizes in registers
+/// and multiplies in a format the unit has; nothing runs narrower than it is stored).
+/// Used by every device kind's dtype fallback.
+[[nodiscard]] const std::vector<DType>& compute_formats(DType stored);
 /// "fp32, fp16, bf16, fp8, int8, int4" for error messages.
 [[nodiscard]] std::string dtype_list();
 

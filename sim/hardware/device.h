@@ -3,6 +3,7 @@
 // through this interface; each kind lives in its own folder under models/.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,7 @@ struct DeviceSummary {
   std::string memory_level;            ///< "SRAM", "HBM"
   DTypeTable<FlopsPerSecond> peak_flops;  ///< dense, per dtype
   LinkSpec link;                       ///< how devices of this kind join when a system does not say
+  std::optional<LinkSpec> scale_out;   ///< between link domains (InfiniBand); unset = same as `link`
   int max_tensor_parallel = 1;         ///< devices one layer may be split over
   Watts power{0};                      ///< board/system power (for later energy figures)
 };

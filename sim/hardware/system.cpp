@@ -171,7 +171,8 @@ System SystemLoader::load(const std::string& name_or_path, const std::string& wh
     throw InputError(Diagnostic{config.source, 0, 0, what,
                                 "'" + name_or_path + "' is a " + config.kind + ", not a system or device"});
   auto device = parse_device(config);
-  DeviceGroup g{device->name(), device, 1, false, 1, device->summary().link, device->summary().link};
+  const DeviceSummary& sum = device->summary();
+  DeviceGroup g{device->name(), device, 1, false, 1, sum.link, sum.scale_out.value_or(sum.link)};
   return System(config.name, device->describe(), {g}, {}, {}, 0);
 }
 
@@ -222,7 +223,7 @@ System SystemLoader::build_system(const LoadedConfig& config) {
                   format_quantity(g.link.latency.value(), UnitKind::Seconds))
           .parse(*gs.link, g.link, d);
     }
-    g.scale_out = g.link;
+    g.scale_out = device->summary().scale_out.value_or(g.link);
     if (gs.scale_out) link_schema().parse(*gs.scale_out, g.scale_out, d);
     groups.push_back(std::move(g));
   }
