@@ -1,6 +1,7 @@
 // `wafersim list`, `check` and `describe`: what exists, whether a file is valid,
 // and every key a config kind accepts.
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <ostream>
 
@@ -19,7 +20,16 @@ namespace {
 std::string first_line(const std::string& s) {
   std::string t = trim(s);
   if (const auto nl = t.find('\n'); nl != std::string::npos) t = t.substr(0, nl);
-  if (const auto dot = t.find(". "); dot != std::string::npos) t = t.substr(0, dot + 1);
+  // End at the first ". " outside parentheses ("(Devlin et al. 2019)" is not a sentence end).
+  int depth = 0;
+  for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+    if (t[i] == '(') ++depth;
+    else if (t[i] == ')') depth = std::max(0, depth - 1);
+    else if (t[i] == '.' && t[i + 1] == ' ' && depth == 0) {
+      t = t.substr(0, i + 1);
+      break;
+    }
+  }
   if (t.size() > 100) t = t.substr(0, t.rfind(' ', 97)) + " ...";
   return t;
 }

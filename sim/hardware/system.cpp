@@ -57,7 +57,7 @@ Schema<GroupSpec> group_schema() {
       .custom("link", "section (bandwidth, latency, topology)", "(the device's own link)",
               "Link between devices inside a domain.",
               [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) { if (n) g.link = *n; })
-      .custom("scale_out", "section (bandwidth, latency, topology)", "(same as link)",
+      .custom("scale_out", "section (bandwidth, latency, topology)", "(the device's scale-out link, else link)",
               "Link between domains (InfiniBand, Ethernet).",
               [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) { if (n) g.scale_out = *n; });
   return s;
