@@ -90,7 +90,7 @@ std::vector<Diagnostic> ConfigLibrary::unused_overrides() const {
 }
 
 void ConfigLibrary::apply_override(ConfigNode& root, const std::string& relative_path, const std::string& value,
-                                   const std::string& origin) {
+                                   const std::string& origin, const std::string& display_path) {
   const auto parts = split(relative_path, '.');
   ConfigNode* node = &root;
   std::string path;
@@ -120,7 +120,9 @@ void ConfigLibrary::apply_override(ConfigNode& root, const std::string& relative
     }
     const std::string child_path = join_path(path, key);
     if (last) {
-      node->insert(key, ConfigNode::make_scalar(value, SourceMark{origin, 0, 0}, child_path));
+      // Messages about an override name it as typed: "h100-sxm5.hbm.bandwidth".
+      node->insert(key, ConfigNode::make_scalar(value, SourceMark{origin, 0, 0},
+                                                display_path.empty() ? child_path : display_path));
       return;
     }
     ConfigNode* next = node->find_mutable(key);
@@ -176,7 +178,7 @@ LoadedConfig ConfigLibrary::resolve(ConfigNode node, const std::string& name, co
     for (std::size_t i = 0; i < overrides_.size(); ++i) {
       const auto& o = overrides_[i];
       if (o.path.size() > name.size() + 1 && o.path.compare(0, name.size(), name) == 0 && o.path[name.size()] == '.') {
-        apply_override(merged, o.path.substr(name.size() + 1), o.value, o.origin);
+        apply_override(merged, o.path.substr(name.size() + 1), o.value, o.origin, o.path);
         override_used_[i] = true;
       }
     }

@@ -64,9 +64,10 @@ class ConfigLibrary {
   /// Names of every config loaded, for messages and resolved.yaml.
   [[nodiscard]] const std::vector<LoadedConfig>& loaded() const { return loaded_; }
 
-  /// Applies `path = value` (path relative to the config root) to a tree.
+  /// Applies `path = value` (path relative to the config root) to a tree;
+  /// `display_path` names the value in messages (default: the relative path).
   static void apply_override(ConfigNode& root, const std::string& relative_path, const std::string& value,
-                             const std::string& origin);
+                             const std::string& origin, const std::string& display_path = "");
 
  private:
   [[nodiscard]] std::optional<std::filesystem::path> find_preset(ConfigFolder folder, const std::string& name) const;

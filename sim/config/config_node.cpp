@@ -79,13 +79,15 @@ std::vector<std::string> ConfigNode::unconsumed_keys() const {
 
 void ConfigNode::append(ConfigNode child) { children_.push_back(std::move(child)); }
 
-void ConfigNode::insert(std::string key, ConfigNode child) {
+void ConfigNode::insert(std::string key, ConfigNode child, std::optional<SourceMark> key_mark) {
   for (std::size_t i = 0; i < keys_.size(); ++i) {
     if (keys_[i] == key) {
+      key_marks_[i] = key_mark.value_or(child.mark());
       children_[i] = std::move(child);
       return;
     }
   }
+  key_marks_.push_back(key_mark.value_or(child.mark()));
   keys_.push_back(std::move(key));
   children_.push_back(std::move(child));
   consumed_.push_back(false);
@@ -101,6 +103,7 @@ void ConfigNode::erase(std::string_view key) {
   for (std::size_t i = 0; i < keys_.size(); ++i) {
     if (keys_[i] == key) {
       keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(i));
+      key_marks_.erase(key_marks_.begin() + static_cast<std::ptrdiff_t>(i));
       children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(i));
       consumed_.erase(consumed_.begin() + static_cast<std::ptrdiff_t>(i));
       return;
@@ -132,15 +135,25 @@ Diagnostic ConfigNode::error_at_key(std::string_view key, std::string message) c
   return Diagnostic{mark_.file, mark_.line, mark_.column, join_path(path_, key), std::move(message)};
 }
 
+Diagnostic ConfigNode::error_at_key_name(std::string_view key, std::string message) const {
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] == key) {
+      const SourceMark& m = key_marks_[i];
+      return Diagnostic{m.file, m.line, m.column, children_[i].path(), std::move(message)};
+    }
+  }
+  return error_at_key(key, std::move(message));
+}
+
 ConfigNode ConfigNode::merge(const ConfigNode& base, const ConfigNode& over) {
   if (!base.is_map() || !over.is_map()) return over;
   ConfigNode out = base;
   for (std::size_t i = 0; i < over.keys_.size(); ++i) {
     const std::string& key = over.keys_[i];
     if (ConfigNode* existing = out.find_mutable(key)) {
-      *existing = merge(*existing, over.children_[i]);
+      out.insert(key, merge(*existing, over.children_[i]), over.key_marks_[i]);
     } else {
-      out.insert(key, over.children_[i]);
+      out.insert(key, over.children_[i], over.key_marks_[i]);
     }
   }
   return out;

@@ -60,7 +60,9 @@ class ConfigNode {
 
   // Building (loader, preset merge, --set).
   void append(ConfigNode child);                      ///< sequence item
-  void insert(std::string key, ConfigNode child);     ///< map entry (replaces an existing key)
+  /// Map entry (replaces an existing key); `key_mark` is where the key is written
+  /// (default: where the value is).
+  void insert(std::string key, ConfigNode child, std::optional<SourceMark> key_mark = std::nullopt);
   ConfigNode* find_mutable(std::string_view key);
   void erase(std::string_view key);
   /// Re-roots paths below this node (after moving a subtree).
@@ -70,8 +72,10 @@ class ConfigNode {
 
   /// A diagnostic located at this node.
   [[nodiscard]] Diagnostic error(std::string message) const;
-  /// A diagnostic at this node, about `key` below it.
+  /// A diagnostic at the value of `key` below this node (or at this node if absent).
   [[nodiscard]] Diagnostic error_at_key(std::string_view key, std::string message) const;
+  /// A diagnostic at the key itself (unknown keys, duplicate names).
+  [[nodiscard]] Diagnostic error_at_key_name(std::string_view key, std::string message) const;
 
   /// Recursively overlays `over` onto `base` (maps merge, anything else replaces).
   static ConfigNode merge(const ConfigNode& base, const ConfigNode& over);
@@ -85,6 +89,7 @@ class ConfigNode {
   SourceMark mark_;
   std::string path_;
   std::vector<std::string> keys_;      // maps only, parallel to children_
+  std::vector<SourceMark> key_marks_;  // maps only, parallel to children_
   std::vector<ConfigNode> children_;
   mutable std::vector<bool> consumed_;  // maps only, parallel to children_
 };

@@ -97,7 +97,7 @@ std::optional<double> parse_unit_value(const ConfigNode& n, UnitKind unit, Range
 
 void report_unknown_keys(const ConfigNode& map, const std::vector<std::string>& known, Diagnostics& d) {
   for (const auto& key : map.unconsumed_keys()) {
-    d.add(map.error_at_key(key, "unknown key" + did_you_mean(key, known) + " (valid keys: " +
+    d.add(map.error_at_key_name(key, "unknown key" + did_you_mean(key, known) + " (valid keys: " +
                                     [&] {
                                       std::string s;
                                       for (const auto& k : known) s += (s.empty() ? "" : ", ") + k;

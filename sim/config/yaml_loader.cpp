@@ -136,7 +136,7 @@ class TreeBuilder : public YAML::EventHandler {
     Open& top = stack_.back();
     if (top.node.is_map()) {
       node.set_path(join_path(top.node.path(), top.pending_key));
-      top.node.insert(top.pending_key, std::move(node));
+      top.node.insert(top.pending_key, std::move(node), top.pending_key_mark);
       top.expecting_key = true;
     } else {
       top.node.append(std::move(node));

@@ -92,7 +92,7 @@ TEST(GpuSpec, UnknownKeySuggestsTheClosestOne) {
             "gpu.yaml:10:3: hbm.bandwidth: missing required key (expected a bandwidth, e.g. '3.35 TB/s', "
             "'900 GB/s', '214 Pb/s' (B/s or b/s with k M G T P))");
   EXPECT_EQ(m[1],
-            "gpu.yaml:11:13: hbm.bandwith: unknown key (did you mean 'bandwidth'?) (valid keys: capacity, "
+            "gpu.yaml:11:3: hbm.bandwith: unknown key (did you mean 'bandwidth'?) (valid keys: capacity, "
             "bandwidth, reserved)");
 }
 
@@ -100,7 +100,7 @@ TEST(GpuSpec, UnknownTopLevelKeyListsTheValidOnes) {
   const auto m = messages(test_gpu_yaml_with("sms: 100", "sms: 100\nvector_flop: 3 TFLOP/s"));
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0],
-            "gpu.yaml:3:14: vector_flop: unknown key (did you mean 'vector_flops'?) (valid keys: name, "
+            "gpu.yaml:3:1: vector_flop: unknown key (did you mean 'vector_flops'?) (valid keys: name, "
             "description, sms, clock, flops, vector_flops, hbm, l2, launch_overhead, cuda_graphs, nvlink, "
             "scale_out, pcie, power, efficiency)");
 }

@@ -79,7 +79,7 @@ TEST(LpuSpec, LinkBandwidthDefaultsToLanesTimesRate) {
 
 TEST(LpuSpec, UnknownKeySuggestsTheClosest) {
   EXPECT_EQ(load_error("chip", "kind: lpu\npreset: groq-lpu\nc2c:\n  latncy: 1 us\n"),
-            "chip.yaml:4:11: c2c.latncy: unknown key (did you mean 'latency'?) (valid keys: links, lanes_per_link, "
+            "chip.yaml:4:3: c2c.latncy: unknown key (did you mean 'latency'?) (valid keys: links, lanes_per_link, "
             "lane_rate, bandwidth, latency, links_between_neighbours)");
 }
 

@@ -123,7 +123,7 @@ TEST(WaferSpec, UnknownKeySuggestsTheClosest) {
   const std::vector<std::string> want{
       "mesh.yaml:15:3: fabric.link_bandwidth: missing required key (expected a bandwidth per cycle, e.g. "
       "'4 B/cycle', '32 b/cycle')",
-      "mesh.yaml:15:18: fabric.link_bandwith: unknown key (did you mean 'link_bandwidth'?) (valid keys: "
+      "mesh.yaml:15:3: fabric.link_bandwith: unknown key (did you mean 'link_bandwidth'?) (valid keys: "
       "link_bandwidth, hop_latency, colors)"};
   EXPECT_EQ(messages(replace(kMesh, "  link_bandwidth:", "  link_bandwith:")), want);
 }
