@@ -155,9 +155,11 @@ Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const Map
   if (policy.tp_first) {
     plan.layout = tp > 1 ? fmt::format("tensor parallel over {} {}s", tp, noun) : fmt::format("one {}", noun);
     if (pp > 1) plan.layout += fmt::format(", pipeline of {} stages", pp);
-  } else {
-    plan.layout = pp > 1 ? fmt::format("layer pipeline over {} {}s", pp, noun) : fmt::format("one {}", noun);
+  } else if (pp > 1) {
+    plan.layout = fmt::format("layer pipeline over {} {}s", pp, noun);
     if (tp > 1) plan.layout += fmt::format(", each stage split over {} {}s", tp, noun);
+  } else {
+    plan.layout = tp > 1 ? fmt::format("every layer split over {} {}s", tp, noun) : fmt::format("one {}", noun);
   }
 
   if (worst >= 0) {
