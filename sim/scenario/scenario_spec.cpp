@@ -23,7 +23,7 @@ namespace {
 OptionOrigin origin_of(const ConfigNode& n) { return OptionOrigin{n.mark().file, n.mark().line, n.mark().column, n.path()}; }
 
 /// Reads `key: value` or `key: [values]` maps (grid, fixed, set).
-std::vector<ScenarioAxis> read_axes(const ConfigNode* n, bool lists_expected, bool overrides, Diagnostics& d) {
+std::vector<ScenarioAxis> read_axes(const ConfigNode* n, bool overrides, Diagnostics& d) {
   std::vector<ScenarioAxis> axes;
   if (n == nullptr || n->is_null()) return axes;
   if (!n->is_map()) {
@@ -50,9 +50,7 @@ std::vector<ScenarioAxis> read_axes(const ConfigNode* n, bool lists_expected, bo
         else axis.values.push_back(ScenarioValue{v.at(j).scalar(), origin_of(v.at(j))});
       }
     } else if (v.is_scalar()) {
-      if (lists_expected && !overrides) {
-        // A single value in the grid is allowed: a grid of one.
-      }
+      // A single value is allowed anywhere, also in the grid (a grid of one).
       axis.values.push_back(ScenarioValue{v.scalar(), origin_of(v)});
     } else {
       d.add(v.error("expected a value or a list of values"));
@@ -147,8 +145,8 @@ ScenarioSpec ScenarioSpec::load(ConfigLibrary& library, const std::string& name_
   spec.description = shape.description;
   spec.trace = shape.trace;
 
-  auto grid = read_axes(n.find("grid"), true, false, d);
-  auto fixed = read_axes(n.find("fixed"), false, false, d);
+  auto grid = read_axes(n.find("grid"), false, d);
+  auto fixed = read_axes(n.find("fixed"), false, d);
   for (const auto& a : fixed)
     if (a.values.size() > 1) d.add(Diagnostic{a.values[1].origin.file, a.values[1].origin.line, a.values[1].origin.column,
                                               "fixed." + a.key, "fixed takes one value (put lists under grid:)"});
@@ -157,7 +155,7 @@ ScenarioSpec ScenarioSpec::load(ConfigLibrary& library, const std::string& name_
       if (g.key == f.key)
         d.add(Diagnostic{f.values[0].origin.file, f.values[0].origin.line, f.values[0].origin.column, "fixed." + f.key,
                          "'" + f.key + "' is both in grid and fixed"});
-  auto sets = read_axes(n.find("set"), false, true, d);
+  auto sets = read_axes(n.find("set"), true, d);
   for (auto& a : grid) (a.values.size() > 1 ? spec.grid : spec.fixed).push_back(std::move(a));
   for (auto& a : fixed) spec.fixed.push_back(std::move(a));
   for (auto& a : sets) (a.values.size() > 1 ? spec.grid : spec.fixed).push_back(std::move(a));
