@@ -1,8 +1,8 @@
 #pragma once
 // A Chrome/Perfetto trace (JSON "traceEvents") of one step: every op as a complete
-// event on the track of its pipeline stage, laid end to end in execution order
-// (one micro-batch at a time, as the roofline engine times it). Open it in
-// ui.perfetto.dev or chrome://tracing.
+// event on its track (OpTiming::track, else its pipeline stage), at the start time
+// the engine scheduled it (OpTiming::start_s), else laid end to end in execution
+// order. Open it in ui.perfetto.dev or chrome://tracing.
 
 #include <string>
 

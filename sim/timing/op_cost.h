@@ -14,12 +14,30 @@ namespace wafersim {
 enum class Bound { Compute, Memory, Fabric, Interconnect, Latency };
 [[nodiscard]] std::string_view bound_name(Bound b);
 
+/// What an op moved and computed, counted by the cost model that timed it, per level
+/// of the hierarchy. Energy prices these counts (pJ/FLOP, pJ/bit per level), so
+/// timing and energy read the same numbers. Whole op, over all devices it spans.
+struct Traffic {
+  double flops = 0;
+  double sram_bytes = 0;          ///< on-chip SRAM read + written (wafer core, LPU, GPU L2/shared)
+  double hbm_bytes = 0;           ///< off-chip DRAM / HBM read + written
+  double fabric_byte_hops = 0;    ///< on-wafer mesh: bytes × hops travelled
+  double interconnect_bytes = 0;  ///< between devices: NVLink, chip-to-chip, PCIe, Ethernet
+  double io_bytes = 0;            ///< wafer edge I/O (weight streaming, wafer to wafer)
+  Traffic& operator+=(const Traffic& o) {
+    flops += o.flops; sram_bytes += o.sram_bytes; hbm_bytes += o.hbm_bytes;
+    fabric_byte_hops += o.fabric_byte_hops; interconnect_bytes += o.interconnect_bytes; io_bytes += o.io_bytes;
+    return *this;
+  }
+};
+
 struct OpCost {
   Seconds compute{0};       ///< FLOPs at the achievable rate
   Seconds memory{0};        ///< bytes from the memory level weights live in (HBM, SRAM)
   Seconds fabric{0};        ///< on-chip network bandwidth (wafer mesh)
   Seconds fabric_latency{0};///< hops × hop latency (reductions, broadcasts)
   Seconds overhead{0};      ///< fixed per-op costs (kernel launch)
+  Traffic traffic;          ///< what the op moved and computed (energy)
 };
 
 /// Where one op runs, for the cost model.

@@ -30,6 +30,10 @@ struct OpTiming {
   OpCost cost;
   double flops = 0;         ///< per device group (whole op)
   double bytes = 0;         ///< bytes moved (whole op)
+  /// Placement on a timeline, for traces: an engine that schedules ops sets these;
+  /// start_s < 0 means "laid end to end in order" and an empty track "stage N".
+  double start_s = -1;
+  std::string track;
 };
 
 struct StepResult {
