@@ -1,5 +1,6 @@
 #include "models/gpu/gpu_backend.h"
 
+#include "models/gpu/gpu_approx_cost.h"
 #include "models/gpu/gpu_device.h"
 #include "models/gpu/gpu_roofline.h"
 #include "sim/core/error.h"
@@ -29,7 +30,7 @@ std::unique_ptr<OpCostModel> gpu_cost_model(const Device& device, Fidelity fidel
   const GpuDevice& gpu = as_gpu(device);
   switch (fidelity) {
     case Fidelity::Roofline: return std::make_unique<GpuRooflineCost>(gpu.name(), gpu.spec());
-    case Fidelity::Approx:
+    case Fidelity::Approx: return std::make_unique<GpuApproxCost>(gpu.name(), gpu.spec());
     case Fidelity::Cycle: break;
   }
   // The evaluator only asks for fidelities listed in the Backend.
@@ -43,7 +44,7 @@ void register_gpu(Registry& registry) {
                   "HBM-bound GPU (A100, H100, H200, B200): tensor peaks per format, HBM, NVLink domain",
                   parse_gpu,
                   [] { return gpu_schema().describe(); }};
-  Backend backend{"gpu", {Fidelity::Roofline}, gpu_policy, gpu_cost_model};
+  Backend backend{"gpu", {Fidelity::Roofline, Fidelity::Approx}, gpu_policy, gpu_cost_model};
   registry.add(std::move(kind), std::move(backend));
 }
 

@@ -49,6 +49,10 @@ OpCost GpuRooflineCost::cost(const Op& op, const OpContext& ctx) const {
   // bytes stay at the stored format even when compute runs wider.
   const double bytes = static_cast<double>(op.bytes.total().value()) * share;
   c.memory = Seconds(bytes / (spec_.hbm.bandwidth.value() * spec_.efficiency.memory));
+  // Whole op over the tp devices: replicated work is done tp times.
+  const double devices = std::max(1, ctx.tp);
+  c.traffic.flops = op.flops * share * devices;
+  c.traffic.hbm_bytes = bytes * devices;
   return c;
 }
 

@@ -23,8 +23,8 @@ Schema<GpuL2> l2_schema() {
   Schema<GpuL2> s;
   s.quantity("size", &GpuL2::size, UnitKind::Bytes, "L2 cache size.", std::nullopt)
       .optional_quantity("bandwidth", &GpuL2::bandwidth, UnitKind::BytesPerSecond,
-                         "L2 read bandwidth; unused at roofline (the approx model reads operands that fit in L2 at "
-                         "this rate).");
+                         "L2 read bandwidth; unused at roofline. The approx model reads activations that fit in half "
+                         "the L2 at this rate (A-76); without it every operand comes from HBM.");
   return s;
 }
 
@@ -33,7 +33,8 @@ Schema<GpuNvlink> nvlink_schema() {
   s.quantity("bandwidth", &GpuNvlink::bandwidth, UnitKind::BytesPerSecond,
              "NVLink bandwidth per GPU per direction (half the bidirectional figure vendors print).", std::nullopt)
       .quantity("latency", &GpuNvlink::latency, UnitKind::Seconds,
-                "Latency of one NVLink/NVSwitch message (one step of a ring collective, A-23).", std::nullopt,
+                "Latency of one NVLink/NVSwitch message: one step of a ring collective, one phase of a one-shot "
+                "all-reduce (A-23, A-80).", std::nullopt,
                 Range::NonNegative)
       .integer("domain", &GpuNvlink::domain,
                "Most GPUs one NVLink/NVSwitch domain joins: the largest tensor-parallel group.", 8, 1, 1'000'000);
@@ -72,7 +73,15 @@ Schema<GpuEfficiency> efficiency_schema() {
       .number("memory", &GpuEfficiency::memory,
               "Fraction of the HBM bandwidth a device-to-device copy reaches, counting bytes read and written "
               "(H100: about 3.0 of 3.35 TB/s => 0.90). Applies to every op's bytes (A-25); not a per-model factor.",
-              std::nullopt, Range::Fraction);
+              std::nullopt, Range::Fraction)
+      .number("elementwise", &GpuEfficiency::elementwise,
+              "Fraction of the HBM bandwidth norms, activations, residual adds and embeddings reach (approx only, "
+              "A-74). A copy is itself an elementwise kernel, so the copy figure calibrates it (H100: 0.90).",
+              0.9, Range::Fraction)
+      .number("attention", &GpuEfficiency::attention,
+              "Fraction of the dense tensor peak the QK^T and PV products of a FlashAttention kernel reach "
+              "(approx only, A-75; FlashAttention-3 forward on H100 bf16: about 740 of 989 TFLOP/s => 0.75).",
+              0.75, Range::Fraction);
   return s;
 }
 
@@ -112,10 +121,16 @@ const Schema<GpuSpec>& gpu_schema() {
         .section("hbm", &GpuSpec::hbm, hbm_schema(), "Off-chip memory.", true)
         .section("l2", &GpuSpec::l2, l2_schema(), "L2 cache.", true)
         .quantity("launch_overhead", &GpuSpec::launch_overhead, UnitKind::Seconds,
-                  "CPU-side cost of launching one kernel; zero at roofline (used by approx).", "4 us",
+                  "CPU-side cost of launching one kernel from a stream; without CUDA graphs a kernel shorter "
+                  "than this leaves the GPU idle (approx only, A-73).", "4 us",
+                  Range::NonNegative)
+        .quantity("kernel_latency", &GpuSpec::kernel_latency, UnitKind::Seconds,
+                  "GPU-side fixed cost of every kernel, with or without CUDA graphs: launch of a graph node, "
+                  "ramp-up to full HBM bandwidth, tail of the last wave (approx only, A-72).", "2 us",
                   Range::NonNegative)
         .flag("cuda_graphs", &GpuSpec::cuda_graphs,
-              "Whether kernels are replayed from CUDA graphs, hiding most launch overhead (used by approx).", true)
+              "Whether kernels are replayed from CUDA graphs, hiding the CPU launch overhead (approx only, A-73).",
+              true)
         .section("nvlink", &GpuSpec::nvlink, nvlink_schema(), "NVLink/NVSwitch scale-up fabric.", true)
         .section("scale_out", &GpuSpec::scale_out, scale_out_schema(),
                  "Network between NVLink domains (InfiniBand NIC per GPU).", true)

@@ -52,6 +52,8 @@ struct GpuPower {
 struct GpuEfficiency {
   double compute = 1;  ///< of the dense tensor peak (large GEMM)
   double memory = 1;   ///< of the HBM bandwidth (device-to-device copy)
+  double elementwise = 0.9;  ///< of the HBM bandwidth, norms/activations/residuals (approx, A-74)
+  double attention = 0.75;   ///< of the tensor peak inside a FlashAttention kernel (approx, A-75)
 };
 
 struct GpuSpec {
@@ -63,6 +65,7 @@ struct GpuSpec {
   GpuHbm hbm;
   GpuL2 l2;
   Seconds launch_overhead{0};
+  Seconds kernel_latency{0};  ///< GPU-side fixed cost of every kernel (approx, A-72)
   bool cuda_graphs = true;
   GpuNvlink nvlink;
   GpuScaleOut scale_out;

@@ -3,6 +3,8 @@
 // direction per device, latency per hop, and how the devices of a group are joined.
 // Leaves out protocol overheads beyond what the bandwidth figure already includes.
 
+#include <string_view>
+
 #include "sim/config/schema.h"
 #include "sim/core/units.h"
 
@@ -30,5 +32,35 @@ struct LinkSpec {
 /// Ring all-reduce of `bytes` over `n` devices: 2(n−1)/n · bytes / bandwidth +
 /// 2(n−1) · latency. Zero for n = 1.
 [[nodiscard]] Seconds ring_allreduce_time(const LinkSpec& link, Bytes bytes, int n);
+
+/// All-reduce algorithms. With S the bytes each device holds, B the link
+/// bandwidth per direction, α the link latency and n devices:
+///   Ring:    2(n−1)·α + 2(n−1)/n · S/B          (any topology)
+///   Tree:    2⌈log2 n⌉·α + 2·S/B                (double binary tree, pipelined; any topology)
+///   OneShot: 2·α + (n−1)·S/B                    (switch only: every device reads all peers, then a flag)
+///   TwoShot: 4·α + 2(n−1)/n · S/B               (switch only: direct reduce-scatter + all-gather)
+enum class CollectiveAlgorithm { Ring, Tree, OneShot, TwoShot };
+[[nodiscard]] std::string_view collective_algorithm_name(CollectiveAlgorithm a);
+
+/// Time of a collective and the bytes it puts on links (summed over devices, for energy).
+struct CollectiveCost {
+  Seconds time{0};
+  double link_bytes = 0;
+  CollectiveAlgorithm algorithm = CollectiveAlgorithm::Ring;
+};
+
+/// All-reduce of `bytes` per device over `n` devices with `algorithm` (formulas above).
+/// Zero for n = 1 or no bytes.
+[[nodiscard]] CollectiveCost allreduce_cost(const LinkSpec& link, Bytes bytes, int n, CollectiveAlgorithm algorithm);
+
+/// The fastest all-reduce the link's topology allows (as NCCL / TensorRT-LLM pick per
+/// message size): one-shot for small messages on a switch, two-shot or ring for large.
+[[nodiscard]] CollectiveCost best_allreduce(const LinkSpec& link, Bytes bytes, int n);
+
+/// All-to-all where each of `n` devices sends `bytes` in total, spread evenly over the
+/// others (expert-parallel dispatch/combine, A-81). Switch: α + (n−1)/n · S/B. Ring or
+/// chain: n−1 rounds of α; round r sends S/n over the hops between partners r apart,
+/// sharing links (S/(n·B) per hop travelled).
+[[nodiscard]] CollectiveCost all_to_all_cost(const LinkSpec& link, Bytes bytes, int n);
 
 }  // namespace wafersim

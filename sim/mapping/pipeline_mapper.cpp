@@ -162,6 +162,11 @@ Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const Map
     plan.layout = tp > 1 ? fmt::format("every layer split over {} {}s", tp, noun) : fmt::format("one {}", noun);
   }
 
+  // Expert parallel: a tensor-parallel group spreads the experts over its devices.
+  const bool has_experts = std::any_of(graph.ops().begin(), graph.ops().end(),
+                                       [](const Op& op) { return op.split == TpSplit::Experts; });
+  if (has_experts && tp > 1) plan.layout += fmt::format(", experts spread over {} {}s (expert parallel)", tp, noun);
+
   if (worst >= 0) {
     const Stage& st = plan.stages[static_cast<std::size_t>(worst)];
     const auto& m = st.per_device;

@@ -2,7 +2,8 @@
 // The generic mapper: cuts a graph into pipeline stages of contiguous layers, each
 // on `tp` devices, balanced by resident bytes (weights + KV cache), and checks every
 // stage against the per-device capacity. `auto` finds the smallest device count
-// that fits. Leaves out uneven tp per stage and expert parallelism.
+// that fits. Expert-split ops spread their experts over a stage's tp devices (expert
+// parallel, A-81). Leaves out uneven tp per stage.
 
 #include <optional>
 

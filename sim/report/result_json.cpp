@@ -60,6 +60,7 @@ Json result_to_json(const RunResult& r) {
                             ? Json(r.flops / r.step_latency_s / r.devices)
                             : Json(nullptr);
   j["kv_transfer_s"] = r.kv_transfer_s;
+  j["max_batch"] = r.max_batch ? Json(*r.max_batch) : Json(nullptr);
   return j;
 }
 

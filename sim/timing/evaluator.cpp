@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "sim/config/unit_parser.h"
+#include "sim/mapping/batch_capacity.h"
 #include "sim/mapping/pipeline_mapper.h"
 #include "sim/timing/pipeline_engine.h"
 #include "sim/workload/graph_builder.h"
@@ -149,6 +150,8 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       r.capacity = static_cast<double>(plan.memory.capacity.value());
       r.flops = graph.total_flops();
       r.bytes = static_cast<double>(graph.total_bytes().total().value());
+      if (plan.devices > 0)
+        r.max_batch = max_batch_that_fits(plan, w.batch, Bytes(plan.memory.capacity.value() / plan.devices));
     }
     if (!plan.fits) {
       if (r.fits) r.fit_error = fmt::format("{} on {}: {}", step_kind_name(s.kind), group.device->name(), plan.fit_error);

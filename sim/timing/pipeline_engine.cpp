@@ -28,7 +28,8 @@ Bound TimeBreakdown::dominant() const {
 
 namespace {
 
-void add_comm(StepResult& r, std::string name, OpKind kind, int layer, int stage, double seconds, double bytes) {
+void add_comm(StepResult& r, std::string name, OpKind kind, int layer, int stage, double seconds, double bytes,
+              double link_bytes = -1) {
   if (seconds <= 0) return;
   OpTiming t;
   t.name = std::move(name);
@@ -38,6 +39,7 @@ void add_comm(StepResult& r, std::string name, OpKind kind, int layer, int stage
   t.time_s = seconds;
   t.bound = Bound::Interconnect;
   t.bytes = bytes;
+  t.cost.traffic.interconnect_bytes = link_bytes >= 0 ? link_bytes : bytes;
   r.time.interconnect += seconds;
   r.ops.push_back(std::move(t));
 }
@@ -54,6 +56,14 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
     const OpContext ctx{plan, st, st.tp};
     for (int i = st.first_op; i < st.end_op; ++i) {
       const Op& op = g.op(i);
+      // Expert parallel: tokens go to their experts' devices before the first
+      // expert op and come back after the last one.
+      const bool ep = st.tp > 1 && op.split == TpSplit::Experts;
+      if (ep && (i == st.first_op || g.op(i - 1).split != TpSplit::Experts)) {
+        const CollectiveCost a2a = all_to_all_cost(group.link, Bytes(op.bytes.activations_in.value() / st.tp), st.tp);
+        add_comm(r, op.name + ".dispatch", OpKind::Collective, op.layer, static_cast<int>(s), a2a.time.value(),
+                 static_cast<double>(op.bytes.activations_in.value()), a2a.link_bytes);
+      }
       const OpCost c = costs.cost(op, ctx);
       const double bw = std::max({c.compute.value(), c.memory.value(), c.fabric.value()});
       const double fixed = c.fabric_latency.value() + c.overhead.value();
@@ -76,8 +86,14 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       r.ops.push_back(std::move(t));
       if (st.tp > 1 && op.split == TpSplit::Row) {
         const Bytes bytes = op.bytes.activations_out;
-        add_comm(r, op.name + ".allreduce", OpKind::Collective, op.layer, static_cast<int>(s),
-                 ring_allreduce_time(group.link, bytes, st.tp).value(), static_cast<double>(bytes.value()));
+        const CollectiveCost ar = best_allreduce(group.link, bytes, st.tp);
+        add_comm(r, op.name + ".allreduce", OpKind::Collective, op.layer, static_cast<int>(s), ar.time.value(),
+                 static_cast<double>(bytes.value()), ar.link_bytes);
+      }
+      if (ep && (i + 1 == st.end_op || g.op(i + 1).split != TpSplit::Experts)) {
+        const CollectiveCost a2a = all_to_all_cost(group.link, Bytes(op.bytes.activations_out.value() / st.tp), st.tp);
+        add_comm(r, op.name + ".combine", OpKind::Collective, op.layer, static_cast<int>(s), a2a.time.value(),
+                 static_cast<double>(op.bytes.activations_out.value()), a2a.link_bytes);
       }
     }
     if (s + 1 < plan.stages.size() && st.end_op > st.first_op) {

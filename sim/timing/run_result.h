@@ -30,6 +30,7 @@ struct RunResult {
   double flops = 0;            ///< of the main step
   double bytes = 0;            ///< of the main step (all levels)
   double kv_transfer_s = 0;    ///< prefill → decode group, when they differ
+  std::optional<std::int64_t> max_batch;  ///< largest batch whose KV cache fits beside the weights (main step)
 
   std::vector<OpTiming> ops;   ///< the main step (decode step; prefill/encode pass)
   double step_latency_s = 0;   ///< latency of the main step

@@ -53,19 +53,20 @@ struct Expected {
 
 const std::vector<Expected>& expected_presets() {
   static const std::vector<Expected> e = {
-      {"a100-sxm4-80gb", 78, 2039e9, 312e12, 300e9, 400, 0.81, 0.90},
-      {"h100-sxm5", 78, 3.35e12, 989.4e12, 450e9, 700, 0.81, 0.90},
-      {"h200-sxm", 139, 4.8e12, 989e12, 450e9, 700, 0.80, 0.90},
-      {"b200", 178, 8e12, 2250e12, 900e9, 1000, 0.81, 0.90},
+      {"a100-sxm4-80gb", 78, 2039e9, 312e12, 300e9, 400, 0.834, 0.896},
+      {"h100-sxm5", 78, 3.35e12, 989.4e12, 450e9, 700, 0.834, 0.896},
+      {"h200-sxm", 139, 4.8e12, 989e12, 450e9, 700, 0.824, 0.896},
+      {"b200", 178, 8e12, 2250e12, 900e9, 1000, 0.834, 0.896},
   };
   return e;
 }
 
-TEST_F(GpuPresets, RegistersTheGpuKindAtRooflineOnly) {
+TEST_F(GpuPresets, RegistersTheGpuKindAtRooflineAndApprox) {
   ASSERT_NE(registry_.devices().find("gpu"), nullptr);
   EXPECT_FALSE(registry_.devices().find("gpu")->doc.empty());
   const Backend& b = registry_.backend("gpu");
-  EXPECT_EQ(b.fidelities, std::vector<Fidelity>{Fidelity::Roofline});
+  EXPECT_EQ(b.fidelities, (std::vector<Fidelity>{Fidelity::Roofline, Fidelity::Approx}));
+  EXPECT_NE(b.cost_model(*load("h100-sxm5"), Fidelity::Approx), nullptr);
 }
 
 TEST_F(GpuPresets, EveryPresetParsesWithItsCitedFigures) {
@@ -134,7 +135,7 @@ TEST_F(GpuPresets, PolicySplitsTensorsInsideTheNvlinkDomainFirst) {
 }
 
 TEST_F(GpuPresets, H100DecodeMatMulIsBoundByMeasuredHbmBandwidth) {
-  // One 8192×8192 fp16 weight read once: 128 MiB at 3.35 TB/s × 0.90.
+  // One 8192×8192 fp16 weight read once: 128 MiB at 3.35 TB/s × 0.896.
   auto device = load("h100-sxm5");
   Op op;
   op.name = "gemv";
@@ -147,8 +148,10 @@ TEST_F(GpuPresets, H100DecodeMatMulIsBoundByMeasuredHbmBandwidth) {
   const Plan plan(graph, group);
   const Stage stage;
   const OpCost c = registry_.backend("gpu").cost_model(*device, Fidelity::Roofline)->cost(op, {plan, stage, 1});
-  EXPECT_DOUBLE_EQ(c.memory.value(), 2.0 * 8192 * 8192 / (3.35e12 * 0.90));
-  EXPECT_DOUBLE_EQ(c.compute.value(), 2.0 * 8192 * 8192 / (989.4e12 * 0.81));
+  EXPECT_DOUBLE_EQ(c.memory.value(), 2.0 * 8192 * 8192 / (3.35e12 * 0.896));
+  EXPECT_DOUBLE_EQ(c.compute.value(), 2.0 * 8192 * 8192 / (989.4e12 * 0.834));
+  EXPECT_DOUBLE_EQ(c.traffic.hbm_bytes, 2.0 * 8192 * 8192);
+  EXPECT_DOUBLE_EQ(c.traffic.flops, 2.0 * 8192 * 8192);
 }
 
 TEST_F(GpuPresets, DgxSystemsAreEightGpusOnNvswitch) {

@@ -57,6 +57,9 @@ TEST(GpuSpec, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(s.hbm.reserved.value(), 2LL << 30);
   EXPECT_EQ(s.usable_memory().value(), 78LL << 30);
   EXPECT_DOUBLE_EQ(s.launch_overhead.value(), 4e-6);
+  EXPECT_DOUBLE_EQ(s.kernel_latency.value(), 2e-6);
+  EXPECT_DOUBLE_EQ(s.efficiency.elementwise, 0.9);
+  EXPECT_DOUBLE_EQ(s.efficiency.attention, 0.75);
   EXPECT_TRUE(s.cuda_graphs);
   EXPECT_EQ(s.nvlink.domain, 8);
 }
@@ -66,10 +69,11 @@ TEST(GpuSpec, DescribeListsEveryKeyWithADoc) {
   const std::vector<std::string> expected = {
       "name",           "description",       "sms",           "clock",           "flops",
       "vector_flops",   "hbm",               "hbm.capacity",  "hbm.bandwidth",   "hbm.reserved",
-      "l2",             "l2.size",           "l2.bandwidth",  "launch_overhead", "cuda_graphs",
+      "l2",             "l2.size",           "l2.bandwidth",  "launch_overhead", "kernel_latency", "cuda_graphs",
       "nvlink",         "nvlink.bandwidth",  "nvlink.latency", "nvlink.domain",  "scale_out",
       "scale_out.bandwidth", "scale_out.latency", "pcie",     "pcie.bandwidth",  "power",
-      "power.tdp",      "efficiency",        "efficiency.compute", "efficiency.memory"};
+      "power.tdp",      "efficiency",        "efficiency.compute", "efficiency.memory",
+      "efficiency.elementwise", "efficiency.attention"};
   std::vector<std::string> paths;
   for (const auto& f : docs) {
     paths.push_back(f.path);
@@ -101,7 +105,7 @@ TEST(GpuSpec, UnknownTopLevelKeyListsTheValidOnes) {
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0],
             "gpu.yaml:3:1: vector_flop: unknown key (did you mean 'vector_flops'?) (valid keys: name, "
-            "description, sms, clock, flops, vector_flops, hbm, l2, launch_overhead, cuda_graphs, nvlink, "
+            "description, sms, clock, flops, vector_flops, hbm, l2, launch_overhead, kernel_latency, cuda_graphs, nvlink, "
             "scale_out, pcie, power, efficiency)");
 }
 
