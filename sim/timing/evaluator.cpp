@@ -161,7 +161,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
     if (!r.fits) continue;
     results.push_back(PipelineEngine::run(plan, *backend.cost_model(*group.device, fidelity)));
     if (is_main) {
-      r.ops = results.back().ops;
+      r.ops = std::move(results.back().ops);  // only the step's totals are read below
       r.step_latency_s = results.back().latency_s;
     }
   }
