@@ -67,12 +67,14 @@ Schema<GpuPower> power_schema() {
 Schema<GpuEfficiency> efficiency_schema() {
   Schema<GpuEfficiency> s;
   s.number("compute", &GpuEfficiency::compute,
-           "Fraction of the dense tensor peak a large GEMM reaches, measured once per device (H100: 8192^3 bf16 "
-           "GEMM at about 800 of 989 TFLOP/s => 0.81). Applies to every op's FLOPs (A-25); not a per-model factor.",
+           "Fraction of the dense tensor peak a large GEMM reaches in full waves, measured once per device (H100: "
+           "8192^3 bf16 GEMM at about 800 of 989 TFLOP/s, divided by that shape's wave efficiency 0.970 => 0.834, "
+           "A-77). Applies to every op's FLOPs (A-25, A-70); not a per-model factor.",
            std::nullopt, Range::Fraction)
       .number("memory", &GpuEfficiency::memory,
               "Fraction of the HBM bandwidth a device-to-device copy reaches, counting bytes read and written "
-              "(H100: about 3.0 of 3.35 TB/s => 0.90). Applies to every op's bytes (A-25); not a per-model factor.",
+              "(H100: about 3.0 of 3.35 TB/s => 0.896, A-77). Applies to every op's bytes at roofline (A-25); at "
+              "approx to weights, KV cache and GEMM/attention activations. Not a per-model factor.",
               std::nullopt, Range::Fraction)
       .number("elementwise", &GpuEfficiency::elementwise,
               "Fraction of the HBM bandwidth norms, activations, residual adds and embeddings reach (approx only, "
