@@ -145,7 +145,8 @@ OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
       default: c.compute = Seconds(flops / spec_.vector_flops.value()); break;  // CUDA cores
     }
   }
-  if (!fused_with_previous(ctx.plan.graph(), op))
+  // A stage's first op starts a kernel: the op before it ran on other GPUs.
+  if (op.id == ctx.stage.first_op || !fused_with_previous(ctx.plan.graph(), op))
     c.overhead = kernel_overhead(Seconds(std::max(c.compute.value(), c.memory.value())));
 
   // Whole op over the tp devices: replicated work is done tp times.

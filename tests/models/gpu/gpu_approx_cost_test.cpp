@@ -170,6 +170,48 @@ TEST(GpuApprox, ServingEnginesFuseQkvGateUpAndAddNorm) {
   EXPECT_FALSE(GpuApproxCost::fused_with_previous(g, g.op(4)));  // depends on the previous one
 }
 
+/// One attention op of a causal prefill over `tokens` tokens, `heads` heads of width d.
+struct PrefillAttention {
+  PrefillAttention(std::int64_t tokens, std::int64_t heads, std::int64_t d)
+      : graph("m", StepShape{StepKind::Prefill, 1, tokens, tokens, DType::Bf16, DType::Bf16}, 1, {make(tokens, heads, d)}),
+        plan(graph, DeviceGroup{}) {
+    stage.end_op = 1;
+  }
+  static Op make(std::int64_t tokens, std::int64_t heads, std::int64_t d) {
+    Op op;
+    op.name = "attn";
+    op.kind = OpKind::Attention;
+    op.split = TpSplit::Heads;
+    op.dtype = DType::Bf16;
+    op.m = tokens;
+    op.n = tokens;
+    op.k = d;
+    op.count = heads;
+    op.flops = static_cast<double>(heads) * pairs(tokens) * (4.0 * static_cast<double>(d) + 5);
+    return op;
+  }
+  static double pairs(std::int64_t t) { return static_cast<double>(t) * static_cast<double>(t + 1) / 2; }
+  Graph graph;
+  Plan plan;
+  Stage stage;
+};
+
+TEST(GpuApprox, FlashAttentionProductsRunAtTheAttentionEfficiency) {
+  // 32 heads × 4096 queries: 32 × 32 blocks of 128 queries in ⌈1024 / 132⌉ = 8 waves.
+  const GpuApproxCost model("h100", h100());
+  const PrefillAttention a(4096, 32, 128);
+  const double mma = 32 * PrefillAttention::pairs(4096) * 512 / (989.4e12 * 0.75 * (1024.0 / (8 * 132)));
+  EXPECT_NEAR(model.cost(a.graph.op(0), {a.plan, a.stage, 1}).compute.value(), mma, 1e-12);
+}
+
+TEST(GpuApprox, NarrowHeadsAreBoundByExponentialsOnTheSfus) {
+  // d = 16: 64 FLOPs of products per score against one exponential at 16/clock/SM.
+  const GpuApproxCost model("h100", h100());
+  const PrefillAttention a(4096, 32, 16);
+  const double exps = 32 * PrefillAttention::pairs(4096) / (16 * 132 * 1.98e9);
+  EXPECT_NEAR(model.cost(a.graph.op(0), {a.plan, a.stage, 1}).compute.value(), exps, 1e-12);
+}
+
 TEST(GpuApprox, MissingTensorRateIsAnInputError) {
   GpuSpec s = spec_from(test_gpu_yaml_with("  int8: 2000 TOPS\n", ""));
   s.flops = DTypeTable<FlopsPerSecond>{};
