@@ -162,7 +162,7 @@ TEST_F(GpuPresets, DgxSystemsAreEightGpusOnNvswitch) {
   };
   SystemLoader loader(library_, registry_.devices());
   for (const Dgx& x : {Dgx{"dgx-a100", "a100-sxm4-80gb", 300e9, 25e9}, Dgx{"dgx-h100", "h100-sxm5", 450e9, 50e9},
-                       Dgx{"dgx-b200", "b200", 900e9, 50e9}}) {
+                       Dgx{"dgx-h200", "h200-sxm", 450e9, 50e9}, Dgx{"dgx-b200", "b200", 900e9, 50e9}}) {
     SCOPED_TRACE(x.system);
     const System s = loader.load(x.system);
     ASSERT_EQ(s.groups().size(), 1u);
