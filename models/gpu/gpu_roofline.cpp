@@ -49,6 +49,12 @@ OpCost GpuRooflineCost::cost(const Op& op, const OpContext& ctx) const {
   // bytes stay at the stored format even when compute runs wider.
   const double bytes = static_cast<double>(op.bytes.total().value()) * share;
   c.memory = Seconds(bytes / (spec_.hbm.bandwidth.value() * spec_.efficiency.memory));
+  // Traffic over all tp devices (a replicated op runs on each). Every HBM byte is
+  // staged once through L2 / shared memory on its way to the SMs.
+  const double devices = share * std::max(1, ctx.tp);
+  c.traffic.flops = op.flops * devices;
+  c.traffic.hbm_bytes = static_cast<double>(op.bytes.total().value()) * devices;
+  c.traffic.sram_bytes = c.traffic.hbm_bytes;
   return c;
 }
 

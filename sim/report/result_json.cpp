@@ -16,6 +16,39 @@ void flatten_into(const std::string& prefix, const Json& v, std::vector<std::pai
   }
 }
 
+/// Energy, power, cost and cooling (sim/energy, A-110..A-119); null when a device lacks energy figures.
+void add_energy_json(Json& j, const RunResult& r) {
+  const EnergyReport* e = r.energy ? &*r.energy : nullptr;
+  auto num = [&](double v) { return e ? Json(v) : Json(nullptr); };
+  j["energy_j_per_token"] = num(e ? e->energy_j_per_token : 0);
+  j["power_w"] = num(e ? e->power_w : 0);
+  j["energy_j"] = e ? Json{{"compute", e->energy_j.compute},
+                           {"sram", e->energy_j.sram},
+                           {"hbm", e->energy_j.hbm},
+                           {"fabric", e->energy_j.fabric},
+                           {"interconnect", e->energy_j.interconnect},
+                           {"static", e->energy_j.static_j}}
+                    : Json(nullptr);
+  j["tokens_per_joule"] = num(e ? e->tokens_per_joule : 0);
+  j["device_power_w"] = num(e ? e->device_power_w : 0);
+  j["rack_power_w"] = num(e ? e->rack_power_w : 0);
+  j["power_capped"] = e ? Json(e->power_capped) : Json(nullptr);
+  j["power_cap_stretch"] = num(e ? e->cap_stretch : 0);
+  j["cost_per_million_tokens"] = num(e ? e->cost.per_million_tokens : 0);
+  j["cost"] = e ? Json{{"capex_per_million_tokens", e->cost.capex_per_million},
+                       {"energy_per_million_tokens", e->cost.energy_per_million},
+                       {"capex_usd", e->cost.capex_usd},
+                       {"lifetime_years", e->cost.lifetime_years},
+                       {"utilization", e->cost.utilization},
+                       {"usd_per_kwh", e->cost.usd_per_kwh},
+                       {"pue", e->cost.pue}}
+                : Json(nullptr);
+  j["cooling"] = e ? Json(e->cooling.type) : Json(nullptr);
+  j["cooling_reason"] = e ? Json(e->cooling.reason) : Json(nullptr);
+  j["racks"] = num(e ? e->cooling.racks : 0);
+  j["exhaust_temp_c"] = num(e ? e->cooling.exhaust_c : 0);
+}
+
 }  // namespace
 
 Json result_to_json(const RunResult& r) {
@@ -60,6 +93,7 @@ Json result_to_json(const RunResult& r) {
                             ? Json(r.flops / r.step_latency_s / r.devices)
                             : Json(nullptr);
   j["kv_transfer_s"] = r.kv_transfer_s;
+  add_energy_json(j, r);
   return j;
 }
 

@@ -28,7 +28,9 @@ Bound TimeBreakdown::dominant() const {
 
 namespace {
 
-void add_comm(StepResult& r, std::string name, OpKind kind, int layer, int stage, double seconds, double bytes) {
+/// `link_bytes`: bytes that cross links in all (energy prices them as interconnect traffic).
+void add_comm(StepResult& r, std::string name, OpKind kind, int layer, int stage, double seconds, double bytes,
+              double link_bytes) {
   if (seconds <= 0) return;
   OpTiming t;
   t.name = std::move(name);
@@ -38,6 +40,7 @@ void add_comm(StepResult& r, std::string name, OpKind kind, int layer, int stage
   t.time_s = seconds;
   t.bound = Bound::Interconnect;
   t.bytes = bytes;
+  t.cost.traffic.interconnect_bytes = link_bytes;
   r.time.interconnect += seconds;
   r.ops.push_back(std::move(t));
 }
@@ -77,7 +80,9 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       if (st.tp > 1 && op.split == TpSplit::Row) {
         const Bytes bytes = op.bytes.activations_out;
         add_comm(r, op.name + ".allreduce", OpKind::Collective, op.layer, static_cast<int>(s),
-                 ring_allreduce_time(group.link, bytes, st.tp).value(), static_cast<double>(bytes.value()));
+                 ring_allreduce_time(group.link, bytes, st.tp).value(), static_cast<double>(bytes.value()),
+                 // A ring all-reduce sends 2 (tp - 1) / tp of the buffer from each of tp devices.
+                 2.0 * (st.tp - 1) * static_cast<double>(bytes.value()));
       }
     }
     if (s + 1 < plan.stages.size() && st.end_op > st.first_op) {
@@ -88,7 +93,8 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       const LinkSpec& link = same_domain ? group.link : group.scale_out;
       const Bytes bytes = last.bytes.activations_out;
       add_comm(r, fmt::format("stage{}->stage{}.transfer", s, s + 1), OpKind::Transfer, last.layer,
-               static_cast<int>(s), link_transfer_time(link, bytes).value(), static_cast<double>(bytes.value()));
+               static_cast<int>(s), link_transfer_time(link, bytes).value(), static_cast<double>(bytes.value()),
+               static_cast<double>(bytes.value()));
     }
   }
   r.latency_s = r.time.total();
