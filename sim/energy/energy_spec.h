@@ -62,7 +62,14 @@ void add_power_limit_keys(Schema<P>& s, DevicePowerLimits P::*member) {
       .custom("cap", "power", "(none)",
               "Power cap of one device (W). When a step's mean power (dynamic + static) would exceed it, the device "
               "is power-capped and the step stretches until it fits (A-114). Absent: no cap.",
-              key("cap", &DevicePowerLimits::cap));
+              key("cap", &DevicePowerLimits::cap))
+      .validate([member](const ConfigNode& node, const P& p, Diagnostics& d) {
+        const DevicePowerLimits& l = p.*member;
+        if (l.cap && l.cap->value() <= l.static_power.value_or(Watts(0)).value())
+          d.add(node.error_at_key("cap", "power cap (" + format_quantity(l.cap->value(), UnitKind::Watts) +
+                                             ") must exceed power.static (" +
+                                             format_quantity(l.static_power->value(), UnitKind::Watts) + ")"));
+      });
 }
 
 /// `power:` of a system: what the devices do not draw.
