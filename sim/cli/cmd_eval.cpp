@@ -56,10 +56,15 @@ void print_energy_summary(std::ostream& out, const RunResult& r) {
   const EnergyReport& e = *r.energy;
   auto line = [&](const std::string& k, const std::string& v) { out << fmt::format("  {:<22}{}\n", k, v); };
   line("energy per token", fmt::format("{:.3g} J ({:.3g} tokens/J)", e.energy_j_per_token, e.tokens_per_joule));
-  line("power", fmt::format("{:.3g} kW system, {:.0f} W per device{}", e.power_w / 1e3, e.device_power_w,
+  line("power", fmt::format("{} system, {} per device{}", format_quantity(e.power_w, UnitKind::Watts),
+                            format_quantity(e.device_power_w, UnitKind::Watts),
                             e.power_capped ? fmt::format(" (power-capped: {:.2f}x slower)", e.cap_stretch) : ""));
-  line("cost", fmt::format("${:.3g} per million tokens (capex ${:.3g} + energy ${:.3g})", e.cost.per_million_tokens,
-                           e.cost.capex_per_million, e.cost.energy_per_million));
+  if (e.cost.capex_usd > 0)
+    line("cost", fmt::format("${:.3g} per million tokens (capex ${:.3g} + energy ${:.3g})", e.cost.per_million_tokens,
+                             e.cost.capex_per_million, e.cost.energy_per_million));
+  else
+    line("cost", fmt::format("${:.3g} per million tokens (energy only: this system has no price)",
+                             e.cost.per_million_tokens));
   line("cooling", fmt::format("{}: {} · exhaust {:.0f} °C", e.cooling.type, e.cooling.reason, e.cooling.exhaust_c));
 }
 
@@ -140,7 +145,7 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op) {
     row.energy += op.energy_j;
     row.by_bound[op.bound] += op.time_s;
   }
-  TextTable t({"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/B", "energy"},
+  TextTable t({"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/B", "dyn. energy"},
               {TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right,
                TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right,
                TextTable::Align::Right});
