@@ -22,27 +22,26 @@ void add_energy_json(Json& j, const RunResult& r) {
   auto num = [&](double v) { return e ? Json(v) : Json(nullptr); };
   j["energy_j_per_token"] = num(e ? e->energy_j_per_token : 0);
   j["power_w"] = num(e ? e->power_w : 0);
-  j["energy_j"] = e ? Json{{"compute", e->energy_j.compute},
-                           {"sram", e->energy_j.sram},
-                           {"hbm", e->energy_j.hbm},
-                           {"fabric", e->energy_j.fabric},
-                           {"interconnect", e->energy_j.interconnect},
-                           {"static", e->energy_j.static_j}}
-                    : Json(nullptr);
+  // Objects keep their keys (null values) without figures, so CSV columns stay the same.
+  j["energy_j"] = Json{{"compute", num(e ? e->energy_j.compute : 0)},
+                       {"sram", num(e ? e->energy_j.sram : 0)},
+                       {"hbm", num(e ? e->energy_j.hbm : 0)},
+                       {"fabric", num(e ? e->energy_j.fabric : 0)},
+                       {"interconnect", num(e ? e->energy_j.interconnect : 0)},
+                       {"static", num(e ? e->energy_j.static_j : 0)}};
   j["tokens_per_joule"] = num(e ? e->tokens_per_joule : 0);
   j["device_power_w"] = num(e ? e->device_power_w : 0);
   j["rack_power_w"] = num(e ? e->rack_power_w : 0);
   j["power_capped"] = e ? Json(e->power_capped) : Json(nullptr);
   j["power_cap_stretch"] = num(e ? e->cap_stretch : 0);
   j["cost_per_million_tokens"] = num(e ? e->cost.per_million_tokens : 0);
-  j["cost"] = e ? Json{{"capex_per_million_tokens", e->cost.capex_per_million},
-                       {"energy_per_million_tokens", e->cost.energy_per_million},
-                       {"capex_usd", e->cost.capex_usd},
-                       {"lifetime_years", e->cost.lifetime_years},
-                       {"utilization", e->cost.utilization},
-                       {"usd_per_kwh", e->cost.usd_per_kwh},
-                       {"pue", e->cost.pue}}
-                : Json(nullptr);
+  j["cost"] = Json{{"capex_per_million_tokens", num(e ? e->cost.capex_per_million : 0)},
+                   {"energy_per_million_tokens", num(e ? e->cost.energy_per_million : 0)},
+                   {"capex_usd", num(e ? e->cost.capex_usd : 0)},
+                   {"lifetime_years", num(e ? e->cost.lifetime_years : 0)},
+                   {"utilization", num(e ? e->cost.utilization : 0)},
+                   {"usd_per_kwh", num(e ? e->cost.usd_per_kwh : 0)},
+                   {"pue", num(e ? e->cost.pue : 0)}};
   j["cooling"] = e ? Json(e->cooling.type) : Json(nullptr);
   j["cooling_reason"] = e ? Json(e->cooling.reason) : Json(nullptr);
   j["racks"] = num(e ? e->cooling.racks : 0);

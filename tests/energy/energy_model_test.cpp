@@ -197,6 +197,17 @@ TEST_F(Energy, EveryPresetSystemReportsTheFields) {
   }
 }
 
+TEST_F(Energy, APointThatDoesNotFitKeepsTheSameJsonKeysWithNulls) {
+  const RunResult r = run("h100-sxm5", "llama-3.1-70b");
+  ASSERT_FALSE(r.fits);
+  const Json j = result_to_json(r);
+  EXPECT_TRUE(j["energy_j_per_token"].is_null());
+  ASSERT_TRUE(j["energy_j"].is_object());
+  EXPECT_TRUE(j["energy_j"]["hbm"].is_null());
+  ASSERT_TRUE(j["cost"].is_object());
+  EXPECT_TRUE(j["cost"]["pue"].is_null());
+}
+
 TEST_F(Energy, KvTransferToTheDecodeGroupIsPriced) {
   const RunResult r = run("gpu-lpu-rack", "tiny-llama", 4, {}, Phase::Generate);
   ASSERT_TRUE(r.fits && r.energy);
