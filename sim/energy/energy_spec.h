@@ -55,11 +55,11 @@ void add_power_limit_keys(Schema<P>& s, DevicePowerLimits P::*member) {
       if (auto v = schema_detail::parse_unit_value(*n, UnitKind::Watts, range, d)) (out.*member).*field = Watts(*v);
     };
   };
-  s.custom("static", "power", "(none)",
+  s.custom("static", "power (W)", "(none)",
            "Static power of one device (W): leakage, clocks, idle parts, drawn the whole time the device is on, "
            "busy or waiting in a pipeline (A-112). Absent: 0.",
            key("static", &DevicePowerLimits::static_power))
-      .custom("cap", "power", "(none)",
+      .custom("cap", "power (W)", "(none)",
               "Power cap of one device (W). When a step's mean power (dynamic + static) would exceed it, the device "
               "is power-capped and the step stretches until it fits (A-114). Absent: no cap.",
               key("cap", &DevicePowerLimits::cap))

@@ -139,7 +139,11 @@ TEST_F(Energy, OneOpInClosedForm) {
   EXPECT_THROW((void)price_traffic(t, e, DType::Fp32, "dev"), InputError);
 
   // And one real op as the GPU roofline counts it: FLOPs x 0.490 pJ + bytes x 8 x (4 + 0.105) pJ.
-  const RunResult r = run("h100-sxm5", "llama-3.1-8b", 1);
+  EvalRequest req;
+  req.system = "h100-sxm5";
+  req.model = "llama-3.1-8b";
+  req.options.fidelity = Fidelity::Roofline;
+  const RunResult r = RequestRunner(registry, root()).run(req);
   const auto it = std::find_if(r.ops.begin(), r.ops.end(), [](const OpTiming& o) { return o.kind == OpKind::MatMul; });
   ASSERT_NE(it, r.ops.end());
   EXPECT_LT(rel(it->energy_j, it->flops * 0.490e-12 + it->bytes * 8 * (4 + 0.105) * 1e-12), 1e-12) << it->name;
@@ -206,6 +210,22 @@ TEST_F(Energy, APointThatDoesNotFitKeepsTheSameJsonKeysWithNulls) {
   EXPECT_TRUE(j["energy_j"]["hbm"].is_null());
   ASSERT_TRUE(j["cost"].is_object());
   EXPECT_TRUE(j["cost"]["pue"].is_null());
+}
+
+TEST_F(Energy, EveryCostModelCountsAtLeastTheGraphsFlops) {
+  // The OpCost::traffic contract at each kind's default fidelity: energy prices these
+  // counts, so a model that leaves them empty would report static energy only.
+  for (const char* s : {"h100-sxm5", "dgx-h100", "wse3", "cs3-x4", "groq-rack"}) {
+    const RunResult r = run(s, "llama-3.1-8b", 4);
+    ASSERT_TRUE(r.fits) << s;
+    double flops = 0, bytes = 0;
+    for (const OpTiming& op : r.ops) {
+      flops += op.cost.traffic.flops;
+      bytes += op.cost.traffic.sram_bytes + op.cost.traffic.hbm_bytes + op.cost.traffic.io_bytes;
+    }
+    EXPECT_GE(flops, r.flops * (1 - 1e-9)) << s;
+    EXPECT_GE(bytes, r.bytes * (1 - 1e-9)) << s;  // every byte the graph moves is counted at some level
+  }
 }
 
 TEST_F(Energy, KvTransferToTheDecodeGroupIsPriced) {
