@@ -9,8 +9,8 @@ namespace wafersim {
 namespace {
 
 constexpr double kPico = 1e-12;
-constexpr double kAirDensity = 1.2;        // kg/m^3, dry air at ~20 C and sea level
-constexpr double kAirHeatCapacity = 1005;  // J/(kg K), dry air at constant pressure
+constexpr double kAirDensity = 1.2;        // kg/m^3, dry air at ~20 C and sea level
+constexpr double kAirHeatCapacity = 1005;  // J/(kg K), dry air at constant pressure
 constexpr double kSecondsPerYear = 365.25 * 24 * 3600;
 constexpr double kJoulesPerKwh = 3.6e6;
 
@@ -141,7 +141,7 @@ void finish_run_energy(RunResult& r, const System& system, const std::vector<Ste
     if (steps[i].energy.power_capped) e.power_capped = true;
   }
   if (in.kv_transfer_bytes > 0) {
-    // The KV cache leaves the prefill group's devices over their interconnect.
+    // The KV cache leaves the prefill group's devices over their interconnect.
     const DeviceSummary& s = system.group_for(StepKind::Prefill).device->summary();
     e.energy_j.interconnect += in.kv_transfer_bytes * 8 * s.energy.pj_per_bit.interconnect.value() * kPico;
   }

@@ -76,7 +76,7 @@ Schema<CoolingSpec> cooling_schema() {
                 "30 kW")
       .number("airflow", &CoolingSpec::airflow_m3_per_s,
               "Air through one rack in m^3/s (1 m^3/s = 2,119 CFM), for the exhaust temperature "
-              "dT = P / (rho c_p airflow) (A-119).",
+              "dT = P / (rho c_p airflow) (A-115).",
               1.0, Range::Positive)
       .number("inlet", &CoolingSpec::inlet_c,
               "Inlet air temperature in degrees C (default 25: inside ASHRAE's recommended 18-27 C).", 25.0, Range::Any)
