@@ -66,7 +66,7 @@ Schema<CoolingSpec> cooling_schema() {
   Schema<CoolingSpec> s;
   s.choice("type", &CoolingSpec::type,
            {{"auto", CoolingChoice::Auto}, {"air", CoolingChoice::Air}, {"liquid", CoolingChoice::Liquid}},
-           "auto: liquid when one rack's power exceeds air_limit, else air; air or liquid: fixed by the design "
+           "auto (A-118): liquid when one rack's power exceeds air_limit, else air; air or liquid: fixed by the design "
            "(say why in `reason`).",
            CoolingChoice::Auto)
       .text("reason", &CoolingSpec::reason, "Why `type` is fixed (printed with the choice).", "")
@@ -83,7 +83,7 @@ Schema<CoolingSpec> cooling_schema() {
       .number("liquid_premium", &CoolingSpec::liquid_premium,
               "Liquid cooling's cost as a fraction of capex, added when the rack is liquid cooled (default 0.02: "
               "in-rack cold plates and manifolds, Morgan Stanley GB300 model, power-cost.md section 3; facility "
-              "plant not included, A-118).",
+              "plant not included, A-116).",
               0.02, Range::NonNegative)
       .integer("devices_per_rack", &CoolingSpec::devices_per_rack,
                "Devices of the main group one rack holds; 0 = the whole system is one rack.", 0, 0, 1'000'000);
