@@ -20,6 +20,8 @@ Chart keys:
   filter    {column: value or [values]}: keep only matching points
   label     column written next to each point (scatter, roofline)
   connect   scatter: join the points of a series with a thin line
+  pareto    scatter: dashed line through the points no other point beats on both
+            axes (larger x and smaller y are better), over all series
   normalize breakdown: true (default) = percent of step time, false = absolute
   log_x, log_y, log_z (heatmap colour; default: auto when the range > 50x);
             breakdown bars are always linear
@@ -65,6 +67,15 @@ LABELS = {
     "achieved_flops": ("attained FLOP/s per device", None),
     "dtype": ("data type", None), "fidelity": ("fidelity", None),
 }
+# energy model columns (sim/energy)
+LABELS.update({
+    "energy_j_per_token": ("energy per token (J)", None),
+    "tokens_per_joule": ("tokens per joule", None),
+    "cost_per_million_tokens": ("cost per million tokens (US$)", None),
+    "power_w": ("system power (W)", None), "rack_power_w": ("rack power (W)", None),
+    "device_power_w": ("power per device (W)", None),
+    "exhaust_temp_c": ("exhaust air temperature (°C)", None),
+})
 TIME_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 BYTE_UNITS = ((1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB"), (1.0, "B"))
 PARAMS = ("system", "model", "batch", "context", "prompt", "output", "dtype", "phase",
@@ -493,12 +504,32 @@ def bar_layout(ctx, panel_w, panel_h):
             "slot_in": slot_in, "group_in": group_in}
 
 
+def pareto_front(pts):
+    """Points no other point beats on both axes: larger x and smaller y are better."""
+    front, best_y = [], math.inf
+    for x, y, _ in sorted(pts, key=lambda p: (-p[0], p[1])):
+        if y < best_y:
+            front.append((x, y))
+            best_y = y
+    return sorted(front)
+
+
+def draw_pareto(ax, pts, ctx):
+    front = pareto_front(pts)
+    h, = ax.plot([p[0] for p in front], [p[1] for p in front], "--", color="#222", lw=1.2,
+                 zorder=4, drawstyle="steps-post" if len(front) > 1 else "default")
+    ax.scatter([p[0] for p in front], [p[1] for p in front], s=90, facecolor="none",
+               edgecolor="#222", linewidth=1.0, zorder=4)
+    ctx.add_legend("Pareto front", h)
+
+
 def draw_xy(ax, rows, ctx, lay, kind):
     ch = ctx.ch
     qy, scol = lay["qy"], ch.get("series")
     # a line has one point per (x, series); a scatter plots every point
     source = list(cells(rows, (ch["x"], scol), ch, ctx).values()) if kind == "line" else rows
     missing = {}
+    every_pt = []
     for sv in ctx.series:
         pts = []
         for r in source:
@@ -511,6 +542,7 @@ def draw_xy(ax, rows, ctx, lay, kind):
                 continue
             pts.append((x, y, r))
         pts.sort(key=lambda p: p[0])
+        every_pt.extend(pts)
         if not pts:
             continue
         xs_, ys_ = [p[0] for p in pts], [p[1] for p in pts]
@@ -526,6 +558,8 @@ def draw_xy(ax, rows, ctx, lay, kind):
             for x, y, r in pts:
                 ax.annotate(vtext(r.get(ch["label"])), (x, y), xytext=(5, 4),
                             textcoords="offset points", fontsize=7, color="#444")
+    if ch.get("pareto") and kind == "scatter" and every_pt:
+        draw_pareto(ax, every_pt, ctx)
     for s, items in missing.items():
         where = describe_points(items, lay["id_cols"])
         ctx.missing.setdefault(lay["facet_text"], []).append("%s (%s)" % (s, where) if s else where)

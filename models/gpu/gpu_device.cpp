@@ -15,6 +15,8 @@ GpuDevice::GpuDevice(std::string name, GpuSpec spec) : name_(std::move(name)), s
   summary_.scale_out = LinkSpec{spec_.scale_out.bandwidth, spec_.scale_out.latency, LinkTopology::Switch};
   summary_.max_tensor_parallel = static_cast<int>(spec_.nvlink.domain);
   summary_.power = spec_.power.tdp;
+  summary_.energy = spec_.energy;
+  summary_.power_limits = spec_.power.limits;
 }
 
 std::string GpuDevice::describe() const {

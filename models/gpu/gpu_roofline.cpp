@@ -49,10 +49,12 @@ OpCost GpuRooflineCost::cost(const Op& op, const OpContext& ctx) const {
   // bytes stay at the stored format even when compute runs wider.
   const double bytes = static_cast<double>(op.bytes.total().value()) * share;
   c.memory = Seconds(bytes / (spec_.hbm.bandwidth.value() * spec_.efficiency.memory));
-  // Whole op over the tp devices: replicated work is done tp times.
+  // Whole op over the tp devices: replicated work is done tp times. Every HBM byte
+  // is staged once through L2 / shared memory on its way to the SMs.
   const double devices = std::max(1, ctx.tp);
   c.traffic.flops = op.flops * share * devices;
   c.traffic.hbm_bytes = bytes * devices;
+  c.traffic.sram_bytes = c.traffic.hbm_bytes;
   return c;
 }
 

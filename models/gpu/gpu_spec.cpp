@@ -61,6 +61,7 @@ Schema<GpuPcie> pcie_schema() {
 Schema<GpuPower> power_schema() {
   Schema<GpuPower> s;
   s.quantity("tdp", &GpuPower::tdp, UnitKind::Watts, "Board power limit (TDP).", std::nullopt);
+  add_power_limit_keys(s, &GpuPower::limits);
   return s;
 }
 
@@ -140,6 +141,7 @@ const Schema<GpuSpec>& gpu_schema() {
         .section("power", &GpuSpec::power, power_schema(), "Power figures.", true)
         .section("efficiency", &GpuSpec::efficiency, efficiency_schema(),
                  "Calibrated fractions of peak (per device, measured by microbenchmarks).", true)
+        .section("energy", &GpuSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
         .validate(validate_spec);
     return s;
   }();

@@ -11,6 +11,7 @@
 
 #include "sim/config/schema.h"
 #include "sim/core/units.h"
+#include "sim/energy/energy_spec.h"
 
 namespace wafersim::gpu {
 
@@ -46,6 +47,7 @@ struct GpuPcie {
 
 struct GpuPower {
   Watts tdp{0};
+  DevicePowerLimits limits;  ///< power.static, power.cap (sim/energy)
 };
 
 /// Fractions of peak that real kernels reach, calibrated per device.
@@ -72,6 +74,7 @@ struct GpuSpec {
   GpuPcie pcie;
   GpuPower power;
   GpuEfficiency efficiency;
+  DeviceEnergySpec energy;  ///< sim/energy
 
   /// HBM left for weights, KV cache and activations.
   [[nodiscard]] Bytes usable_memory() const { return hbm.capacity - hbm.reserved; }

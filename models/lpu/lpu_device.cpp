@@ -16,6 +16,8 @@ LpuDevice::LpuDevice(std::string name, LpuSpec spec) : name_(std::move(name)), s
   summary_.link = LinkSpec{spec_.neighbour_bandwidth(), spec_.c2c.latency, LinkTopology::Chain};
   summary_.max_tensor_parallel = static_cast<int>(spec_.max_tensor_parallel);
   summary_.power = spec_.power.chip.value_or(Watts(0));
+  summary_.energy = spec_.energy;
+  summary_.power_limits = spec_.power.limits;
 }
 
 std::string LpuDevice::describe() const {

@@ -26,6 +26,10 @@ OpCost LpuRooflineCost::cost(const Op& op, const OpContext& ctx) const {
   OpCost c;
   c.compute = Seconds(op.flops * share / peak->value());
   c.memory = Seconds(static_cast<double>(op.bytes.total().value()) * share / spec_.sram_bandwidth.value());
+  // Traffic over all tp chips (a replicated op runs on each).
+  const double chips = share * std::max(1, ctx.tp);
+  c.traffic.flops = op.flops * chips;
+  c.traffic.sram_bytes = static_cast<double>(op.bytes.total().value()) * chips;
   return c;
 }
 

@@ -23,6 +23,7 @@ Schema<C2cSpec> c2c_schema() {
 Schema<PowerSpec> power_schema() {
   Schema<PowerSpec> s;
   s.optional_quantity("chip", &PowerSpec::chip, UnitKind::Watts, "Power of one chip (its card).");
+  add_power_limit_keys(s, &PowerSpec::limits);
   return s;
 }
 
@@ -62,6 +63,7 @@ const Schema<LpuSpec>& lpu_schema() {
         .integer("max_tensor_parallel", &LpuSpec::max_tensor_parallel,
                  "Chips one layer may be split over when it does not fit one chip.", 64, 1, 1'000'000)
         .section("power", &LpuSpec::power, power_schema(), "Power figures.")
+        .section("energy", &LpuSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
         .validate([](const ConfigNode& node, const LpuSpec& l, Diagnostics& d) {
           if (l.sram_reserved >= l.sram) {
             const std::string msg =

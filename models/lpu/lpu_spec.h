@@ -14,6 +14,7 @@
 
 #include "sim/config/schema.h"
 #include "sim/core/units.h"
+#include "sim/energy/energy_spec.h"
 
 namespace wafersim::lpu {
 
@@ -29,6 +30,7 @@ struct C2cSpec {
 
 struct PowerSpec {
   std::optional<Watts> chip;  ///< one chip (card), when known
+  DevicePowerLimits limits;   ///< power.static, power.cap (sim/energy)
 };
 
 struct LpuSpec {
@@ -41,6 +43,7 @@ struct LpuSpec {
   C2cSpec c2c;
   std::int64_t max_tensor_parallel = 64;  ///< chips one layer may be split over (A-43)
   PowerSpec power;
+  DeviceEnergySpec energy;  ///< sim/energy
 
   /// SRAM left for weights, KV cache and activations.
   [[nodiscard]] Bytes usable_sram() const { return sram - sram_reserved; }

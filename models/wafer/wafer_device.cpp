@@ -19,6 +19,8 @@ WaferDevice::WaferDevice(std::string name, WaferSpec spec) : name_(std::move(nam
   summary_.link = LinkSpec{spec_.io.bandwidth, spec_.io.latency, LinkTopology::Chain};
   summary_.max_tensor_parallel = 1;
   summary_.power = spec_.power.system.value_or(Watts(0));
+  summary_.energy = spec_.energy;
+  summary_.power_limits = spec_.power.limits;
 }
 
 std::string WaferDevice::describe() const {

@@ -123,6 +123,19 @@ OpCost WaferRooflineCost::cost(const Op& op, const OpContext& ctx) const {
       hops += 0.5 * static_cast<double>(layout[k - 1].shape.rows + layout[k].shape.rows);
   }
   c.fabric_latency = Seconds(hops * spec_.fabric.hop_latency.value() / clock);
+
+  // Traffic (energy, A-110): SRAM reads and writes; streamed weights over the I/O;
+  // activations multicast along the region's long side (cols hops) and partial sums
+  // reduced back along it, plus the crossing from the previous layer's region.
+  c.traffic.flops = op.flops;
+  c.traffic.sram_bytes = static_cast<double>((sram_reads + writes).value());
+  c.traffic.io_bytes = streamed ? static_cast<double>(b.weights.value()) : 0.0;
+  const double act = static_cast<double>((b.activations_in + b.activations_out).value());
+  const double spread = reduces_across_region(op.kind) ? static_cast<double>(region.cols) : 1.0;
+  c.traffic.fabric_byte_hops = act * spread + static_cast<double>(b.activations_in.value()) *
+                                                  (hops - (reduces_across_region(op.kind)
+                                                               ? static_cast<double>(region.reduction_hops())
+                                                               : 0.0));
   return c;
 }
 

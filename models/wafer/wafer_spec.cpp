@@ -58,6 +58,7 @@ Schema<IoSpec> io_schema() {
 Schema<PowerSpec> power_schema() {
   Schema<PowerSpec> s;
   s.optional_quantity("system", &PowerSpec::system, UnitKind::Watts, "Power of the whole system (e.g. one CS-3).");
+  add_power_limit_keys(s, &PowerSpec::limits);
   return s;
 }
 
@@ -113,6 +114,7 @@ const Schema<WaferSpec>& wafer_schema() {
                 "layer_pipelined for now.",
                 WaferMapping::Auto)
         .section("power", &WaferSpec::power, power_schema(), "Power figures.")
+        .section("energy", &WaferSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
         .validate([](const ConfigNode& node, const WaferSpec& w, Diagnostics& d) {
           if (w.core.reserved_sram >= w.core.sram) {
             const ConfigNode* core = node.find("core");

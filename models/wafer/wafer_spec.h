@@ -13,6 +13,7 @@
 
 #include "sim/config/schema.h"
 #include "sim/core/units.h"
+#include "sim/energy/energy_spec.h"
 
 namespace wafersim::wafer {
 
@@ -52,6 +53,7 @@ struct IoSpec {
 
 struct PowerSpec {
   std::optional<Watts> system;  ///< whole system (CS-3), when known
+  DevicePowerLimits limits;     ///< power.static, power.cap (sim/energy)
 };
 
 struct WaferSpec {
@@ -63,6 +65,7 @@ struct WaferSpec {
   IoSpec io;
   WaferMapping mapping = WaferMapping::Auto;
   PowerSpec power;
+  DeviceEnergySpec energy;  ///< sim/energy
 
   /// Cores a program can use: floor(width × height × usable_fraction), at least 1.
   [[nodiscard]] std::int64_t usable_cores() const;

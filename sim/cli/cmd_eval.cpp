@@ -50,6 +50,24 @@ std::string shares(const TimeBreakdown& t) {
   return s;
 }
 
+/// Energy, power, cost and cooling lines (sim/energy).
+void print_energy_summary(std::ostream& out, const RunResult& r) {
+  if (!r.energy) return;
+  const EnergyReport& e = *r.energy;
+  auto line = [&](const std::string& k, const std::string& v) { out << fmt::format("  {:<22}{}\n", k, v); };
+  line("energy per token", fmt::format("{:.3g} J ({:.3g} tokens/J)", e.energy_j_per_token, e.tokens_per_joule));
+  line("power", fmt::format("{} system, {} per device{}", format_quantity(e.power_w, UnitKind::Watts),
+                            format_quantity(e.device_power_w, UnitKind::Watts),
+                            e.power_capped ? fmt::format(" (power-capped: {:.2f}x slower)", e.cap_stretch) : ""));
+  if (e.cost.capex_usd > 0)
+    line("cost", fmt::format("${:.3g} per million tokens (capex ${:.3g} + energy ${:.3g})", e.cost.per_million_tokens,
+                             e.cost.capex_per_million, e.cost.energy_per_million));
+  else
+    line("cost", fmt::format("${:.3g} per million tokens (energy only: this system has no price)",
+                             e.cost.per_million_tokens));
+  line("cooling", fmt::format("{}: {} · exhaust {:.0f} °C", e.cooling.type, e.cooling.reason, e.cooling.exhaust_c));
+}
+
 RunResult evaluate(const Context& ctx, const EvalArgs& args) {
   RequestRunner runner(ctx.registry, ctx.config_root);
   return runner.run(args.request());
@@ -70,6 +88,7 @@ void print_summary(std::ostream& out, const RunResult& r) {
     line("bound by", bound_text(r.bound, r.device_kind));
     line("time split", shares(r.time));
     if (r.kv_transfer_s > 0) line("KV cache transfer", format_seconds(r.kv_transfer_s));
+    print_energy_summary(out, r);
   }
   line("memory used", fmt::format("weights {} + KV cache {} + activations {} of {}", bytes_text(r.weights),
                                   bytes_text(r.kv_cache), bytes_text(r.activations), bytes_text(r.capacity)));
@@ -110,7 +129,7 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op) {
   struct Row {
     std::string name;
     int count = 0;
-    double time = 0, flops = 0, bytes = 0;
+    double time = 0, flops = 0, bytes = 0, energy = 0;
     std::map<Bound, double> by_bound;
   };
   std::vector<Row> rows;
@@ -118,17 +137,19 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op) {
   for (const auto& op : r.ops) {
     const std::string key = every_op ? op.name : op_family(op.name);
     auto [it, added] = index.emplace(key, rows.size());
-    if (added) rows.push_back(Row{key, 0, 0, 0, 0, {}});
+    if (added) rows.push_back(Row{key, 0, 0, 0, 0, 0, {}});
     Row& row = rows[it->second];
     row.count++;
     row.time += op.time_s;
     row.flops += op.flops;
     row.bytes += op.bytes;
+    row.energy += op.energy_j;
     row.by_bound[op.bound] += op.time_s;
   }
-  TextTable t({"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/B"},
+  TextTable t({"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/B", "dyn. energy"},
               {TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right,
-               TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right});
+               TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right,
+               TextTable::Align::Right});
   for (const auto& row : rows) {
     Bound b = Bound::Compute;
     double most = -1;
@@ -137,7 +158,8 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op) {
     t.add_row({row.name, std::to_string(row.count), format_seconds(row.time),
                fmt::format("{:.1f}%", r.step_latency_s > 0 ? 100 * row.time / r.step_latency_s : 0),
                std::string(bound_name(b)), format_si(row.flops, "FLOP"), bytes_text(row.bytes),
-               row.bytes > 0 ? fmt::format("{:.3g}", row.flops / row.bytes) : "-"});
+               row.bytes > 0 ? fmt::format("{:.3g}", row.flops / row.bytes) : "-",
+               r.energy ? format_si(row.energy, "J") : "-"});
   }
   ctx.out << t.render();
   return kOk;

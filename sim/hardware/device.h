@@ -9,6 +9,7 @@
 
 #include "sim/config/schema.h"
 #include "sim/core/units.h"
+#include "sim/energy/energy_spec.h"
 #include "sim/hardware/link_spec.h"
 
 namespace wafersim {
@@ -24,6 +25,8 @@ struct DeviceSummary {
   std::optional<LinkSpec> scale_out;   ///< between link domains (InfiniBand); unset = same as `link`
   int max_tensor_parallel = 1;         ///< devices one layer may be split over
   Watts power{0};                      ///< board/system power (for later energy figures)
+  DeviceEnergySpec energy;             ///< pJ/FLOP and pJ/bit (sim/energy)
+  DevicePowerLimits power_limits;      ///< power.static, power.cap (sim/energy)
 };
 
 class Device {

@@ -29,6 +29,10 @@ struct SystemSpec {
   std::vector<GroupSpec> groups;
   std::vector<LinkEntry> links;
   std::string prefill, decode, encode, main_group;
+  SystemPowerSpec power;     // sim/energy
+  SystemPriceSpec price;
+  double lifetime_years = 4;
+  CoolingSpec cooling;
 };
 
 Schema<GroupSpec> group_schema() {
@@ -101,7 +105,12 @@ const Schema<SystemSpec>& system_schema() {
                   }
                   schema_detail::report_unknown_keys(*n, {"prefill", "decode", "encode"}, d);
                 })
-        .text("main_group", &SystemSpec::main_group, "The group `--devices N` resizes (default: the first).", "");
+        .text("main_group", &SystemSpec::main_group, "The group `--devices N` resizes (default: the first).", "")
+        // Energy, power, cost and cooling (sim/energy/energy_spec.h, A-113..A-119).
+        .section("power", &SystemSpec::power, system_power_schema(), "Power the devices do not draw.")
+        .section("price", &SystemSpec::price, system_price_schema(), "Capex and running-cost terms (US dollars).")
+        .number("lifetime", &SystemSpec::lifetime_years, "Years the capex is amortized over (A-117).", 4.0)
+        .section("cooling", &SystemSpec::cooling, cooling_schema(), "Rack cooling: air or liquid, exhaust temperature.");
     return s;
   }();
   return s;
@@ -258,8 +267,10 @@ System SystemLoader::build_system(const LoadedConfig& config) {
     if (groups[i].auto_count && static_cast<int>(i) != main)
       d.add(config.node.find("groups")->at(i).error_at_key("count", "'auto' is only allowed for the main group"));
   d.throw_if_any();
-  return System(spec.name, spec.description, std::move(groups), std::move(links),
+  System system(spec.name, spec.description, std::move(groups), std::move(links),
                 PhasePlacement{spec.prefill, spec.decode, spec.encode}, main);
+  system.set_energy(SystemEnergySpec{spec.power, spec.price, spec.lifetime_years, spec.cooling});
+  return system;
 }
 
 std::vector<FieldDoc> SystemLoader::describe() {

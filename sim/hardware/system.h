@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/config/config_library.h"
+#include "sim/energy/energy_spec.h"
 #include "sim/hardware/device_registry.h"
 #include "sim/workload/graph.h"
 
@@ -55,6 +56,9 @@ class System {
   /// A copy with the main group's device count replaced (for `--devices N`); the
   /// count is then fixed.
   [[nodiscard]] System with_main_count(int count) const;
+  /// Host/network power, price, lifetime and cooling (sim/energy).
+  [[nodiscard]] const SystemEnergySpec& energy() const { return energy_; }
+  void set_energy(SystemEnergySpec e) { energy_ = std::move(e); }
 
  private:
   std::string name_, description_;
@@ -62,6 +66,7 @@ class System {
   std::vector<GroupLink> links_;
   PhasePlacement placement_;
   int main_ = 0;
+  SystemEnergySpec energy_;
 };
 
 /// Builds Systems from configs: `kind: system` files, or a device preset as a

@@ -16,6 +16,38 @@ void flatten_into(const std::string& prefix, const Json& v, std::vector<std::pai
   }
 }
 
+/// Energy, power, cost and cooling (sim/energy, A-110..A-119); null when a device lacks energy figures.
+void add_energy_json(Json& j, const RunResult& r) {
+  const EnergyReport* e = r.energy ? &*r.energy : nullptr;
+  auto num = [&](double v) { return e ? Json(v) : Json(nullptr); };
+  j["energy_j_per_token"] = num(e ? e->energy_j_per_token : 0);
+  j["power_w"] = num(e ? e->power_w : 0);
+  // Objects keep their keys (null values) without figures, so CSV columns stay the same.
+  j["energy_j"] = Json{{"compute", num(e ? e->energy_j.compute : 0)},
+                       {"sram", num(e ? e->energy_j.sram : 0)},
+                       {"hbm", num(e ? e->energy_j.hbm : 0)},
+                       {"fabric", num(e ? e->energy_j.fabric : 0)},
+                       {"interconnect", num(e ? e->energy_j.interconnect : 0)},
+                       {"static", num(e ? e->energy_j.static_j : 0)}};
+  j["tokens_per_joule"] = num(e ? e->tokens_per_joule : 0);
+  j["device_power_w"] = num(e ? e->device_power_w : 0);
+  j["rack_power_w"] = num(e ? e->rack_power_w : 0);
+  j["power_capped"] = e ? Json(e->power_capped) : Json(nullptr);
+  j["power_cap_stretch"] = num(e ? e->cap_stretch : 0);
+  j["cost_per_million_tokens"] = num(e ? e->cost.per_million_tokens : 0);
+  j["cost"] = Json{{"capex_per_million_tokens", num(e ? e->cost.capex_per_million : 0)},
+                   {"energy_per_million_tokens", num(e ? e->cost.energy_per_million : 0)},
+                   {"capex_usd", num(e ? e->cost.capex_usd : 0)},
+                   {"lifetime_years", num(e ? e->cost.lifetime_years : 0)},
+                   {"utilization", num(e ? e->cost.utilization : 0)},
+                   {"usd_per_kwh", num(e ? e->cost.usd_per_kwh : 0)},
+                   {"pue", num(e ? e->cost.pue : 0)}};
+  j["cooling"] = e ? Json(e->cooling.type) : Json(nullptr);
+  j["cooling_reason"] = e ? Json(e->cooling.reason) : Json(nullptr);
+  j["racks"] = num(e ? e->cooling.racks : 0);
+  j["exhaust_temp_c"] = num(e ? e->cooling.exhaust_c : 0);
+}
+
 }  // namespace
 
 Json result_to_json(const RunResult& r) {
@@ -61,6 +93,7 @@ Json result_to_json(const RunResult& r) {
                             : Json(nullptr);
   j["kv_transfer_s"] = r.kv_transfer_s;
   j["max_batch"] = r.max_batch ? Json(*r.max_batch) : Json(nullptr);
+  add_energy_json(j, r);
   return j;
 }
 

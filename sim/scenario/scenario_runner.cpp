@@ -293,6 +293,7 @@ ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOpt
                             {"facet", c.facet.empty() ? Json(nullptr) : Json(c.facet)},
                             {"title", c.title}, {"x_label", c.x_label}, {"y_label", c.y_label},
                             {"log_x", c.log_x}, {"log_y", c.log_y}, {"normalize", c.normalize},
+                            {"pareto", c.pareto},
                             {"filter", [&c] {
                                Json f = Json::object();
                                for (const auto& [col, values] : c.filter) {

@@ -80,6 +80,8 @@ const Schema<ChartSpec>& chart_schema() {
         .flag("log_x", &ChartSpec::log_x, "Logarithmic x axis.", false)
         .flag("log_y", &ChartSpec::log_y, "Logarithmic y axis.", false)
         .flag("normalize", &ChartSpec::normalize, "Breakdown: shares of the step instead of seconds.", true)
+        .flag("pareto", &ChartSpec::pareto,
+              "Scatter: draw the Pareto front over all series (larger x and smaller y are better).", false)
         .custom("filter", "map of column to a value or a list", "(all rows)",
                 "Only rows whose column has one of these values (e.g. {batch: 1}).",
                 [](const ConfigNode* n, const ConfigNode&, ChartSpec& c, Diagnostics& d) {

@@ -21,6 +21,7 @@ struct ChartSpec {
   ChartType type = ChartType::Bar;
   std::string x, y, series, z, facet, title, x_label, y_label;
   bool log_x = false, log_y = false, normalize = true;
+  bool pareto = false;  ///< scatter: draw the front of points no other beats on both axes (larger x, smaller y)
   std::vector<std::pair<std::string, std::vector<std::string>>> filter;  ///< keep rows whose column has one of the values
   SourceMark mark;   ///< for messages
   std::string path;  ///< "charts[2]"

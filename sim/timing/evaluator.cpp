@@ -5,6 +5,7 @@
 
 #include "sim/config/unit_parser.h"
 #include "sim/mapping/batch_capacity.h"
+#include "sim/energy/energy_model.h"
 #include "sim/mapping/pipeline_mapper.h"
 #include "sim/timing/pipeline_engine.h"
 #include "sim/workload/graph_builder.h"
@@ -160,6 +161,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
     }
     if (!r.fits) continue;
     results.push_back(PipelineEngine::run(plan, *backend.cost_model(*group.device, fidelity)));
+    apply_step_energy(results.back(), graph, group);  // prices traffic; may stretch a power-capped step
     if (is_main) {
       r.ops = std::move(results.back().ops);  // only the step's totals are read below
       r.step_latency_s = results.back().latency_s;
@@ -167,6 +169,9 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
   }
   if (!r.fits) return r;
 
+  EnergyInputs energy_in;  // which steps the energy sums (sim/energy)
+  energy_in.step_weights.assign(results.size(), 0.0);
+  energy_in.step_weights[0] = 1;
   // The KV cache moves from the prefill group to the decode group.
   if (w.phase == Phase::Generate || w.phase == Phase::Prefill) {
     const DeviceGroup& pg = system.group_for(StepKind::Prefill);
@@ -181,6 +186,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
                                    checked_mul(checked_mul(model.layers, model.kv_elements_per_token_per_layer()),
                                                checked_mul(w.prompt, w.batch)));
       r.kv_transfer_s = link_transfer_time(*link, kv).value();
+      if (w.phase == Phase::Generate) energy_in.kv_transfer_bytes = static_cast<double>(kv.value());
     }
   }
 
@@ -223,6 +229,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       r.time = results[0].time;
       for (std::size_t j = 0; j < n; ++j) {
         decode_sum += weight[j] * results[j + 1].latency_s;
+        energy_in.step_weights[j + 1] = weight[j];
         r.time += results[j + 1].time.scaled(weight[j]);
       }
       r.time.interconnect += r.kv_transfer_s;
@@ -235,6 +242,11 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
     }
   }
   r.bound = r.time.dominant();
+  energy_in.main_step = w.phase == Phase::Generate ? static_cast<int>(results.size()) - 1 : 0;
+  energy_in.tokens = batch * static_cast<double>(w.phase == Phase::Decode     ? 1
+                                                 : w.phase == Phase::Generate ? w.output
+                                                                              : w.prompt);
+  finish_run_energy(r, system, results, energy_in);
   return r;
 }
 

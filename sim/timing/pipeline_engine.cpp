@@ -104,7 +104,8 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       const LinkSpec& link = same_domain ? group.link : group.scale_out;
       const Bytes bytes = last.bytes.activations_out;
       add_comm(r, fmt::format("stage{}->stage{}.transfer", s, s + 1), OpKind::Transfer, last.layer,
-               static_cast<int>(s), link_transfer_time(link, bytes).value(), static_cast<double>(bytes.value()));
+               static_cast<int>(s), link_transfer_time(link, bytes).value(), static_cast<double>(bytes.value()),
+               static_cast<double>(bytes.value()));
     }
   }
   r.latency_s = r.time.total();

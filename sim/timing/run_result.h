@@ -34,6 +34,7 @@ struct RunResult {
 
   std::vector<OpTiming> ops;   ///< the main step (decode step; prefill/encode pass)
   double step_latency_s = 0;   ///< latency of the main step
+  std::optional<EnergyReport> energy;  ///< energy, power, cost, cooling (sim/energy); unset when a device lacks figures
 };
 
 }  // namespace wafersim

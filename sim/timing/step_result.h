@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/energy/energy_report.h"
 #include "sim/timing/op_cost.h"
 
 namespace wafersim {
@@ -34,6 +35,7 @@ struct OpTiming {
   /// start_s < 0 means "laid end to end in order" and an empty track "stage N".
   double start_s = -1;
   std::string track;
+  double energy_j = 0;      ///< dynamic energy of the op (sim/energy)
 };
 
 struct StepResult {
@@ -41,6 +43,7 @@ struct StepResult {
   TimeBreakdown time;
   Bound bound = Bound::Memory;
   std::vector<OpTiming> ops;
+  StepEnergy energy;        ///< filled by apply_step_energy (sim/energy)
 };
 
 }  // namespace wafersim
