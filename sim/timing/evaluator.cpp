@@ -156,7 +156,14 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       continue;
     }
     if (!r.fits) continue;
-    results.push_back(PipelineEngine::run(plan, *backend.cost_model(*group.device, fidelity)));
+    std::optional<StepResult> own = backend.step_model ? backend.step_model(plan, *group.device, fidelity) : std::nullopt;
+    if (own && !own->fit_error.empty()) {
+      if (r.fits) r.fit_error = fmt::format("{} on {}: {}", step_kind_name(s.kind), group.device->name(), own->fit_error);
+      r.fits = false;
+      continue;
+    }
+    if (own && is_main && !own->layout.empty()) r.layout += "; " + own->layout;
+    results.push_back(own ? std::move(*own) : PipelineEngine::run(plan, *backend.cost_model(*group.device, fidelity)));
     if (is_main) {
       r.ops = results.back().ops;
       r.step_latency_s = results.back().latency_s;

@@ -34,6 +34,9 @@ struct OpTiming {
   /// start_s < 0 means "laid end to end in order" and an empty track "stage N".
   double start_s = -1;
   std::string track;
+  /// Optional words on where the op ran and what held it (region, hops,
+  /// reduction); `explain` shows them when an engine fills them.
+  std::string note;
 };
 
 struct StepResult {
@@ -41,6 +44,11 @@ struct StepResult {
   TimeBreakdown time;
   Bound bound = Bound::Memory;
   std::vector<OpTiming> ops;
+  /// Optional, from a kind's own step model: the mapping it chose, in words
+  /// (appended to the plan's layout), and why the step does not fit (non-empty =
+  /// does not fit).
+  std::string layout;
+  std::string fit_error;
 };
 
 }  // namespace wafersim
