@@ -137,9 +137,11 @@ WaferLayout RegionMapper::layout(WaferMapping mode, const std::vector<LayerUnit>
       l.fits = false;
       std::int64_t cores = 0;
       for (const auto& v : units) cores += std::max(region.cores(), min_cores(mode, v));
-      l.fit_error = fmt::format("{} to {} need {} regions of {}x{} cores (~{} cores) but the {}x{} mesh holds fewer",
-                                layer_name(units.front().layer, layers), layer_name(units.back().layer, layers),
-                                units.size(), region.rows, region.cols, cores, H, W);
+      l.fit_error = fmt::format(
+          "{} to {} need {} regions of at least {}x{} cores ({} cores in all); laid serpentine in bands {} rows "
+          "tall, the {}x{} mesh runs out of room at {}",
+          layer_name(units.front().layer, layers), layer_name(units.back().layer, layers), units.size(), region.rows,
+          region.cols, cores, region.rows, H, W, layer_name(u.layer, layers));
       return l;
     }
     // Odd bands run right to left, so the next band starts above the last region.
