@@ -278,6 +278,14 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
     }
   }
   r.bound = r.time.dominant();
+  // Busy time per resource class: at batch 1 each layer's region idles while the
+  // others work (the pipeline is empty), which is why micro-batches pay off.
+  std::size_t regions = 0;
+  for (const auto& res : eng.resources()) regions += res.class_name == "region";
+  if (eng.makespan() > 0 && regions > 0)
+    r.layout = fmt::format("regions busy {:.0f}% of the step on average",
+                           100.0 * static_cast<double>(eng.busy_of_class("region")) /
+                               (static_cast<double>(eng.makespan()) * static_cast<double>(regions)));
   return r;
 }
 
@@ -328,11 +336,13 @@ StepResult WaferStepModel::run(const Plan& plan) const {
   StepResult r = std::move(best->result);
   const WaferLayout& l = best->layouts.front();
   const bool forced = spec_.mapping.forced_region().has_value();
+  const std::string busy = r.layout;
   r.layout = fmt::format("{}, {} {}x{} cores ({}{})", wafer_mapping_name(best->mode),
                          l.shared() ? "all layers on one region of" : "each layer on a region of", l.region.rows,
                          l.region.cols, forced ? "forced by mapping.region" : "fastest region size found",
                          best->layouts.size() > 1 ? " on wafer 0" : "");
   if (best->micro > 1) r.layout += fmt::format(", {} micro-batches in flight", best->micro);
+  if (!busy.empty()) r.layout += ", " + busy;
   if (tried.size() > 1 || modes.size() > 1) {
     std::string others;
     for (const auto& t : tried)
