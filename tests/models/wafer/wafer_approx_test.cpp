@@ -117,6 +117,12 @@ TEST(WaferApprox, WeightStreamingDecodeIsWeightBytesOverIoBandwidth) {
   const double wall = r.weights / 150e9;  // io.bandwidth 1.2 Tb/s
   EXPECT_NEAR(*r.latency_s, wall, 0.10 * wall);
   EXPECT_EQ(r.bound, Bound::Memory);
+  double io = 0;
+  for (const auto& op : r.ops) io += op.cost.traffic.io_bytes;
+  // Every weight crosses the I/O once, except the embedding table (2.1 GB, 1.5%):
+  // only the token's row of it is read.
+  const double table = 128256.0 * 8192 * 2;
+  EXPECT_NEAR(io, r.weights - table, 1e-3 * r.weights);
 }
 
 TEST(WaferApprox, SeventyBillionFp16DoesNotFitOneWse3ButFitsCs3x4) {
