@@ -191,6 +191,11 @@ Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const Map
                                     bytes_text(Bytes(cap / policy.capacity_units)), policy.capacity_units,
                                     policy.capacity_unit_name);
     }
+    std::int64_t total = 0;
+    for (const auto& u : units) total += u.resident().value();
+    const std::int64_t at_least = ceil_div(total, std::max<std::int64_t>(cap, 1));
+    if (at_least > plan.devices)
+      plan.fit_error += fmt::format("; the model needs at least {} {}s (--devices auto finds the count)", at_least, noun);
   }
   return plan;
 }
