@@ -1,5 +1,6 @@
 #include "models/wafer/wafer_backend.h"
 
+#include "models/wafer/approx/wafer_step_model.h"
 #include "models/wafer/wafer_device.h"
 #include "models/wafer/wafer_roofline_cost.h"
 
@@ -17,10 +18,10 @@ const WaferDevice& as_wafer(const Device& device) {
 MappingPolicy wafer_policy(const Device& device) {
   const WaferSpec& spec = as_wafer(device).spec();
   MappingPolicy p;
-  // weight_streaming keeps weights off the wafer: the capacity check then
-  // counts the external store too, since the mapper has one capacity per device.
+  // weight_streaming keeps weights in the external store and only the KV cache and
+  // activations in SRAM; `auto` counts on SRAM alone.
   p.capacity_per_device = spec.usable_sram();
-  if (spec.effective_mapping() == WaferMapping::WeightStreaming) p.capacity_per_device += spec.io.external_memory;
+  if (spec.effective_mapping() == WaferMapping::WeightStreaming) p.weight_store_per_device = spec.io.external_memory;
   p.max_tp = 1;
   p.tp_first = false;
   p.capacity_units = spec.usable_cores();
@@ -45,13 +46,18 @@ void register_wafer(Registry& registry) {
 
   Backend backend;
   backend.kind = "wafer";
-  backend.fidelities = {Fidelity::Roofline};
+  backend.fidelities = {Fidelity::Roofline, Fidelity::Approx};
   backend.policy = wafer_policy;
   backend.cost_model = [](const Device& device, Fidelity fidelity) -> std::unique_ptr<OpCostModel> {
-    if (fidelity != Fidelity::Roofline)
-      throw InternalError("wafer backend has no " + std::string(fidelity_name(fidelity)) + " cost model");
+    // Approx times whole steps (step_model below); its per-op fallback is roofline.
+    (void)fidelity;
     const WaferDevice& w = as_wafer(device);
     return std::make_unique<WaferRooflineCost>(w.name(), w.spec());
+  };
+  backend.step_model = [](const Plan& plan, const Device& device, Fidelity fidelity) -> std::optional<StepResult> {
+    if (fidelity != Fidelity::Approx) return std::nullopt;
+    const WaferDevice& w = as_wafer(device);
+    return WaferStepModel(w.name(), w.spec()).run(plan);
   };
   registry.add(std::move(kind), std::move(backend));
 }

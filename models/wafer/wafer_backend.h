@@ -1,7 +1,8 @@
 #pragma once
 // Registers the `wafer` device kind: its YAML parser and documentation, the
 // mapping policy the generic pipeline mapper uses for wafers, and the cost models
-// by fidelity (roofline now; the approx mesh engine plugs in here later).
+// by fidelity: roofline per op (WaferRooflineCost) and approx as a whole-step
+// model (approx/WaferStepModel) through Backend::step_model.
 
 #include "sim/timing/backend.h"
 

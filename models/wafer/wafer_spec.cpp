@@ -30,7 +30,12 @@ Schema<CoreSpec> core_schema() {
                 "SRAM write bandwidth per core (results, new KV entries).")
       .per_dtype("flops_per_cycle", &CoreSpec::flops_per_cycle, UnitKind::FlopsPerCycle,
                  "Dense FLOP per cycle per core (a multiply-add is 2). A format not listed runs at the next "
-                 "wider one listed (int4 -> int8 -> fp16, fp8 -> fp16, bf16 <-> fp16).");
+                 "wider one listed (int4 -> int8 -> fp16, fp8 -> fp16, bf16 <-> fp16).")
+      .quantity("task_overhead", &CoreSpec::task_overhead, UnitKind::Cycles,
+                "Cycles from a message's arrival to the core acting on it (task activation, route set-up); paid "
+                "per step of every multicast and reduction and once per kernel (approx fidelity only). Calibrated "
+                "against CAL-WAFER-WSE3.",
+                "0 cycle", Range::NonNegative);
   return s;
 }
 
@@ -55,6 +60,24 @@ Schema<IoSpec> io_schema() {
   return s;
 }
 
+Schema<MappingSpec> mapping_schema() {
+  Schema<MappingSpec> s;
+  s.choice("mode", &MappingSpec::mode,
+           {{"auto", WaferMapping::Auto},
+            {"layer_pipelined", WaferMapping::LayerPipelined},
+            {"wafer_parallel", WaferMapping::WaferParallel},
+            {"weight_streaming", WaferMapping::WeightStreaming}},
+           "How layers are laid out: each layer in its own region (layer_pipelined), every layer over one "
+           "region shared by all (wafer_parallel), or weights streamed in through the I/O each step "
+           "(weight_streaming). auto = the fastest that fits at approx fidelity; layer_pipelined at roofline.",
+           WaferMapping::Auto)
+      .text("region", &MappingSpec::region,
+            "Forces the region each layer (layer_pipelined) or every kernel (wafer_parallel, weight_streaming) "
+            "runs on, as ROWSxCOLS cores (e.g. 420x420); empty = the mapper searches region sizes.",
+            "");
+  return s;
+}
+
 Schema<PowerSpec> power_schema() {
   Schema<PowerSpec> s;
   s.optional_quantity("system", &PowerSpec::system, UnitKind::Watts, "Power of the whole system (e.g. one CS-3).");
@@ -74,6 +97,24 @@ std::string_view wafer_mapping_name(WaferMapping m) {
   return "auto";
 }
 
+std::optional<RegionSize> parse_region(const std::string& text) {
+  const auto x = text.find_first_of("xX");
+  if (x == std::string::npos || x == 0 || x + 1 >= text.size()) return std::nullopt;
+  auto number = [](const std::string& t) -> std::optional<std::int64_t> {
+    if (t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const std::int64_t v = std::stoll(t);
+    return v > 0 ? std::optional(v) : std::nullopt;
+  };
+  const auto r = number(text.substr(0, x));
+  const auto c = number(text.substr(x + 1));
+  if (!r || !c) return std::nullopt;
+  return RegionSize{*r, *c};
+}
+
+std::optional<RegionSize> MappingSpec::forced_region() const {
+  return region.empty() ? std::nullopt : parse_region(region);
+}
+
 std::int64_t WaferSpec::usable_cores() const {
   const double all = static_cast<double>(checked_mul(mesh.width, mesh.height));
   return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(all * mesh.usable_fraction)));
@@ -91,7 +132,7 @@ std::optional<FlopsPerCycle> WaferSpec::flops_per_cycle_for(DType dtype) const {
 WaferMapping WaferSpec::effective_mapping() const {
   // The mapper that picks between layouts by cost arrives with the approx engine;
   // until then `auto` means the weight-stationary layer pipeline.
-  return mapping == WaferMapping::Auto ? WaferMapping::LayerPipelined : mapping;
+  return mapping.mode == WaferMapping::Auto ? WaferMapping::LayerPipelined : mapping.mode;
 }
 
 const Schema<WaferSpec>& wafer_schema() {
@@ -104,15 +145,7 @@ const Schema<WaferSpec>& wafer_schema() {
         .section("core", &WaferSpec::core, core_schema(), "One core: SRAM and arithmetic.", true)
         .section("fabric", &WaferSpec::fabric, fabric_schema(), "The on-wafer mesh network.", true)
         .section("io", &WaferSpec::io, io_schema(), "The wafer's I/O to other wafers and the host.", true)
-        .choice("mapping", &WaferSpec::mapping,
-                {{"auto", WaferMapping::Auto},
-                 {"layer_pipelined", WaferMapping::LayerPipelined},
-                 {"wafer_parallel", WaferMapping::WaferParallel},
-                 {"weight_streaming", WaferMapping::WeightStreaming}},
-                "How layers are laid out: each layer in its own region (layer_pipelined), every layer over the "
-                "whole mesh (wafer_parallel), or weights streamed in through the I/O (weight_streaming). auto = "
-                "layer_pipelined for now.",
-                WaferMapping::Auto)
+        .section("mapping", &WaferSpec::mapping, mapping_schema(), "How the model is laid out on the mesh.")
         .section("power", &WaferSpec::power, power_schema(), "Power figures.")
         .section("energy", &WaferSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
         .validate([](const ConfigNode& node, const WaferSpec& w, Diagnostics& d) {
@@ -124,6 +157,25 @@ const Schema<WaferSpec>& wafer_schema() {
                 ") must be smaller than core.sram (" +
                 format_quantity(static_cast<double>(w.core.sram.value()), UnitKind::Bytes) + ")";
             d.add(at != nullptr ? at->error(msg) : node.error_at_key("core", msg));
+          }
+          if (!w.mapping.region.empty()) {
+            const ConfigNode* m = node.find("mapping");
+            const ConfigNode* at = m != nullptr ? m->find("region") : nullptr;
+            auto report = [&](const std::string& msg) {
+              d.add(at != nullptr ? at->error(msg) : node.error_at_key("mapping", msg));
+            };
+            const auto r = parse_region(w.mapping.region);
+            if (!r)
+              report("'" + w.mapping.region + "' is not a region: write ROWSxCOLS cores, e.g. 420x420");
+            else if (r->rows > w.mesh.height || r->cols > w.mesh.width)
+              report("region " + w.mapping.region + " does not fit the " + std::to_string(w.mesh.height) + "x" +
+                     std::to_string(w.mesh.width) + " mesh (rows x cols = mesh.height x mesh.width)");
+          }
+          if (w.mapping.mode == WaferMapping::WeightStreaming && w.io.external_memory.value() == 0) {
+            const ConfigNode* m = node.find("mapping");
+            const ConfigNode* at = m != nullptr ? m->find("mode") : nullptr;
+            const std::string msg = "weight_streaming needs an off-wafer weight store: set io.external_memory";
+            d.add(at != nullptr ? at->error(msg) : node.error_at_key("mapping", msg));
           }
           const double all = static_cast<double>(w.mesh.width) * static_cast<double>(w.mesh.height);
           if (all * w.mesh.usable_fraction < 1.0)

@@ -37,6 +37,10 @@ struct CoreSpec {
   BytesPerCycle sram_read_bandwidth{0};
   BytesPerCycle sram_write_bandwidth{0};
   DTypeTable<FlopsPerCycle> flops_per_cycle;  ///< per dtype; absent = runs at a wider one
+  /// Cycles from a message's arrival to the core acting on it (task activation,
+  /// router reconfiguration): paid per step of a multicast or reduction and once
+  /// per kernel. The one calibrated wafer parameter.
+  Cycles task_overhead{0};
 };
 
 struct FabricSpec {
@@ -51,6 +55,24 @@ struct IoSpec {
   Bytes external_memory{0};      ///< off-wafer weight store (MemoryX) for weight_streaming
 };
 
+/// A region of rows × cols cores (rows along the mesh height).
+struct RegionSize {
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+  [[nodiscard]] std::int64_t cores() const { return rows * cols; }
+};
+
+/// `mapping:` the layout and, optionally, a forced region size.
+struct MappingSpec {
+  WaferMapping mode = WaferMapping::Auto;
+  std::string region;  ///< "" = searched; "RxC" forces every layer's (or kernel's) region
+  /// The forced region, parsed; none when `region` is empty (validated at parse).
+  [[nodiscard]] std::optional<RegionSize> forced_region() const;
+};
+
+/// "420x420" → {420, 420}; none when the text is not ROWSxCOLS with positive integers.
+[[nodiscard]] std::optional<RegionSize> parse_region(const std::string& text);
+
 struct PowerSpec {
   std::optional<Watts> system;  ///< whole system (CS-3), when known
   DevicePowerLimits limits;     ///< power.static, power.cap (sim/energy)
@@ -63,7 +85,7 @@ struct WaferSpec {
   CoreSpec core;
   FabricSpec fabric;
   IoSpec io;
-  WaferMapping mapping = WaferMapping::Auto;
+  MappingSpec mapping;
   PowerSpec power;
   DeviceEnergySpec energy;  ///< sim/energy
 

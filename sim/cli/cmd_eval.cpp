@@ -85,7 +85,9 @@ void print_summary(std::ostream& out, const RunResult& r) {
     if (r.latency_s) line("latency", format_seconds(*r.latency_s));
     if (r.ttft_s) line("time to first token", format_seconds(*r.ttft_s));
     if (r.tpot_s && r.workload.phase == Phase::Generate) line("time per output token", format_seconds(*r.tpot_s));
-    line("bound by", bound_text(r.bound, r.device_kind));
+    // A wafer streaming its weights is held by the store behind its I/O, not by SRAM.
+    const bool streamed = r.bound == Bound::Memory && r.layout.find("weight_streaming") != std::string::npos;
+    line("bound by", streamed ? "memory (weights streamed in through the wafer I/O)" : bound_text(r.bound, r.device_kind));
     line("time split", shares(r.time));
     if (r.kv_transfer_s > 0) line("KV cache transfer", format_seconds(r.kv_transfer_s));
     print_energy_summary(out, r);
@@ -131,13 +133,16 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op) {
     int count = 0;
     double time = 0, flops = 0, bytes = 0, energy = 0;
     std::map<Bound, double> by_bound;
+    std::string note;  ///< of the first op (engines that fill OpTiming::note)
   };
+  bool notes = false;
   std::vector<Row> rows;
   std::map<std::string, std::size_t> index;
   for (const auto& op : r.ops) {
     const std::string key = every_op ? op.name : op_family(op.name);
     auto [it, added] = index.emplace(key, rows.size());
-    if (added) rows.push_back(Row{key, 0, 0, 0, 0, 0, {}});
+    if (added) rows.push_back(Row{key, 0, 0, 0, 0, 0, {}, op.note});
+    notes = notes || !op.note.empty();
     Row& row = rows[it->second];
     row.count++;
     row.time += op.time_s;
@@ -146,20 +151,28 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op) {
     row.energy += op.energy_j;
     row.by_bound[op.bound] += op.time_s;
   }
-  TextTable t({"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/B", "dyn. energy"},
-              {TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right,
-               TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right,
-               TextTable::Align::Right});
+  std::vector<std::string> head{"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/B", "dyn. energy"};
+  std::vector<TextTable::Align> align{TextTable::Align::Left,  TextTable::Align::Right, TextTable::Align::Right,
+                                      TextTable::Align::Right, TextTable::Align::Left,  TextTable::Align::Right,
+                                      TextTable::Align::Right, TextTable::Align::Right,
+                                      TextTable::Align::Right};
+  if (notes) {
+    head.emplace_back("where (region · hops on the critical path · reduction)");
+    align.push_back(TextTable::Align::Left);
+  }
+  TextTable t(head, align);
   for (const auto& row : rows) {
     Bound b = Bound::Compute;
     double most = -1;
     for (const auto& [bound, time] : row.by_bound)
       if (time > most) { most = time; b = bound; }
-    t.add_row({row.name, std::to_string(row.count), format_seconds(row.time),
-               fmt::format("{:.1f}%", r.step_latency_s > 0 ? 100 * row.time / r.step_latency_s : 0),
-               std::string(bound_name(b)), format_si(row.flops, "FLOP"), bytes_text(row.bytes),
-               row.bytes > 0 ? fmt::format("{:.3g}", row.flops / row.bytes) : "-",
-               r.energy ? format_si(row.energy, "J") : "-"});
+    std::vector<std::string> cells{row.name, std::to_string(row.count), format_seconds(row.time),
+                                   fmt::format("{:.1f}%", r.step_latency_s > 0 ? 100 * row.time / r.step_latency_s : 0),
+                                   std::string(bound_name(b)), format_si(row.flops, "FLOP"), bytes_text(row.bytes),
+                                   row.bytes > 0 ? fmt::format("{:.3g}", row.flops / row.bytes) : "-",
+                                   r.energy ? format_si(row.energy, "J") : "-"};
+    if (notes) cells.push_back(row.note);
+    t.add_row(cells);
   }
   ctx.out << t.render();
   return kOk;

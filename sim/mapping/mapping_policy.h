@@ -17,6 +17,10 @@ struct MappingPolicy {
   std::int64_t capacity_units = 1;   ///< e.g. usable cores per wafer
   std::string capacity_unit_name;    ///< e.g. "core"; empty = whole device
   std::string device_noun = "device";  ///< "GPU", "wafer", "chip"
+  /// > 0: weights live in a separate store of this many bytes per device and are
+  /// streamed in each step (wafer weight streaming); capacity_per_device then holds
+  /// only the KV cache and activations.
+  Bytes weight_store_per_device{0};
 };
 
 }  // namespace wafersim

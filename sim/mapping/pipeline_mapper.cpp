@@ -12,13 +12,15 @@ namespace {
 struct Unit {
   int first_op = 0, end_op = 0, layer = 0;
   Bytes weights{0}, kv{0}, activations{0};
-  [[nodiscard]] Bytes resident() const { return weights + kv; }
+  bool weights_streamed = false;  ///< weights held in a separate store, not in capacity
+  [[nodiscard]] Bytes resident() const { return weights_streamed ? kv : weights + kv; }
 };
 
-std::vector<Unit> make_units(const Graph& g) {
+std::vector<Unit> make_units(const Graph& g, const MappingPolicy& policy) {
   std::vector<Unit> units;
   for (const Op& op : g.ops()) {
-    if (units.empty() || units.back().layer != op.layer) units.push_back(Unit{op.id, op.id, op.layer, {}, {}, {}});
+    if (units.empty() || units.back().layer != op.layer)
+      units.push_back(Unit{op.id, op.id, op.layer, {}, {}, {}, policy.weight_store_per_device.value() > 0});
     Unit& u = units.back();
     u.end_op = op.id + 1;
     u.weights += op.weights_resident;
@@ -97,7 +99,7 @@ std::string layer_range(int first, int last, int layers) {
 
 Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const MappingPolicy& policy, int devices) {
   Plan plan(graph, group);
-  const auto units = make_units(graph);
+  const auto units = make_units(graph, policy);
   const std::int64_t cap = policy.capacity_per_device.value();
   devices = std::max(devices, 1);
 
@@ -142,7 +144,12 @@ Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const Map
     plan.memory.weights += st.per_device.weights * tp;
     plan.memory.kv_cache += st.per_device.kv_cache * tp;
     plan.memory.activations += st.per_device.activations * tp;
-    const double ratio = static_cast<double>(st.per_device.total().value()) / static_cast<double>(std::max<std::int64_t>(cap, 1));
+    const Bytes held = policy.weight_store_per_device.value() > 0 ? st.per_device.kv_cache + st.per_device.activations
+                                                                  : st.per_device.total();
+    double ratio = static_cast<double>(held.value()) / static_cast<double>(std::max<std::int64_t>(cap, 1));
+    if (policy.weight_store_per_device.value() > 0)
+      ratio = std::max(ratio, static_cast<double>(st.per_device.weights.value()) /
+                                  static_cast<double>(policy.weight_store_per_device.value()));
     if (ratio > 1.0 && ratio > worst_ratio) {
       worst_ratio = ratio;
       worst = static_cast<int>(s);
@@ -167,7 +174,14 @@ Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const Map
                                        [](const Op& op) { return op.split == TpSplit::Experts; });
   if (has_experts && tp > 1) plan.layout += fmt::format(", experts spread over {} {}s (expert parallel)", tp, noun);
 
-  if (worst >= 0) {
+  if (worst >= 0 && policy.weight_store_per_device.value() > 0 &&
+      plan.stages[static_cast<std::size_t>(worst)].per_device.weights > policy.weight_store_per_device) {
+    const Stage& st = plan.stages[static_cast<std::size_t>(worst)];
+    plan.fits = false;
+    plan.fit_error = fmt::format("{} on {} {}(s) streams {} of weights per {} but its weight store holds {}",
+                                 layer_range(st.first_layer, st.last_layer, graph.layers()), plan.devices, noun,
+                                 bytes_text(st.per_device.weights), noun, bytes_text(policy.weight_store_per_device));
+  } else if (worst >= 0) {
     const Stage& st = plan.stages[static_cast<std::size_t>(worst)];
     const auto& m = st.per_device;
     plan.fits = false;
@@ -182,12 +196,17 @@ Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const Map
                                     bytes_text(Bytes(cap / policy.capacity_units)), policy.capacity_units,
                                     policy.capacity_unit_name);
     }
+    std::int64_t total = 0;
+    for (const auto& u : units) total += u.resident().value();
+    const std::int64_t at_least = ceil_div(total, std::max<std::int64_t>(cap, 1));
+    if (at_least > plan.devices)
+      plan.fit_error += fmt::format("; the model needs at least {} {}s (--devices auto finds the count)", at_least, noun);
   }
   return plan;
 }
 
 Plan PipelineMapper::map_auto(const Graph& graph, const DeviceGroup& group, const MappingPolicy& policy, int limit) {
-  const auto units = make_units(graph);
+  const auto units = make_units(graph, policy);
   const int domain = group.domain >= group.count ? policy.max_tp : group.domain;
   const int tp_cap = std::max(1, std::min(policy.max_tp, std::max(1, domain)));
   const int most_useful = static_cast<int>(std::min<std::int64_t>(

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "sim/hardware/device_registry.h"
 #include "sim/mapping/mapping_policy.h"
 #include "sim/timing/op_cost.h"
+#include "sim/timing/step_result.h"
 
 namespace wafersim {
 
@@ -20,6 +22,10 @@ struct Backend {
   std::vector<Fidelity> fidelities;   ///< levels this kind has, least to most detailed
   std::function<MappingPolicy(const Device&)> policy;
   std::function<std::unique_ptr<OpCostModel>(const Device&, Fidelity)> cost_model;
+  /// Optional: a kind that schedules a whole step itself (wafer approx: regions on
+  /// the mesh, an event-engine schedule) returns its StepResult here; nullopt (or
+  /// no function) = the generic per-op PipelineEngine with `cost_model`.
+  std::function<std::optional<StepResult>(const Plan&, const Device&, Fidelity)> step_model;
 };
 
 /// Device kinds and their backends: everything register_builtin fills.

@@ -160,7 +160,14 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       continue;
     }
     if (!r.fits) continue;
-    results.push_back(PipelineEngine::run(plan, *backend.cost_model(*group.device, fidelity)));
+    std::optional<StepResult> own = backend.step_model ? backend.step_model(plan, *group.device, fidelity) : std::nullopt;
+    if (own && !own->fit_error.empty()) {
+      if (r.fits) r.fit_error = fmt::format("{} on {}: {}", step_kind_name(s.kind), group.device->name(), own->fit_error);
+      r.fits = false;
+      continue;
+    }
+    if (own && is_main && !own->layout.empty()) r.layout += "; " + own->layout;
+    results.push_back(own ? std::move(*own) : PipelineEngine::run(plan, *backend.cost_model(*group.device, fidelity)));
     apply_step_energy(results.back(), graph, group);  // prices traffic; may stretch a power-capped step
     if (is_main) {
       r.ops = std::move(results.back().ops);  // only the step's totals are read below

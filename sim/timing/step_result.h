@@ -36,6 +36,9 @@ struct OpTiming {
   double start_s = -1;
   std::string track;
   double energy_j = 0;      ///< dynamic energy of the op (sim/energy)
+  /// Optional words on where the op ran and what held it (region, hops,
+  /// reduction); `explain` shows them when an engine fills them.
+  std::string note;
 };
 
 struct StepResult {
@@ -44,6 +47,11 @@ struct StepResult {
   Bound bound = Bound::Memory;
   std::vector<OpTiming> ops;
   StepEnergy energy;        ///< filled by apply_step_energy (sim/energy)
+  /// Optional, from a kind's own step model: the mapping it chose, in words
+  /// (appended to the plan's layout), and why the step does not fit (non-empty =
+  /// does not fit).
+  std::string layout;
+  std::string fit_error;
 };
 
 }  // namespace wafersim

@@ -71,10 +71,11 @@ TEST(WaferPresets, PolicyCountsUsableSramPerCore) {
   EXPECT_FALSE(p.tp_first);
 }
 
-TEST(WaferPresets, WeightStreamingCountsTheExternalStore) {
-  const System s = load_inline_device("ws", "kind: wafer\npreset: wse3\nmapping: weight_streaming\n");
+TEST(WaferPresets, WeightStreamingKeepsWeightsInTheExternalStore) {
+  const System s = load_inline_device("ws", "kind: wafer\npreset: wse3\nmapping:\n  mode: weight_streaming\n");
   const MappingPolicy p = wafer_policy(*s.main_group().device);
-  EXPECT_EQ(p.capacity_per_device.value(), 40'237'891'584LL + 1'500'000'000'000LL);
+  EXPECT_EQ(p.capacity_per_device.value(), 40'237'891'584LL);  // SRAM: KV cache and activations
+  EXPECT_EQ(p.weight_store_per_device.value(), 1'500'000'000'000LL);
 }
 
 TEST(WaferPresets, Cs3x4IsFourWafersOverTheirIo) {

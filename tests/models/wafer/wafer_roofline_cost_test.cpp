@@ -27,7 +27,7 @@ WaferSpec test_spec(WaferMapping mapping = WaferMapping::Auto) {
   s.core.flops_per_cycle.set(DType::Fp16, FlopsPerCycle(kFlops));
   s.fabric = FabricSpec{BytesPerCycle(kLink), Cycles(1), 24};
   s.io = IoSpec{BytesPerSecond(kIo), Seconds(1e-6), Bytes(0)};
-  s.mapping = mapping;
+  s.mapping.mode = mapping;
   return s;
 }
 

@@ -80,7 +80,7 @@ TEST(WaferSpec, DefaultsAreTheDocumentedOnes) {
   EXPECT_DOUBLE_EQ(s.mesh.usable_fraction, 1.0);
   EXPECT_EQ(s.fabric.colors, 24);
   EXPECT_EQ(s.io.external_memory.value(), 0);
-  EXPECT_EQ(s.mapping, WaferMapping::Auto);
+  EXPECT_EQ(s.mapping.mode, WaferMapping::Auto);
   EXPECT_EQ(s.effective_mapping(), WaferMapping::LayerPipelined);
   EXPECT_FALSE(s.power.system.has_value());
 }
@@ -101,9 +101,9 @@ TEST(WaferSpec, MappingValuesParse) {
            {"wafer_parallel", WaferMapping::WaferParallel},
            {"weight_streaming", WaferMapping::WeightStreaming}}) {
     Diagnostics d;
-    const WaferSpec s = parse(kMesh + "mapping: " + text + "\n", d);
+    const WaferSpec s = parse(kMesh + "  external_memory: 1 TB\nmapping:\n  mode: " + text + "\n", d);
     ASSERT_TRUE(d.empty()) << text;
-    EXPECT_EQ(s.mapping, value);
+    EXPECT_EQ(s.mapping.mode, value);
     EXPECT_EQ(wafer_mapping_name(value), text);
   }
 }
@@ -155,11 +155,32 @@ TEST(WaferSpec, MeshMustHaveCores) {
 }
 
 TEST(WaferSpec, UnknownMappingSuggestsTheClosest) {
-  const auto m = messages(kMesh + "mapping: wafer_paralel\n");
+  const auto m = messages(kMesh + "mapping:\n  mode: wafer_paralel\n");
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0],
-            "mesh.yaml:20:10: mapping: unknown value 'wafer_paralel' (did you mean 'wafer_parallel'?) (expected one "
+            "mesh.yaml:21:9: mapping.mode: unknown value 'wafer_paralel' (did you mean 'wafer_parallel'?) (expected one "
             "of: auto, layer_pipelined, wafer_parallel, weight_streaming)");
+}
+
+TEST(WaferSpec, ForcedRegionParsesAndBadOnesNameTheKey) {
+  Diagnostics d;
+  const WaferSpec s = parse(kMesh + "mapping:\n  region: 20x30\n", d);
+  ASSERT_TRUE(d.empty());
+  ASSERT_TRUE(s.mapping.forced_region().has_value());
+  EXPECT_EQ(s.mapping.forced_region()->rows, 20);
+  EXPECT_EQ(s.mapping.forced_region()->cols, 30);
+  EXPECT_EQ(messages(kMesh + "mapping:\n  region: 20by30\n"),
+            std::vector<std::string>{"mesh.yaml:21:11: mapping.region: '20by30' is not a region: write ROWSxCOLS "
+                                     "cores, e.g. 420x420"});
+  EXPECT_EQ(messages(kMesh + "mapping:\n  region: 51x10\n"),
+            std::vector<std::string>{"mesh.yaml:21:11: mapping.region: region 51x10 does not fit the 50x100 mesh "
+                                     "(rows x cols = mesh.height x mesh.width)"});
+}
+
+TEST(WaferSpec, WeightStreamingNeedsAStore) {
+  EXPECT_EQ(messages(kMesh + "mapping:\n  mode: weight_streaming\n"),
+            std::vector<std::string>{"mesh.yaml:21:9: mapping.mode: weight_streaming needs an off-wafer weight "
+                                     "store: set io.external_memory"});
 }
 
 TEST(WaferSpec, DescribeDocumentsEveryKeyTheBriefNames) {
@@ -171,7 +192,8 @@ TEST(WaferSpec, DescribeDocumentsEveryKeyTheBriefNames) {
   for (const char* key : {"mesh.width", "mesh.height", "mesh.usable_fraction", "clock", "core.sram",
                           "core.reserved_sram", "core.sram_read_bandwidth", "core.sram_write_bandwidth",
                           "core.flops_per_cycle", "fabric.link_bandwidth", "fabric.hop_latency", "fabric.colors",
-                          "io.bandwidth", "io.latency", "io.external_memory", "mapping", "power.system"})
+                          "io.bandwidth", "io.latency", "io.external_memory", "mapping.mode", "mapping.region",
+                          "core.task_overhead", "power.system"})
     EXPECT_NE(std::find(paths.begin(), paths.end(), key), paths.end()) << key;
 }
 

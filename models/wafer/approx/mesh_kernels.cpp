@@ -1,0 +1,194 @@
+#include "models/wafer/approx/mesh_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace wafersim::wafer {
+namespace {
+
+double ceil_div_d(std::int64_t a, std::int64_t b) {
+  return static_cast<double>((a + b - 1) / std::max<std::int64_t>(b, 1));
+}
+
+int ceil_log2(std::int64_t n) {
+  int levels = 0;
+  for (std::int64_t span = 1; span < n; span *= 2) ++levels;
+  return levels;
+}
+
+/// A 2D collective over a rows × cols block: along the rows first, then the column.
+LineCost compose(const LineCost& a, const LineCost& b, std::int64_t lines_of_a) {
+  LineCost c;
+  c.cycles = a.cycles + b.cycles;
+  c.hops = a.hops + b.hops;
+  c.byte_hops = a.byte_hops * static_cast<double>(lines_of_a) + b.byte_hops;
+  c.algo = b.algo != ReduceAlgo::None ? b.algo : a.algo;
+  return c;
+}
+
+}  // namespace
+
+std::string_view reduce_algo_name(ReduceAlgo a) {
+  switch (a) {
+    case ReduceAlgo::None: return "none";
+    case ReduceAlgo::Chain: return "chain";
+    case ReduceAlgo::Tree: return "tree";
+    case ReduceAlgo::Ring: return "ring";
+  }
+  return "none";
+}
+
+LineCost MeshKernels::multicast(std::int64_t n, double bytes) const {
+  LineCost c;
+  if (n <= 1 || bytes <= 0) return c;
+  const double span = static_cast<double>(n - 1);
+  c.hops = span;
+  c.cycles = span * p_.hop_latency + bytes / p_.link_bytes + p_.task_overhead;
+  c.byte_hops = span * bytes;
+  return c;
+}
+
+LineCost MeshKernels::reduce(std::int64_t n, double bytes) const {
+  LineCost best;
+  if (n <= 1 || bytes <= 0) return best;
+  const double span = static_cast<double>(n - 1);
+  const double stream = bytes / p_.link_bytes;
+  // Chain: each core adds its partial to the stream from its neighbour and passes
+  // it on; wormhole-pipelined, so the bytes cross once and every core reacts once.
+  LineCost chain{span * (p_.hop_latency + p_.task_overhead) + stream, span, span * bytes, ReduceAlgo::Chain};
+  // Tree: level l pairs cores 2^l apart; every level waits for the whole message.
+  const int levels = ceil_log2(n);
+  double tree_hops = 0, tree_byte_hops = 0;
+  std::int64_t alive = n;
+  for (int l = 0; l < levels; ++l) {
+    const double dist = std::ldexp(1.0, l);
+    tree_hops += dist;
+    tree_byte_hops += static_cast<double>(alive / 2) * dist * bytes;
+    alive = (alive + 1) / 2;
+  }
+  LineCost tree{tree_hops * p_.hop_latency + levels * (p_.task_overhead + stream), tree_hops, tree_byte_hops,
+                ReduceAlgo::Tree};
+  return tree.cycles < chain.cycles ? tree : chain;
+}
+
+LineCost MeshKernels::allreduce(std::int64_t n, double bytes) const {
+  if (n <= 1 || bytes <= 0) return {};
+  const LineCost r = reduce(n, bytes);
+  const LineCost m = multicast(n, bytes);
+  LineCost two{r.cycles + m.cycles, r.hops + m.hops, r.byte_hops + m.byte_hops, r.algo};
+  // Ring on a line folded into a loop: neighbours 2 hops apart, 2(n−1) steps of
+  // bytes/n (reduce-scatter, then all-gather).
+  const double steps = 2.0 * static_cast<double>(n - 1);
+  const double piece = bytes / static_cast<double>(n);
+  LineCost ring{steps * (2 * p_.hop_latency + p_.task_overhead + piece / p_.link_bytes), 2 * steps,
+                steps * static_cast<double>(n) * piece * 2, ReduceAlgo::Ring};
+  return ring.cycles < two.cycles ? ring : two;
+}
+
+KernelCost MeshKernels::gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const {
+  rows = std::max<std::int64_t>(rows, 1);
+  cols = std::max<std::int64_t>(cols, 1);
+  const double m = static_cast<double>(s.m), count = static_cast<double>(s.count);
+  const double kt = ceil_div_d(s.k, rows), nt = ceil_div_d(s.n, cols);
+  KernelCost c;
+  c.overhead = p_.task_overhead;
+  // Input slice of K/R elements per token, along each row of C cores.
+  const LineCost mc = multicast(cols, m * kt * s.act_bytes * count);
+  // Weights read once and reused for all M tokens; inputs read, outputs written.
+  const double reads = count * (kt * nt * s.weight_bytes + m * kt * s.act_bytes);
+  const double writes = count * m * nt * s.act_bytes;
+  c.compute = count * 2 * m * kt * nt / p_.flops;
+  c.sram = std::max(reads / p_.sram_read, writes / p_.sram_write);
+  // Partial sums of N/C outputs per token, down each column of R cores.
+  const LineCost red = reduce(rows, m * nt * s.act_bytes * count);
+  c.multicast = mc.cycles;
+  c.reduce = red.cycles;
+  c.hops = mc.hops + red.hops;
+  c.algo = red.algo;
+  const double cores = static_cast<double>(rows * cols);
+  c.flops = 2 * m * static_cast<double>(s.k) * static_cast<double>(s.n) * count;
+  c.sram_bytes = cores * (reads + writes);
+  c.fabric_byte_hops = mc.byte_hops * static_cast<double>(rows) + red.byte_hops * static_cast<double>(cols);
+  return c;
+}
+
+KernelCost MeshKernels::attention(const AttentionShape& s, std::int64_t rows, std::int64_t cols) const {
+  rows = std::max<std::int64_t>(rows, 1);
+  cols = std::max<std::int64_t>(cols, 1);
+  const std::int64_t cores = rows * cols;
+  const std::int64_t heads = std::max<std::int64_t>(s.heads, 1);
+  // Each head-sequence gets a block of g cores holding context/g positions; with
+  // more heads than cores, each core holds several heads whole.
+  const std::int64_t per_core = heads >= cores ? (heads + cores - 1) / cores : 1;
+  const std::int64_t g = heads >= cores ? 1 : cores / heads;
+  const std::int64_t br = std::clamp<std::int64_t>(std::llround(std::sqrt(static_cast<double>(g))), 1, rows);
+  const std::int64_t bc = std::clamp<std::int64_t>(g / br, 1, cols);
+  const double block = static_cast<double>(br * bc);
+  const double hpc = static_cast<double>(per_core), m = static_cast<double>(s.m), d = static_cast<double>(s.head_dim);
+  const double positions = std::ceil(static_cast<double>(s.context) / block);
+  KernelCost c;
+  c.overhead = p_.task_overhead;
+  const double q_bytes = hpc * m * d * s.act_bytes;
+  const LineCost mc = compose(multicast(bc, q_bytes), multicast(br, q_bytes), 1);
+  // Scores and weighted sum: 2 MACs per (token, position, dim); K and V read once.
+  c.compute = hpc * 4 * m * positions * d / p_.flops;
+  c.sram = std::max(hpc * 2 * positions * d * s.kv_bytes / p_.sram_read,
+                    hpc * 2 * m * d * s.kv_bytes / p_.sram_write);
+  // Softmax: an all-reduce of the maxima and one of the sums (fp32, one per token),
+  // then the partial outputs reduced to one core of the block.
+  const double scalar = hpc * m * 4;
+  const LineCost mx = compose(allreduce(bc, scalar), allreduce(br, scalar), br);
+  const LineCost out = compose(reduce(bc, hpc * m * d * s.act_bytes), reduce(br, hpc * m * d * s.act_bytes), br);
+  c.multicast = mc.cycles;
+  c.reduce = 2 * mx.cycles + out.cycles;
+  c.hops = mc.hops + 2 * mx.hops + out.hops;
+  c.algo = out.algo;
+  const double blocks = static_cast<double>(heads) / hpc;
+  c.flops = 4 * m * static_cast<double>(s.context) * d * static_cast<double>(heads);
+  c.sram_bytes = static_cast<double>(heads) * (2 * static_cast<double>(s.context) * d * s.kv_bytes + 2 * m * d * s.kv_bytes);
+  c.fabric_byte_hops = blocks * (mc.byte_hops + 2 * mx.byte_hops + out.byte_hops);
+  return c;
+}
+
+KernelCost MeshKernels::norm(std::int64_t m, std::int64_t width, std::int64_t line, double elem_bytes) const {
+  line = std::max<std::int64_t>(line, 1);
+  const double per_core = static_cast<double>(m) * ceil_div_d(width, line);
+  KernelCost c;
+  c.overhead = p_.task_overhead;
+  // Sum of squares (read), then scale (read, write): 3 FLOP per element.
+  c.compute = 3 * per_core / p_.flops;
+  c.sram = std::max(2 * per_core * elem_bytes / p_.sram_read, per_core * elem_bytes / p_.sram_write);
+  const LineCost ar = allreduce(line, static_cast<double>(m) * 4);
+  c.reduce = ar.cycles;
+  c.hops = ar.hops;
+  c.algo = ar.algo;
+  c.flops = 3 * static_cast<double>(m * width);
+  c.sram_bytes = 3 * static_cast<double>(m * width) * elem_bytes;
+  c.fabric_byte_hops = ar.byte_hops;
+  return c;
+}
+
+KernelCost MeshKernels::elementwise(double elements, std::int64_t line, double elem_bytes, int operands) const {
+  line = std::max<std::int64_t>(line, 1);
+  const double per_core = std::ceil(elements / static_cast<double>(line));
+  KernelCost c;
+  c.overhead = p_.task_overhead;
+  c.compute = per_core * operands / p_.flops;
+  c.sram = std::max(operands * per_core * elem_bytes / p_.sram_read, per_core * elem_bytes / p_.sram_write);
+  c.flops = elements * operands;
+  c.sram_bytes = elements * elem_bytes * (operands + 1);
+  return c;
+}
+
+KernelCost MeshKernels::transfer(double bytes, std::int64_t distance, std::int64_t links) const {
+  KernelCost c;
+  if (bytes <= 0) return c;
+  c.overhead = p_.task_overhead;
+  const double d = static_cast<double>(std::max<std::int64_t>(distance, 0));
+  c.multicast = d * p_.hop_latency + bytes / (static_cast<double>(std::max<std::int64_t>(links, 1)) * p_.link_bytes);
+  c.hops = d;
+  c.fabric_byte_hops = bytes * d;
+  return c;
+}
+
+}  // namespace wafersim::wafer

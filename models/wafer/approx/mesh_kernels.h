@@ -1,0 +1,106 @@
+#pragma once
+// Closed-form costs of the kernels a layer runs on an R × C region of wafer cores
+// (MODELING.md "Wafer", A-50..A-58). Every term is a physical count: hops times the
+// hop latency, bytes over one link's bandwidth, MACs over the core's FMAC rate,
+// bytes over the core's SRAM ports, and one task activation (`task_overhead`) per
+// step a core must react to. Phases of a kernel run one after another (a core
+// starts its MACs when its input slice has arrived; the reduction starts when the
+// MACs end), so a kernel's cycles are the sum of its phases. The cycle-level mesh
+// reference is meant to reproduce these within 10%.
+// Leaves out: router pipeline and turn costs beyond `hop_latency`, colour
+// (virtual channel) limits, SIMD fill on ragged tiles (tiles are rounded up, not
+// modeled at the instruction level), and link sharing between kernels. Units:
+// cycles and bytes; the clock only converts at the end.
+
+#include <cstdint>
+#include <string>
+
+namespace wafersim::wafer {
+
+/// The per-core figures a kernel needs, all per cycle.
+struct MeshParams {
+  double hop_latency = 1;      ///< cycles per router hop
+  double link_bytes = 4;       ///< B/cycle per link per direction
+  double sram_read = 16;       ///< B/cycle per core
+  double sram_write = 8;       ///< B/cycle per core
+  double flops = 16;           ///< FLOP/cycle per core in the op's format
+  double task_overhead = 0;    ///< cycles per step a core reacts to (A-55)
+};
+
+/// How partial results are combined across a line of cores.
+enum class ReduceAlgo { None, Chain, Tree, Ring };
+[[nodiscard]] std::string_view reduce_algo_name(ReduceAlgo a);
+
+/// A collective along one line of cores.
+struct LineCost {
+  double cycles = 0;
+  double hops = 0;        ///< hop latencies on the critical path
+  double byte_hops = 0;   ///< bytes × hops moved in all
+  ReduceAlgo algo = ReduceAlgo::None;
+};
+
+/// One kernel on one region: cycles by phase plus the counts it used.
+struct KernelCost {
+  double overhead = 0;    ///< task activations: once per kernel
+  double multicast = 0;   ///< inputs to the cores that need them
+  double compute = 0;     ///< MACs at the FMAC rate (local phase, overlaps sram)
+  double sram = 0;        ///< SRAM port time (local phase, overlaps compute)
+  double reduce = 0;      ///< partial sums, maxima, norms across the region
+  double hops = 0;        ///< hop latencies on the critical path (multicast + reduce)
+  ReduceAlgo algo = ReduceAlgo::None;
+  // Counts (whole op): what energy prices.
+  double flops = 0, sram_bytes = 0, fabric_byte_hops = 0;
+
+  [[nodiscard]] double local() const { return compute > sram ? compute : sram; }
+  [[nodiscard]] double fabric() const { return multicast + reduce; }
+  [[nodiscard]] double total() const { return overhead + multicast + local() + reduce; }
+};
+
+/// Shape of a matrix product (M × K) · (K × N), `count` independent copies.
+struct GemmShape {
+  std::int64_t m = 1, k = 1, n = 1, count = 1;
+  double act_bytes = 2;     ///< bytes per activation element
+  double weight_bytes = 2;  ///< bytes per weight element
+};
+
+/// Attention of `m` new tokens over `context` positions, `heads` head-sequences
+/// (batch × heads) of dimension `head_dim`.
+struct AttentionShape {
+  std::int64_t m = 1, head_dim = 128, context = 1, heads = 1;
+  double act_bytes = 2, kv_bytes = 2;
+};
+
+class MeshKernels {
+ public:
+  explicit MeshKernels(MeshParams p) : p_(p) {}
+  [[nodiscard]] const MeshParams& params() const { return p_; }
+
+  /// Hardware multicast of `bytes` from one end of a line of `n` cores to all of
+  /// them: (n−1)·hop + bytes/link + one task activation at the receivers.
+  [[nodiscard]] LineCost multicast(std::int64_t n, double bytes) const;
+  /// Reduction of `bytes` of partial sums from each of `n` cores in a line to one
+  /// end: chain (pipelined: (n−1)(hop+task) + bytes/link) or binary tree
+  /// ((n−1)·hop + ⌈log2 n⌉(task + bytes/link)), whichever is faster.
+  [[nodiscard]] LineCost reduce(std::int64_t n, double bytes) const;
+  /// Every core of the line ends with the sum: reduce then multicast back, or a
+  /// ring (2(n−1) steps of bytes/n over folded-ring neighbours 2 hops apart).
+  [[nodiscard]] LineCost allreduce(std::int64_t n, double bytes) const;
+
+  /// GEMV/GEMM with K/R × N/C weight tiles on an R × C region: input slices
+  /// multicast along rows, local MACs, partial sums reduced along columns.
+  [[nodiscard]] KernelCost gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const;
+  /// Attention with the KV cache spread by head and position.
+  [[nodiscard]] KernelCost attention(const AttentionShape& s, std::int64_t rows, std::int64_t cols) const;
+  /// A norm or softmax over `m` vectors of `width` elements held along one side of
+  /// `line` cores: local sums, an all-reduce of one value per vector, local scale.
+  [[nodiscard]] KernelCost norm(std::int64_t m, std::int64_t width, std::int64_t line, double elem_bytes) const;
+  /// An elementwise op over `elements` spread over `line` cores (residual, SiLU·mul).
+  [[nodiscard]] KernelCost elementwise(double elements, std::int64_t line, double elem_bytes, int operands) const;
+  /// Moving `bytes` over `distance` hops across a boundary of `links` parallel links.
+  [[nodiscard]] KernelCost transfer(double bytes, std::int64_t distance, std::int64_t links) const;
+
+ private:
+  MeshParams p_;
+};
+
+}  // namespace wafersim::wafer

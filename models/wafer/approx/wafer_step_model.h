@@ -1,0 +1,42 @@
+#pragma once
+// The wafer's own step model at approx fidelity (A-50..A-59). For each wafer of
+// the plan (one pipeline stage per wafer) it lays the layers out on the mesh
+// (RegionMapper), searches the region size that makes the step fastest (or takes
+// `mapping.region`), prices each op with the mesh kernels (OpKernelCoster), and
+// schedules the step as tasks on regions, region-to-region links and wafer I/O in
+// the generic EventEngine: ops of one sequence follow each other, micro-batches
+// (layer_pipelined, batch > 1) overlap across regions, weight loads
+// (weight_streaming) run ahead of the kernels that need them with two buffers,
+// and activations cross between wafers over the I/O. `auto` schedules every
+// layout that fits and keeps the fastest. The step's time is the makespan; its
+// breakdown is the critical path's tasks split by what bounded each.
+// Leaves out: chunked prefill (a prompt is one micro-batch per sequence), link
+// sharing between concurrent transfers beyond one-at-a-time per boundary, and
+// overlap of a layer's ops with each other.
+
+#include <string>
+
+#include "models/wafer/approx/region_mapper.h"
+#include "models/wafer/wafer_spec.h"
+#include "sim/timing/step_result.h"
+
+namespace wafersim::wafer {
+
+class WaferStepModel {
+ public:
+  WaferStepModel(std::string device_name, const WaferSpec& spec) : name_(std::move(device_name)), spec_(spec) {}
+
+  /// Times one step of `plan`. A layout that cannot hold the step comes back
+  /// with `fit_error` set (bytes per core needed and available, the layers).
+  [[nodiscard]] StepResult run(const Plan& plan) const;
+
+  /// The layouts (one per wafer) `mode` would use for `plan`, region searched or
+  /// forced; for tests and the region-size scenario.
+  [[nodiscard]] std::vector<WaferLayout> layouts(const Plan& plan, WaferMapping mode) const;
+
+ private:
+  std::string name_;
+  const WaferSpec& spec_;
+};
+
+}  // namespace wafersim::wafer
