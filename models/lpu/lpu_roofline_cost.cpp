@@ -26,6 +26,9 @@ OpCost LpuRooflineCost::cost(const Op& op, const OpContext& ctx) const {
   OpCost c;
   c.compute = Seconds(op.flops * share / peak->value());
   c.memory = Seconds(static_cast<double>(op.bytes.total().value()) * share / spec_.sram_bandwidth.value());
+  const double copies = op.split == TpSplit::Replicated ? std::max(1, ctx.tp) : 1;
+  c.traffic.flops = op.flops * copies;
+  c.traffic.sram_bytes = static_cast<double>(op.bytes.total().value()) * copies;
   return c;
 }
 

@@ -69,11 +69,18 @@ void print_summary(std::ostream& out, const RunResult& r) {
     if (r.tpot_s && r.workload.phase == Phase::Generate) line("time per output token", format_seconds(*r.tpot_s));
     line("bound by", bound_text(r.bound, r.device_kind));
     line("time split", shares(r.time));
-    if (r.kv_transfer_s > 0) line("KV cache transfer", format_seconds(r.kv_transfer_s));
+    if (r.kv_transfer_s > 0)
+      line("KV cache transfer", fmt::format("{} ({} between groups)", format_seconds(r.kv_transfer_s),
+                                            bytes_text(r.kv_transfer_bytes)));
+    if (r.time.interconnect > 0)
+      line("on / between devices", fmt::format("{} on the devices · {} on links between them",
+                                               format_seconds(r.time.total() - r.time.interconnect),
+                                               format_seconds(r.time.interconnect)));
   }
   line("memory used", fmt::format("weights {} + KV cache {} + activations {} of {}", bytes_text(r.weights),
                                   bytes_text(r.kv_cache), bytes_text(r.activations), bytes_text(r.capacity)));
   line("mapping", r.layout);
+  if (!r.placement.empty()) line("groups used", r.placement);
 }
 
 /// "layers.12.attn.q_proj" → "attn.q_proj": ops summed over layers.

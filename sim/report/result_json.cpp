@@ -52,6 +52,7 @@ Json result_to_json(const RunResult& r) {
                            {"capacity", r.capacity}};
   j["device_kind"] = r.device_kind;
   j["layout"] = r.layout;
+  j["placement"] = r.placement;
   j["flops"] = r.flops;
   j["bytes"] = r.bytes;
   j["arithmetic_intensity"] = r.bytes > 0 ? Json(r.flops / r.bytes) : Json(nullptr);
@@ -60,6 +61,7 @@ Json result_to_json(const RunResult& r) {
                             ? Json(r.flops / r.step_latency_s / r.devices)
                             : Json(nullptr);
   j["kv_transfer_s"] = r.kv_transfer_s;
+  j["kv_transfer_bytes"] = r.kv_transfer_bytes;
   return j;
 }
 
