@@ -256,7 +256,7 @@ System SystemLoader::build_system(const LoadedConfig& config) {
     check_group(l.between[1], "links");
     links.push_back(GroupLink{l.between[0], l.between[1], LinkSpec{l.bandwidth, l.latency, LinkTopology::Switch}});
   }
-  // A shared weight cache needs the holding group to exist and a link to reach it.
+  // A shared weight cache needs the holding group to exist and a link to reach it.
   for (std::size_t i = 0; i < groups.size(); ++i) {
     DeviceGroup& g = groups[i];
     if (g.weights_in.empty()) continue;

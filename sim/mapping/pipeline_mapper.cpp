@@ -16,7 +16,7 @@ struct Unit {
 };
 
 /// `remote_weights`: the group's weights live in another group's memory (weights_in),
-/// so only KV cache and activations occupy its devices.
+/// so only KV cache and activations occupy its devices.
 std::vector<Unit> make_units(const Graph& g, bool remote_weights) {
   std::vector<Unit> units;
   for (const Op& op : g.ops()) {

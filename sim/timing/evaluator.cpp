@@ -49,7 +49,7 @@ StepKind main_kind(Phase p) {
 }
 
 /// A group whose weights live in another group (weights_in): that group's memory must
-/// hold them. Marks the plan as not fitting, with the numbers, when it cannot.
+/// hold them. Marks the plan as not fitting, with the numbers, when it cannot.
 void check_weight_holder(const System& system, const DeviceGroup& group, const Graph& graph, Plan& plan) {
   const int hi = system.group_index(group.weights_in);
   if (hi < 0) return;

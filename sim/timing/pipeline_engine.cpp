@@ -55,7 +55,7 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
     for (int i = st.first_op; i < st.end_op; ++i) {
       const Op& op = g.op(i);
       OpCost c = costs.cost(op, ctx);
-      // Weights held by another group stream over the link to it while the op runs.
+      // Weights held by another group stream over the link to it while the op runs.
       double remote = 0;
       if (group.weights_link) {
         const double w = static_cast<double>(op.bytes.weights.value());
