@@ -1,5 +1,6 @@
 #include "models/lpu/lpu_backend.h"
 
+#include "models/lpu/lpu_approx_cost.h"
 #include "models/lpu/lpu_device.h"
 #include "models/lpu/lpu_roofline_cost.h"
 
@@ -41,12 +42,13 @@ void register_lpu(Registry& registry) {
 
   Backend backend;
   backend.kind = "lpu";
-  backend.fidelities = {Fidelity::Roofline};
+  backend.fidelities = {Fidelity::Roofline, Fidelity::Approx};
   backend.policy = lpu_policy;
   backend.cost_model = [](const Device& device, Fidelity fidelity) -> std::unique_ptr<OpCostModel> {
+    const LpuDevice& l = as_lpu(device);
+    if (fidelity == Fidelity::Approx) return std::make_unique<LpuApproxCost>(l.name(), l.spec());
     if (fidelity != Fidelity::Roofline)
       throw InternalError("lpu backend has no " + std::string(fidelity_name(fidelity)) + " cost model");
-    const LpuDevice& l = as_lpu(device);
     return std::make_unique<LpuRooflineCost>(l.name(), l.spec());
   };
   registry.add(std::move(kind), std::move(backend));

@@ -1,7 +1,7 @@
 #pragma once
 // Registers the `lpu` device kind: its YAML parser and documentation, the mapping
 // policy the generic pipeline mapper uses for SRAM-only chips, and the cost models
-// by fidelity (roofline now; the approx chip-to-chip model plugs in here later).
+// by fidelity (roofline, and approx: MXM/vector pipelines and C2C hops).
 
 #include "sim/timing/backend.h"
 

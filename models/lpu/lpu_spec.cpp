@@ -63,6 +63,18 @@ const Schema<LpuSpec>& lpu_schema() {
         .integer("max_tensor_parallel", &LpuSpec::max_tensor_parallel,
                  "Chips one layer may be split over when it does not fit one chip.", 64, 1, 1'000'000)
         .section("power", &LpuSpec::power, power_schema(), "Power figures.")
+        .integer("mxm_dim", &LpuSpec::mxm_dim,
+                 "Side of the square matrix unit (MXM), in elements; a matmul's K and N pad to multiples of it "
+                 "(approx).",
+                 320, 1, 65536)
+        .integer("vector_alus", &LpuSpec::vector_alus,
+                 "Vector ALU operations per cycle; norms, softmax and elementwise ops run at vector_alus x clock "
+                 "(approx).",
+                 5120, 1, 100'000'000)
+        .integer("stream_latency_cycles", &LpuSpec::stream_latency_cycles,
+                 "Cycles between an op's first input leaving memory and its first result landing: the pipeline "
+                 "fill each dependent op pays once (approx).",
+                 0, 0, 1'000'000)
         .section("energy", &LpuSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
         .validate([](const ConfigNode& node, const LpuSpec& l, Diagnostics& d) {
           if (l.sram_reserved >= l.sram) {

@@ -44,6 +44,10 @@ struct LpuSpec {
   std::int64_t max_tensor_parallel = 64;  ///< chips one layer may be split over (A-43)
   PowerSpec power;
   DeviceEnergySpec energy;  ///< sim/energy
+  // Pipelines of the chip, used by the approx cost model (A-90..A-93).
+  std::int64_t mxm_dim = 320;              ///< matrix unit is mxm_dim × mxm_dim (weights pad to its tiles)
+  std::int64_t vector_alus = 5120;         ///< vector ALU ops per cycle (norms, softmax, elementwise)
+  std::int64_t stream_latency_cycles = 0;  ///< cycles a dependent op waits for its input stream to arrive
 
   /// SRAM left for weights, KV cache and activations.
   [[nodiscard]] Bytes usable_sram() const { return sram - sram_reserved; }
@@ -54,6 +58,8 @@ struct LpuSpec {
   /// The rate an op of `dtype` runs at: its own, or the next wider format the chip
   /// has (int4 → int8 → fp16, fp8 → fp16, bf16 ↔ fp16; A-41). None when nothing fits.
   [[nodiscard]] std::optional<FlopsPerSecond> flops_for(DType dtype) const;
+  /// Vector pipeline rate: vector_alus × clock (ops per second).
+  [[nodiscard]] double vector_ops_per_s() const { return static_cast<double>(vector_alus) * clock.value(); }
 };
 
 /// The schema of a `kind: lpu` file: parses, validates, documents.

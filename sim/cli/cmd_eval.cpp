@@ -89,13 +89,20 @@ void print_summary(std::ostream& out, const RunResult& r) {
     const bool streamed = r.bound == Bound::Memory && r.layout.find("weight_streaming") != std::string::npos;
     line("bound by", streamed ? "memory (weights streamed in through the wafer I/O)" : bound_text(r.bound, r.device_kind));
     line("time split", shares(r.time));
-    if (r.kv_transfer_s > 0) line("KV cache transfer", format_seconds(r.kv_transfer_s));
+    if (r.kv_transfer_s > 0)
+      line("KV cache transfer", fmt::format("{} ({} between groups)", format_seconds(r.kv_transfer_s),
+                                            bytes_text(r.kv_transfer_bytes)));
+    if (r.time.interconnect > 0)
+      line("on / between devices", fmt::format("{} on the devices · {} on links between them",
+                                               format_seconds(r.time.total() - r.time.interconnect),
+                                               format_seconds(r.time.interconnect)));
     print_energy_summary(out, r);
   }
   line("memory used", fmt::format("weights {} + KV cache {} + activations {} of {}", bytes_text(r.weights),
                                   bytes_text(r.kv_cache), bytes_text(r.activations), bytes_text(r.capacity)));
   if (r.max_batch) line("max batch (KV fits)", fmt::format("{} at this context", *r.max_batch));
   line("mapping", r.layout);
+  if (!r.placement.empty()) line("groups used", r.placement);
 }
 
 /// "layers.12.attn.q_proj" → "attn.q_proj": ops summed over layers.

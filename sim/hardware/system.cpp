@@ -16,6 +16,7 @@ struct GroupSpec {
   std::int64_t domain = 0;             // 0 = the whole group
   std::optional<ConfigNode> link;      // parsed later, defaults come from the device
   std::optional<ConfigNode> scale_out;
+  std::string weights_in;              // "" = weights resident in the group's own memory
 };
 
 struct LinkEntry {
@@ -63,7 +64,11 @@ Schema<GroupSpec> group_schema() {
               [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) { if (n) g.link = *n; })
       .custom("scale_out", "section (bandwidth, latency, topology)", "(the device's scale-out link, else link)",
               "Link between domains (InfiniBand, Ethernet).",
-              [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) { if (n) g.scale_out = *n; });
+              [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) { if (n) g.scale_out = *n; })
+      .text("weights_in", &GroupSpec::weights_in,
+            "Another group whose memory holds this group's weights (a shared weight cache): they are not stored "
+            "here and stream over the link between the two groups every step. Empty = resident.",
+            "");
   return s;
 }
 
@@ -181,7 +186,7 @@ System SystemLoader::load(const std::string& name_or_path, const std::string& wh
                                 "'" + name_or_path + "' is a " + config.kind + ", not a system or device"});
   auto device = parse_device(config);
   const DeviceSummary& sum = device->summary();
-  DeviceGroup g{device->name(), device, 1, false, 1, sum.link, sum.scale_out.value_or(sum.link)};
+  DeviceGroup g{device->name(), device, 1, false, 1, sum.link, sum.scale_out.value_or(sum.link), "", std::nullopt};
   return System(config.name, device->describe(), {g}, {}, {}, 0);
 }
 
@@ -234,6 +239,7 @@ System SystemLoader::build_system(const LoadedConfig& config) {
     }
     g.scale_out = device->summary().scale_out.value_or(g.link);
     if (gs.scale_out) link_schema().parse(*gs.scale_out, g.scale_out, d);
+    g.weights_in = gs.weights_in;
     groups.push_back(std::move(g));
   }
   d.throw_if_any();
@@ -258,6 +264,28 @@ System SystemLoader::build_system(const LoadedConfig& config) {
     check_group(l.between[0], "links");
     check_group(l.between[1], "links");
     links.push_back(GroupLink{l.between[0], l.between[1], LinkSpec{l.bandwidth, l.latency, LinkTopology::Switch}});
+  }
+  // A shared weight cache needs the holding group to exist and a link to reach it.
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    DeviceGroup& g = groups[i];
+    if (g.weights_in.empty()) continue;
+    const ConfigNode& gnode = config.node.find("groups")->at(i);
+    bool found = false;
+    for (const auto& o : groups) found = found || (o.name == g.weights_in && o.name != g.name);
+    if (!found) {
+      std::vector<std::string> others;
+      for (const auto& o : groups)
+        if (o.name != g.name) others.push_back(o.name);
+      d.add(gnode.error_at_key("weights_in", "'" + g.weights_in + "' is not another group of this system" +
+                                                 did_you_mean(g.weights_in, others) + " (others: " + quoted_list(others) + ")"));
+      continue;
+    }
+    for (const auto& l : links)
+      if ((l.a == g.name && l.b == g.weights_in) || (l.b == g.name && l.a == g.weights_in)) g.weights_link = l.link;
+    if (!g.weights_link)
+      d.add(gnode.error_at_key("weights_in", "no link joins '" + g.name + "' and '" + g.weights_in +
+                                                 "': add one under links (between: [" + g.name + ", " + g.weights_in +
+                                                 "])"));
   }
   d.throw_if_any();
   int main = 0;

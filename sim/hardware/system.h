@@ -25,6 +25,10 @@ struct DeviceGroup {
   int domain = 1;
   LinkSpec link;
   LinkSpec scale_out;
+  /// `weights_in: OTHER`: this group's weights live in OTHER's memory and stream over
+  /// `weights_link` (the link between the two groups) every step (a shared weight cache).
+  std::string weights_in;
+  std::optional<LinkSpec> weights_link;
 };
 
 /// A link between two groups (e.g. NVLink between the GPU tray and the LPU cards).

@@ -16,14 +16,16 @@ struct Unit {
   [[nodiscard]] Bytes resident() const { return weights_streamed ? kv : weights + kv; }
 };
 
-std::vector<Unit> make_units(const Graph& g, const MappingPolicy& policy) {
+/// `remote_weights`: the group's weights live in another group's memory (weights_in),
+/// so only KV cache and activations occupy its devices.
+std::vector<Unit> make_units(const Graph& g, const MappingPolicy& policy, bool remote_weights) {
   std::vector<Unit> units;
   for (const Op& op : g.ops()) {
     if (units.empty() || units.back().layer != op.layer)
       units.push_back(Unit{op.id, op.id, op.layer, {}, {}, {}, policy.weight_store_per_device.value() > 0});
     Unit& u = units.back();
     u.end_op = op.id + 1;
-    u.weights += op.weights_resident;
+    if (!remote_weights) u.weights += op.weights_resident;
     u.kv += op.kv_resident;
     u.activations = std::max(u.activations, op.bytes.activations_in + op.bytes.activations_out);
   }
@@ -99,7 +101,7 @@ std::string layer_range(int first, int last, int layers) {
 
 Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const MappingPolicy& policy, int devices) {
   Plan plan(graph, group);
-  const auto units = make_units(graph, policy);
+  const auto units = make_units(graph, policy, !group.weights_in.empty());
   const std::int64_t cap = policy.capacity_per_device.value();
   devices = std::max(devices, 1);
 
@@ -206,7 +208,7 @@ Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const Map
 }
 
 Plan PipelineMapper::map_auto(const Graph& graph, const DeviceGroup& group, const MappingPolicy& policy, int limit) {
-  const auto units = make_units(graph, policy);
+  const auto units = make_units(graph, policy, !group.weights_in.empty());
   const int domain = group.domain >= group.count ? policy.max_tp : group.domain;
   const int tp_cap = std::max(1, std::min(policy.max_tp, std::max(1, domain)));
   const int most_useful = static_cast<int>(std::min<std::int64_t>(

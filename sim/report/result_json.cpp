@@ -84,6 +84,7 @@ Json result_to_json(const RunResult& r) {
                            {"capacity", r.capacity}};
   j["device_kind"] = r.device_kind;
   j["layout"] = r.layout;
+  j["placement"] = r.placement;
   j["flops"] = r.flops;
   j["bytes"] = r.bytes;
   j["arithmetic_intensity"] = r.bytes > 0 ? Json(r.flops / r.bytes) : Json(nullptr);
@@ -93,6 +94,7 @@ Json result_to_json(const RunResult& r) {
                             : Json(nullptr);
   j["kv_transfer_s"] = r.kv_transfer_s;
   j["max_batch"] = r.max_batch ? Json(*r.max_batch) : Json(nullptr);
+  j["kv_transfer_bytes"] = r.kv_transfer_bytes;
   add_energy_json(j, r);
   return j;
 }

@@ -50,6 +50,24 @@ StepKind main_kind(Phase p) {
   }
 }
 
+/// A group whose weights live in another group (weights_in): that group's memory must
+/// hold them. Marks the plan as not fitting, with the numbers, when it cannot.
+void check_weight_holder(const System& system, const DeviceGroup& group, const Graph& graph, Plan& plan) {
+  const int hi = system.group_index(group.weights_in);
+  if (hi < 0) return;
+  const DeviceGroup& holder = system.groups()[static_cast<std::size_t>(hi)];
+  Bytes weights{0};
+  for (const Op& op : graph.ops()) weights += op.weights_resident;
+  const Bytes capacity(checked_mul<std::int64_t>(holder.device->summary().memory_capacity.value(), holder.count));
+  if (weights > capacity) {
+    plan.fits = false;
+    plan.fit_error = fmt::format("weights ({}) live in '{}' (weights_in) but its {} x {} hold {}",
+                                 format_quantity(static_cast<double>(weights.value()), UnitKind::Bytes), holder.name,
+                                 holder.count, holder.device->name(),
+                                 format_quantity(static_cast<double>(capacity.value()), UnitKind::Bytes));
+  }
+}
+
 }  // namespace
 
 RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, const EvalOptions& options) const {
@@ -132,18 +150,25 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
   }
 
   // Time every step; a step that does not fit ends the evaluation with the numbers.
+  int main_step_devices = 0;
   std::vector<StepResult> results;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const StepPlan& s = steps[i];
     const Graph graph = GraphBuilder::build(model, make_shape(s.kind, w, s.new_tokens, s.context));
     const DeviceGroup& group = system.group_for(s.kind);
     const Backend& backend = registry_.backend(group.device->kind());
-    const Plan plan = PipelineMapper::map(graph, group, backend.policy(*group.device), group.count);
+    Plan plan = PipelineMapper::map(graph, group, backend.policy(*group.device), group.count);
     // The main step: the pass itself, or the decode step with the largest KV cache.
     const bool is_main = (i == 0 && w.phase != Phase::Generate) || (w.phase == Phase::Generate && i + 1 == steps.size());
     if (group.name == main_name) r.devices = std::max(r.devices, plan.devices);
+    // Which group ran each step kind, for mixed systems ("prefill: gpus 8 × b200").
+    const std::string used = fmt::format("{}: {} {} × {}", step_kind_name(s.kind), group.name, plan.devices,
+                                         group.device->name());
+    if (system.groups().size() > 1 && r.placement.find(std::string(step_kind_name(s.kind)) + ":") == std::string::npos)
+      r.placement += (r.placement.empty() ? "" : " · ") + used;
     if (is_main) {
       r.layout = plan.layout;
+      main_step_devices = plan.devices;
       r.device_kind = std::string(group.device->kind());
       r.weights = static_cast<double>(plan.memory.weights.value());
       r.kv_cache = static_cast<double>(plan.memory.kv_cache.value());
@@ -154,6 +179,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       if (plan.devices > 0)
         r.max_batch = max_batch_that_fits(plan, w.batch, Bytes(plan.memory.capacity.value() / plan.devices));
     }
+    if (plan.fits && !group.weights_in.empty()) check_weight_holder(system, group, graph, plan);
     if (!plan.fits) {
       if (r.fits) r.fit_error = fmt::format("{} on {}: {}", step_kind_name(s.kind), group.device->name(), plan.fit_error);
       r.fits = false;
@@ -174,6 +200,8 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       r.step_latency_s = results.back().latency_s;
     }
   }
+  // The main group idle (a phase placed elsewhere): report the devices that ran the step.
+  if (r.devices == 0) r.devices = main_step_devices;
   if (!r.fits) return r;
 
   EnergyInputs energy_in;  // which steps the energy sums (sim/energy)
@@ -194,6 +222,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
                                                checked_mul(w.prompt, w.batch)));
       r.kv_transfer_s = link_transfer_time(*link, kv).value();
       if (w.phase == Phase::Generate) energy_in.kv_transfer_bytes = static_cast<double>(kv.value());
+      r.kv_transfer_bytes = static_cast<double>(kv.value());
     }
   }
 

@@ -37,6 +37,7 @@ struct OpCost {
   Seconds fabric{0};        ///< on-chip network bandwidth (wafer mesh)
   Seconds fabric_latency{0};///< hops × hop latency (reductions, broadcasts)
   Seconds overhead{0};      ///< fixed per-op costs (kernel launch)
+  Seconds interconnect{0};  ///< fixed time on links between devices inside the op (adds; e.g. a hop back)
   Traffic traffic;          ///< what the op moved and computed (energy)
 };
 

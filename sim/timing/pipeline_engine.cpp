@@ -64,9 +64,16 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
         add_comm(r, op.name + ".dispatch", OpKind::Collective, op.layer, static_cast<int>(s), a2a.time.value(),
                  static_cast<double>(op.bytes.activations_in.value()), a2a.link_bytes);
       }
-      const OpCost c = costs.cost(op, ctx);
-      const double bw = std::max({c.compute.value(), c.memory.value(), c.fabric.value()});
-      const double fixed = c.fabric_latency.value() + c.overhead.value();
+      OpCost c = costs.cost(op, ctx);
+      // Weights held by another group stream over the link to it while the op runs.
+      double remote = 0;
+      if (group.weights_link) {
+        const double w = static_cast<double>(op.bytes.weights.value());
+        remote = w / group.weights_link->bandwidth.value();
+        c.traffic.interconnect_bytes += w;
+      }
+      const double bw = std::max({c.compute.value(), c.memory.value(), c.fabric.value(), remote});
+      const double fixed = c.fabric_latency.value() + c.overhead.value() + c.interconnect.value();
       OpTiming t;
       t.op = op.id;
       t.name = op.name;
@@ -79,10 +86,16 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       t.bytes = static_cast<double>(op.bytes.total().value());
       if (c.compute.value() >= bw) { r.time.compute += bw; t.bound = Bound::Compute; }
       else if (c.memory.value() >= bw) { r.time.memory += bw; t.bound = Bound::Memory; }
+      else if (remote >= bw) { r.time.interconnect += bw; t.bound = Bound::Interconnect; }
       else { r.time.fabric += bw; t.bound = Bound::Fabric; }
       r.time.fabric += c.fabric_latency.value();
       r.time.overhead += c.overhead.value();
-      if (fixed > bw) t.bound = c.fabric_latency.value() >= c.overhead.value() ? Bound::Fabric : Bound::Latency;
+      r.time.interconnect += c.interconnect.value();
+      if (fixed > bw) {
+        const double most = std::max({c.fabric_latency.value(), c.overhead.value(), c.interconnect.value()});
+        t.bound = most == c.interconnect.value() ? Bound::Interconnect
+                  : most == c.fabric_latency.value() ? Bound::Fabric : Bound::Latency;
+      }
       r.ops.push_back(std::move(t));
       if (st.tp > 1 && op.split == TpSplit::Row) {
         const Bytes bytes = op.bytes.activations_out;

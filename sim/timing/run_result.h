@@ -19,6 +19,7 @@ struct RunResult {
   int devices = 0;             ///< devices of the main group used
   std::string device_kind;     ///< of the group that ran the main step
   std::string layout;          ///< the mapping, in words
+  std::string placement;       ///< mixed systems: which group ran each step kind, in words
 
   bool fits = true;
   std::string fit_error;
@@ -31,6 +32,7 @@ struct RunResult {
   double bytes = 0;            ///< of the main step (all levels)
   double kv_transfer_s = 0;    ///< prefill → decode group, when they differ
   std::optional<std::int64_t> max_batch;  ///< largest batch whose KV cache fits beside the weights (main step)
+  double kv_transfer_bytes = 0;///< the KV cache that crossed (layers × 2 × KV heads × head dim × prompt × dtype × batch)
 
   std::vector<OpTiming> ops;   ///< the main step (decode step; prefill/encode pass)
   double step_latency_s = 0;   ///< latency of the main step
