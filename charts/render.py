@@ -376,13 +376,14 @@ def setup_log_axis(axis, values=None):
     if values and len(values) <= 10:
         axis.set_major_locator(ticker.FixedLocator(sorted(values)))
         axis.set_minor_locator(ticker.NullLocator())
-        axis.set_major_formatter(fmt)
+        # The swept values as written (3.35, not 3.4).
+        axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: compact(v) if abs(v) >= 1000 else "%.3g" % v))
         return
     axis.set_major_locator(ticker.LogLocator(base=10, numticks=12))
     axis.set_major_formatter(fmt)
     axis.set_minor_locator(ticker.LogLocator(base=10, subs=(2, 5), numticks=12))
     lo, hi = axis.get_view_interval()
-    few = lo > 0 and hi / lo < 120
+    few = lo > 0 and hi / lo < 1500
     axis.set_minor_formatter(fmt if few else ticker.NullFormatter())
 
 
