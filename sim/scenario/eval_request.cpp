@@ -6,6 +6,7 @@
 
 #include "sim/core/text.h"
 #include "sim/hardware/system.h"
+#include "sim/workload/graph_cache.h"
 #include "sim/workload/model_loader.h"
 
 namespace wafersim {
@@ -95,7 +96,7 @@ void InlineConfigs::add_to(ConfigLibrary& library) const {
 
 struct RequestRunner::Loaded {
   std::optional<System> system;
-  ModelSpec model;
+  std::shared_ptr<const ModelSpec> model;  ///< one instance per distinct model config (graph cache key)
   std::vector<Diagnostic> unused;       ///< overrides no config of this request used
   std::vector<LoadedConfig> configs;    ///< fully resolved, for resolved.yaml
 };
@@ -103,6 +104,8 @@ struct RequestRunner::Loaded {
 struct RequestRunner::Cache {
   std::mutex mutex;
   std::map<std::string, std::shared_ptr<const Loaded>> entries;
+  std::map<std::string, std::shared_ptr<const ModelSpec>> models;  ///< by resolved model config text
+  GraphCache graphs;  ///< keyed by the ModelSpecs of `entries`, which live as long as it
 };
 
 RequestRunner::RequestRunner(const Registry& registry, std::filesystem::path config_root, InlineConfigs inline_configs)
@@ -127,11 +130,17 @@ std::shared_ptr<const RequestRunner::Loaded> RequestRunner::load(const EvalReque
     auto l = std::make_shared<Loaded>();
     SystemLoader loader(library, registry_.devices());
     l->system = loader.load(request.system);
-    l->model = ModelLoader::load(library, request.model);
+    l->model = std::make_shared<const ModelSpec>(ModelLoader::load(library, request.model));
     l->unused = library.unused_overrides();
     l->configs = library.loaded();
-    loaded = l;
+    // The same model under another system is the same ModelSpec instance, so the
+    // graph cache (keyed by the spec's address) shares its graphs across systems.
+    std::string model_text;
+    for (const auto& c : l->configs)
+      if (c.kind == "model") model_text += c.name + "\n" + c.node.to_yaml(0);
     std::lock_guard lock(cache_->mutex);
+    if (!model_text.empty()) l->model = cache_->models.emplace(model_text, l->model).first->second;
+    loaded = l;
     cache_->entries.emplace(key, loaded);
   }
   if (strict && !loaded->unused.empty()) throw InputError(loaded->unused);
@@ -140,7 +149,7 @@ std::shared_ptr<const RequestRunner::Loaded> RequestRunner::load(const EvalReque
 
 std::vector<std::string> RequestRunner::check(const EvalRequest& request) const {
   const auto l = load(request, false);
-  Evaluator::check_workload(l->model, request.options.workload);
+  Evaluator::check_workload(*l->model, request.options.workload);
   std::vector<std::string> unused;
   for (const auto& d : l->unused) unused.push_back(d.path);
   return unused;
@@ -148,7 +157,9 @@ std::vector<std::string> RequestRunner::check(const EvalRequest& request) const 
 
 RunResult RequestRunner::run(const EvalRequest& request, bool strict) const {
   const auto l = load(request, strict);
-  return Evaluator(registry_).evaluate(*l->system, l->model, request.options);
+  EvalOptions options = request.options;
+  options.graphs = &cache_->graphs;
+  return Evaluator(registry_).evaluate(*l->system, *l->model, options);
 }
 
 std::vector<LoadedConfig> RequestRunner::resolved_configs(const EvalRequest& request) const {

@@ -239,6 +239,21 @@ ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOpt
     ++outcome.reused;
   }
 
+  // Evaluate points that share a step graph (same model and workload, other
+  // system or hardware override) one after another, so the graph cache hits;
+  // rows still land at their grid index.
+  std::vector<std::size_t> order(points.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto workload_key = [&](std::size_t i) {
+    std::string k = points[i].request.model;
+    for (const auto& [col, value] : points[i].params)
+      if (col != "system" && col != "model" && col.rfind("set.", 0) != 0) k += "|" + value;
+    return k;
+  };
+  std::vector<std::string> keys(points.size());
+  for (std::size_t i = 0; i < points.size(); ++i) keys[i] = workload_key(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{outcome.reused};
   std::atomic<bool> failed{false};
@@ -248,8 +263,9 @@ ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOpt
   auto worker = [&] {
     while (!failed.load()) {
       if (options.stop != nullptr && options.stop->load()) return;
-      const std::size_t i = next++;
-      if (i >= points.size()) return;
+      const std::size_t k = next++;
+      if (k >= points.size()) return;
+      const std::size_t i = order[k];
       if (rows[i]) continue;
       Json row, op_json;
       try {
