@@ -60,6 +60,8 @@ int cmd_run(const Context& ctx, const std::string& scenario, const std::string& 
       const double rate = elapsed > 0 ? static_cast<double>(done - reused) / elapsed : 0;
       const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
       if (tty) {
+        if (done != total && now - last < std::chrono::milliseconds(100)) return;  // redraw 10 times a second
+        last = now;
         const int width = 30;
         const int filled = static_cast<int>(width * done / std::max<std::size_t>(total, 1));
         ctx.err << fmt::format("\r[{}{}] {}/{} points  {:.0f}/s  ETA {:.0f} s ", std::string(filled, '#'),
@@ -78,6 +80,7 @@ int cmd_run(const Context& ctx, const std::string& scenario, const std::string& 
   const ScenarioOutcome outcome = runner.run(scenario, options);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  if (tty && !quiet && outcome.interrupted) ctx.err << "\n";  // end the progress bar's line
 
   // Summary: the swept parameters, then what a reader looks for first.
   std::vector<std::string> cols = outcome.varying;
