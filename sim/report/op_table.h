@@ -27,7 +27,10 @@ struct OpRow {
 [[nodiscard]] std::vector<OpRow> op_rows(const RunResult& r, bool every_op);
 
 /// One row as JSON: op, kind, count, time_s, share, flops, bytes,
-/// arithmetic_intensity (FLOP/byte), achieved_flops (FLOP/s per device), bound.
+/// arithmetic_intensity (FLOP/byte), achieved_flops, bound. achieved_flops is the
+/// op's FLOPs / its time / all devices used: exact on one device or under tensor
+/// parallelism; under a pipeline an op runs on one stage's devices only, so this
+/// understates its per-device rate by the number of stages.
 [[nodiscard]] Json op_row_json(const OpRow& row, const RunResult& r);
 
 }  // namespace wafersim
