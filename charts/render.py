@@ -19,6 +19,8 @@ Chart keys:
   facet     column: one subplot per value
   filter    {column: value or [values]}: keep only matching points
   label     column written next to each point (scatter, roofline)
+  points    "steps" (default: rows of RESULTS) or "ops" (rows of the spec's
+            "ops_results" file: one per op family of each point's step)
   connect   scatter: join the points of a series with a thin line
   pareto    scatter: dashed line through the points no other point beats on both
             axes (larger x and smaller y are better), over all series
@@ -271,7 +273,7 @@ def column_present(col, columns):
     return "." in col and head in ("time_s", "memory_bytes") and head in columns
 
 
-def validate_spec(spec, columns):
+def validate_spec(spec, columns, op_columns=None):
     if not isinstance(spec, dict) or not isinstance(spec.get("charts"), list):
         raise SpecError("spec: expected an object with a \"charts\" array")
     seen = set()
@@ -290,12 +292,16 @@ def validate_spec(spec, columns):
                             % (name, ch.get("type"), ", ".join(CHART_TYPES)))
         if ch.get("filter") is not None and not isinstance(ch["filter"], dict):
             raise SpecError("chart '%s': \"filter\" must be an object {column: value}" % name)
+        ops = ch.get("points") == "ops"
+        if ops and op_columns is None:
+            raise SpecError("chart '%s': points: ops needs \"ops_results\" (ops.json) in the spec" % name)
+        cols_here = op_columns if ops else columns
         for role, col in chart_columns(ch):
             if not col or not isinstance(col, str):
                 raise SpecError("chart '%s' (%s): missing \"%s\" column" % (name, ch["type"], role))
-            if not column_present(col, columns):
+            if not column_present(col, cols_here):
                 raise SpecError("chart '%s': %s column '%s' is not in the results (available: %s)"
-                                % (name, role, col, ", ".join(sorted(columns)) or "none"))
+                                % (name, role, col, ", ".join(sorted(cols_here)) or "none"))
     for d in spec.get("devices") or []:
         if not isinstance(d, dict) or not d.get("name") or not all(
                 to_number(d.get(k)) for k in ("peak_flops", "memory_bandwidth")):
@@ -313,6 +319,7 @@ class Ctx:
         self.series = ordered([r.get(scol) for r in rows], numeric_sort=True) if scol else [None]
         self.colors = palettes.get(scol, {}) if scol else {}
         self.warned = set()
+        self.labels = []
 
     def color(self, v):
         return self.colors.get(vtext(v), PALETTE[0])
@@ -380,13 +387,14 @@ def setup_log_axis(axis, values=None):
     if values and len(values) <= 10:
         axis.set_major_locator(ticker.FixedLocator(sorted(values)))
         axis.set_minor_locator(ticker.NullLocator())
-        axis.set_major_formatter(fmt)
+        # The swept values as written (3.35, not 3.4).
+        axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: compact(v) if abs(v) >= 1000 else "%.3g" % v))
         return
     axis.set_major_locator(ticker.LogLocator(base=10, numticks=12))
     axis.set_major_formatter(fmt)
     axis.set_minor_locator(ticker.LogLocator(base=10, subs=(2, 5), numticks=12))
     lo, hi = axis.get_view_interval()
-    few = lo > 0 and hi / lo < 120
+    few = lo > 0 and hi / lo < 1500
     axis.set_minor_formatter(fmt if few else ticker.NullFormatter())
 
 
@@ -621,10 +629,43 @@ def finish_xy(axes, ctx, lay):
             setup_log_axis(ax.yaxis)
 
 
+def place_labels(ax, items, log=True):
+    """Point labels that stay readable: points at (nearly) the same place share one
+    label ("q_proj, o_proj"), and a label that would overlap one already placed moves
+    down a line, or is dropped after a few tries (the legend note says so)."""
+    clusters = {}
+    for x, y, text, col in items:
+        if not (x and y and x > 0 and y > 0):
+            continue
+        key = (round(math.log10(x) / 0.06), round(math.log10(y) / 0.06)) if log else (x, y)
+        c = clusters.setdefault(key, [x, y, [], col])
+        if text not in c[2]:
+            c[2].append(text)
+    placed = []  # (x_pt, y_pt, width_pt) in points from the axes origin, approx.
+    ax.figure.canvas.draw()
+    trans = ax.transData
+    inv_dpi = 72.0 / ax.figure.dpi
+    for x, y, texts, col in sorted(clusters.values(), key=lambda c: -c[1]):
+        text = ", ".join(texts) if len(texts) <= 3 else ", ".join(texts[:3]) + " +%d" % (len(texts) - 3)
+        w = len(text) * 7 * 0.55
+        px, py = (v * inv_dpi for v in trans.transform((x, y)))
+        for dy in (3, -9, 12, -18, 21):
+            box = (px + 5, py + dy, px + 5 + w, py + dy + 8)
+            if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
+                placed.append(box)
+                ax.annotate(text, (x, y), xytext=(5, dy), textcoords="offset points", fontsize=7,
+                            color="#333")
+                break
+
+
 def draw_roofline(ax, rows, ctx, lay):
     import numpy as np
     ch = ctx.ch
     devs = ctx.spec.get("devices") or []
+    # Only the roofs of devices these points ran on (when the spec says which systems use them).
+    here = {vtext(r.get("system")) for r in rows}
+    mine = [d for d in devs if not d.get("systems") or here & {vtext(s) for s in d["systems"]}]
+    devs = mine or devs
     pts = [(to_number(r.get(lay["xcol"])), to_number(r.get(lay["ycol"])), r) for r in rows if fits(r)]
     pts = [p for p in pts if p[0] and p[1] and p[0] > 0 and p[1] > 0]
     xlo, xhi, ylo, yhi = lay["lims"]
@@ -651,13 +692,13 @@ def draw_roofline(ax, rows, ctx, lay):
                        edgecolor="black", linewidth=0.6, zorder=5)
         ctx.add_legend(series_text(scol, sv) if scol else "points", h)
         if ch.get("label"):
-            for x, y, r in mine:
-                ax.annotate(vtext(r.get(ch["label"])), (x, y), xytext=(5, 3), textcoords="offset points",
-                            fontsize=7, color="#444")
+            ctx.labels.extend((x, y, vtext(r.get(ch["label"])), ctx.color(sv)) for x, y, r in mine)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(xlo, xhi)
     ax.set_ylim(ylo, yhi)
+    place_labels(ax, ctx.labels)
+    ctx.labels = []
     setup_log_axis(ax.xaxis)
     setup_log_axis(ax.yaxis)
     ax.grid(alpha=0.3, which="major")
@@ -686,7 +727,7 @@ def roofline_layout(ctx):
     ylo, yhi = log_limits(min(ys) / 2, max(ys) * 2)
     return {"xcol": xcol, "ycol": ycol, "lims": (xlo, xhi, ylo, yhi),
             "qx": Quantity(xcol, [], ch.get("x_label")),
-            "qy": Quantity(ycol, [], ch.get("y_label") or "attainable FLOP/s")}
+            "qy": Quantity(ycol, [], ch.get("y_label") or "FLOP/s per device (attained)")}
 
 
 def part_value(r, part):
@@ -1063,13 +1104,19 @@ def main(argv=None):
         cols = set()
         for r in rows:
             cols.update(r)
-        validate_spec(spec, cols)
+        op_rows, op_cols = None, None
+        if spec.get("ops_results"):
+            op_rows = load_results(spec["ops_results"])
+            op_cols = set()
+            for r in op_rows:
+                op_cols.update(r)
+        validate_spec(spec, cols, op_cols)
         setup_matplotlib()
         os.makedirs(args.out_dir, exist_ok=True)
-        palettes = build_palettes(spec, rows)
+        palettes = build_palettes(spec, rows + (op_rows or []))
         for ch in spec["charts"]:
             try:
-                render_chart(spec, ch, rows, palettes, args.out_dir)
+                render_chart(spec, ch, op_rows if ch.get("points") == "ops" else rows, palettes, args.out_dir)
             except Exception as err:
                 raise RuntimeError("chart '%s': %s: %s" % (ch["name"], type(err).__name__, err)) from err
         return 0

@@ -73,9 +73,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     auto* eval = app.add_subcommand("eval", "Evaluate one model on one system: latency, tokens/s, what bounds it");
     eval_args.add_to(*eval, true);
     auto* explain = app.add_subcommand("explain", "Per-op table: time, share, bound, FLOPs, bytes");
-    explain_args.add_to(*explain, false);
+    explain_args.add_to(*explain, true);
     bool every_op = false;
+    int top = 0;
     explain->add_flag("--all-ops", every_op, "One row per op of every layer (default: ops summed over layers)");
+    explain->add_option("--top", top, "Only the N longest rows (default 0: all)")->check(CLI::Range(0, 1000000));
     auto* trace = app.add_subcommand("trace", "Write a Perfetto/Chrome trace of one step");
     trace_args.add_to(*trace, false);
     std::string trace_out = "trace.json";
@@ -136,7 +138,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     }
 
     if (eval->parsed()) return cmd_eval(ctx, eval_args);
-    if (explain->parsed()) return cmd_explain(ctx, explain_args, every_op);
+    if (explain->parsed()) return cmd_explain(ctx, explain_args, every_op, top);
     if (trace->parsed()) return cmd_trace(ctx, trace_args, trace_out);
     if (run_cmd->parsed()) return cmd_run(ctx, scenario, out_dir, jobs, run_sets, resume, quiet);
     if (anchors->parsed())

@@ -41,7 +41,7 @@ struct EvalArgs {
 [[nodiscard]] std::string headline(const RunResult& r);
 
 int cmd_eval(const Context& ctx, const EvalArgs& args);
-int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op);
+int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top);
 int cmd_trace(const Context& ctx, const EvalArgs& args, const std::string& out_path);
 int cmd_run(const Context& ctx, const std::string& scenario, const std::string& out_dir, int jobs,
             const std::vector<std::string>& sets, bool resume, bool quiet);

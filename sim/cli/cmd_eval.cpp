@@ -1,12 +1,14 @@
 // `wafersim eval`, `explain` and `trace`: one evaluation, shown three ways.
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <ostream>
 
 #include "sim/cli/cli_common.h"
 #include "sim/config/unit_parser.h"
 #include "sim/report/atomic_file.h"
+#include "sim/report/op_table.h"
 #include "sim/report/result_json.h"
 #include "sim/report/text_table.h"
 #include "sim/report/trace_writer.h"
@@ -105,15 +107,6 @@ void print_summary(std::ostream& out, const RunResult& r) {
   if (!r.placement.empty()) line("groups used", r.placement);
 }
 
-/// "layers.12.attn.q_proj" → "attn.q_proj": ops summed over layers.
-std::string op_family(const std::string& name) {
-  if (name.rfind("layers.", 0) == 0) {
-    const auto dot = name.find('.', 7);
-    if (dot != std::string::npos) return name.substr(dot + 1);
-  }
-  return name;
-}
-
 }  // namespace
 
 std::string headline(const RunResult& r) {
@@ -127,61 +120,58 @@ int cmd_eval(const Context& ctx, const EvalArgs& args) {
   return r.fits ? kOk : kDoesNotFit;
 }
 
-int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op) {
+int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top) {
   const RunResult r = evaluate(ctx, args);
+  auto rows = r.fits ? op_rows(r, every_op) : std::vector<OpRow>{};
+  const std::size_t all = rows.size();
+  if (top > 0 && rows.size() > static_cast<std::size_t>(top)) rows.resize(static_cast<std::size_t>(top));
+  if (args.json) {
+    Json j = result_to_json(r);
+    Json ops = Json::array();
+    for (const auto& row : rows) ops.push_back(op_row_json(row, r));
+    j["step_latency_s"] = r.step_latency_s;
+    j["ops_grouping"] = every_op ? "every op" : "summed over layers";
+    j["ops_total"] = all;
+    j["ops"] = ops;
+    ctx.out << j.dump(2) << "\n";
+    return r.fits ? kOk : kDoesNotFit;
+  }
   print_summary(ctx.out, r);
   if (!r.fits) return kDoesNotFit;
   ctx.out << "\n" << (every_op ? "Every op" : "Ops summed over layers")
-          << fmt::format(" of one {} step ({} total):\n",
+          << fmt::format(" of one {} step ({} total), longest first", 
                          r.workload.phase == Phase::Generate ? "decode" : phase_name(r.workload.phase),
-                         format_seconds(r.step_latency_s));
-  struct Row {
-    std::string name;
-    int count = 0;
-    double time = 0, flops = 0, bytes = 0, energy = 0;
-    std::map<Bound, double> by_bound;
-    std::string note;  ///< of the first op (engines that fill OpTiming::note)
-  };
-  bool notes = false;
-  std::vector<Row> rows;
-  std::map<std::string, std::size_t> index;
-  for (const auto& op : r.ops) {
-    const std::string key = every_op ? op.name : op_family(op.name);
-    auto [it, added] = index.emplace(key, rows.size());
-    if (added) rows.push_back(Row{key, 0, 0, 0, 0, 0, {}, op.note});
-    notes = notes || !op.note.empty();
-    Row& row = rows[it->second];
-    row.count++;
-    row.time += op.time_s;
-    row.flops += op.flops;
-    row.bytes += op.bytes;
-    row.energy += op.energy_j;
-    row.by_bound[op.bound] += op.time_s;
-  }
-  std::vector<std::string> head{"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/B", "dyn. energy"};
+                         format_seconds(r.step_latency_s))
+          << (rows.size() < all ? fmt::format(" (top {} of {})", rows.size(), all) : "") << ":\n";
+  const bool notes = std::any_of(rows.begin(), rows.end(), [](const OpRow& row) { return !row.note.empty(); });
+  std::vector<std::string> head{"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/byte", "dyn. energy"};
   std::vector<TextTable::Align> align{TextTable::Align::Left,  TextTable::Align::Right, TextTable::Align::Right,
                                       TextTable::Align::Right, TextTable::Align::Left,  TextTable::Align::Right,
-                                      TextTable::Align::Right, TextTable::Align::Right,
-                                      TextTable::Align::Right};
+                                      TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right};
   if (notes) {
     head.emplace_back("where (region · hops on the critical path · reduction)");
     align.push_back(TextTable::Align::Left);
   }
   TextTable t(head, align);
+  double shown = 0;
   for (const auto& row : rows) {
-    Bound b = Bound::Compute;
-    double most = -1;
-    for (const auto& [bound, time] : row.by_bound)
-      if (time > most) { most = time; b = bound; }
-    std::vector<std::string> cells{row.name, std::to_string(row.count), format_seconds(row.time),
-                                   fmt::format("{:.1f}%", r.step_latency_s > 0 ? 100 * row.time / r.step_latency_s : 0),
-                                   std::string(bound_name(b)), format_si(row.flops, "FLOP"), bytes_text(row.bytes),
-                                   row.bytes > 0 ? fmt::format("{:.3g}", row.flops / row.bytes) : "-",
-                                   r.energy ? format_si(row.energy, "J") : "-"};
+    shown += row.time_s;
+    std::vector<std::string> cells{row.name, std::to_string(row.count), format_seconds(row.time_s),
+                                   fmt::format("{:.1f}%", 100 * row.share), std::string(bound_name(row.bound)),
+                                   format_si(row.flops, "FLOP"), bytes_text(row.bytes),
+                                   row.bytes > 0 ? fmt::format("{:.3g}", row.intensity()) : "-",
+                                   r.energy ? format_si(row.energy_j, "J") : "-"};
     if (notes) cells.push_back(row.note);
     t.add_row(cells);
   }
   ctx.out << t.render();
+  if (rows.size() < all)
+    ctx.out << fmt::format("({} more rows: {} of the step; --top 0 shows all)\n", all - rows.size(),
+                           format_seconds(std::max(0.0, r.step_latency_s - shown)));
+  ctx.out << "bound: the resource that limited the op (memory = bytes / bandwidth of the level the weights live in;"
+             "\n  compute = FLOPs / peak rate; fabric, interconnect = network transfers; latency = fixed per-op costs)."
+             "\n  FLOP/byte: arithmetic intensity; below the device's ridge point (peak FLOP/s / bandwidth) an op is"
+             " memory-bound.\n";
   return kOk;
 }
 

@@ -6,6 +6,7 @@
 
 #include "sim/core/text.h"
 #include "sim/hardware/system.h"
+#include "sim/workload/graph_cache.h"
 #include "sim/workload/model_loader.h"
 
 namespace wafersim {
@@ -94,52 +95,81 @@ void InlineConfigs::add_to(ConfigLibrary& library) const {
 }
 
 struct RequestRunner::Loaded {
-  ConfigLibrary library;
   std::optional<System> system;
-  ModelSpec model;
+  std::shared_ptr<const ModelSpec> model;  ///< one instance per distinct model config (graph cache key)
+  std::vector<Diagnostic> unused;       ///< overrides no config of this request used
+  std::vector<LoadedConfig> configs;    ///< fully resolved, for resolved.yaml
+};
+
+struct RequestRunner::Cache {
+  std::mutex mutex;
+  std::map<std::string, std::shared_ptr<const Loaded>> entries;
+  std::map<std::string, std::shared_ptr<const ModelSpec>> models;  ///< by resolved model config text
+  GraphCache graphs;  ///< keyed by the ModelSpecs of `entries`, which live as long as it
 };
 
 RequestRunner::RequestRunner(const Registry& registry, std::filesystem::path config_root, InlineConfigs inline_configs)
-    : registry_(registry), root_(std::move(config_root)), inline_(std::move(inline_configs)) {}
+    : registry_(registry), root_(std::move(config_root)), inline_(std::move(inline_configs)),
+      cache_(std::make_shared<Cache>()) {}
 
-RequestRunner::Loaded RequestRunner::load(const EvalRequest& request, bool strict) const {
+std::shared_ptr<const RequestRunner::Loaded> RequestRunner::load(const EvalRequest& request, bool strict) const {
   if (request.system.empty()) throw InputError::option("--system", "no system given");
   if (request.model.empty()) throw InputError::option("--model", "no model given");
-  Loaded l{ConfigLibrary(root_), std::nullopt, ModelSpec{}};
-  inline_.add_to(l.library);
-  for (const auto& o : request.overrides) l.library.add_override(o);
-  SystemLoader loader(l.library, registry_.devices());
-  l.system = loader.load(request.system);
-  l.model = ModelLoader::load(l.library, request.model);
-  if (strict) {
-    auto unused = l.library.unused_overrides();
-    if (!unused.empty()) throw InputError(unused);
+  std::string key = request.system + '\n' + request.model;
+  for (const auto& o : request.overrides) key += '\n' + o.path + '=' + o.value + '@' + o.origin;
+  std::shared_ptr<const Loaded> loaded;
+  {
+    std::lock_guard lock(cache_->mutex);
+    if (auto it = cache_->entries.find(key); it != cache_->entries.end()) loaded = it->second;
   }
-  return l;
+  if (!loaded) {
+    // Loaded outside the lock: two threads may load the same configs once each; both are equal.
+    ConfigLibrary library(root_);
+    inline_.add_to(library);
+    for (const auto& o : request.overrides) library.add_override(o);
+    auto l = std::make_shared<Loaded>();
+    SystemLoader loader(library, registry_.devices());
+    l->system = loader.load(request.system);
+    l->model = std::make_shared<const ModelSpec>(ModelLoader::load(library, request.model));
+    l->unused = library.unused_overrides();
+    l->configs = library.loaded();
+    // The same model under another system is the same ModelSpec instance, so the
+    // graph cache (keyed by the spec's address) shares its graphs across systems.
+    std::string model_text;
+    for (const auto& c : l->configs)
+      if (c.kind == "model") model_text += c.name + "\n" + c.node.to_yaml(0);
+    std::lock_guard lock(cache_->mutex);
+    if (!model_text.empty()) l->model = cache_->models.emplace(model_text, l->model).first->second;
+    loaded = l;
+    cache_->entries.emplace(key, loaded);
+  }
+  if (strict && !loaded->unused.empty()) throw InputError(loaded->unused);
+  return loaded;
 }
 
 std::vector<std::string> RequestRunner::check(const EvalRequest& request) const {
-  Loaded l = load(request, false);
-  Evaluator::check_workload(l.model, request.options.workload);
+  const auto l = load(request, false);
+  Evaluator::check_workload(*l->model, request.options.workload);
   std::vector<std::string> unused;
-  for (const auto& d : l.library.unused_overrides()) unused.push_back(d.path);
+  for (const auto& d : l->unused) unused.push_back(d.path);
   return unused;
 }
 
 RunResult RequestRunner::run(const EvalRequest& request, bool strict) const {
-  Loaded l = load(request, strict);
-  return Evaluator(registry_).evaluate(*l.system, l.model, request.options);
+  const auto l = load(request, strict);
+  EvalOptions options = request.options;
+  options.graphs = &cache_->graphs;
+  return Evaluator(registry_).evaluate(*l->system, *l->model, options);
 }
 
 std::vector<LoadedConfig> RequestRunner::resolved_configs(const EvalRequest& request) const {
-  Loaded l = load(request, false);
-  return l.library.loaded();
+  return load(request, false)->configs;
 }
 
 std::vector<std::shared_ptr<const Device>> RequestRunner::devices(const EvalRequest& request) const {
-  Loaded l = load(request, false);
+  const auto l = load(request, false);
   std::vector<std::shared_ptr<const Device>> out;
-  for (const auto& g : l.system->groups()) out.push_back(g.device);
+  for (const auto& g : l->system->groups()) out.push_back(g.device);
   return out;
 }
 

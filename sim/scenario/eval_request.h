@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -40,7 +42,9 @@ struct InlineConfigs {
 
 /// Loads the system and model of a request (presets, inline definitions, overrides)
 /// and evaluates it. Throws InputError for bad input; a model that does not fit is
-/// a RunResult with fits = false.
+/// a RunResult with fits = false. Loaded configs are cached per (system, model,
+/// overrides), so a sweep parses each YAML file once, not once per point; the
+/// cache is shared by the threads of a scenario run (thread-safe).
 class RequestRunner {
  public:
   RequestRunner(const Registry& registry, std::filesystem::path config_root, InlineConfigs inline_configs = {});
@@ -59,11 +63,13 @@ class RequestRunner {
 
  private:
   struct Loaded;
-  [[nodiscard]] Loaded load(const EvalRequest& request, bool strict) const;
+  struct Cache;
+  [[nodiscard]] std::shared_ptr<const Loaded> load(const EvalRequest& request, bool strict) const;
 
   const Registry& registry_;
   std::filesystem::path root_;
   InlineConfigs inline_;
+  std::shared_ptr<Cache> cache_;
 };
 
 }  // namespace wafersim

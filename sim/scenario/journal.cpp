@@ -1,8 +1,21 @@
 #include "sim/scenario/journal.h"
 
+#include <fstream>
 #include <stdexcept>
+#include <unistd.h>
+
+#include "sim/report/atomic_file.h"
 
 namespace wafersim {
+namespace {
+
+std::string line_of(const std::string& key, const Json& row, const Json& ops) {
+  Json j{{"key", key}, {"row", row}};
+  if (!ops.is_null()) j["ops"] = ops;
+  return j.dump() + "\n";
+}
+
+}  // namespace
 
 Journal::Journal(std::filesystem::path path, bool resume) : path_(std::move(path)) {
   if (resume) {
@@ -10,23 +23,30 @@ Journal::Journal(std::filesystem::path path, bool resume) : path_(std::move(path
     std::string line;
     while (std::getline(in, line)) {
       Json entry = Json::parse(line, nullptr, false);
-      if (entry.is_discarded() || !entry.is_object() || !entry.contains("key") || !entry.contains("row")) continue;
-      finished_[entry["key"].get<std::string>()] = entry["row"];
+      if (entry.is_discarded() || !entry.is_object() || !entry.contains("key") || !entry.contains("row") ||
+          !entry["key"].is_string() || !entry["row"].is_object())
+        continue;
+      finished_[entry["key"].get<std::string>()] = Entry{entry["row"], entry.value("ops", Json(nullptr))};
     }
   }
-  // Rewrite the journal with what survives, so a torn line never stays in the middle.
-  std::ofstream fresh(path_, std::ios::trunc);
-  for (const auto& [key, row] : finished_) fresh << Json{{"key", key}, {"row", row}}.dump() << "\n";
-  fresh.close();
-  out_.open(path_, std::ios::app);
-  if (!out_) throw std::runtime_error("cannot write " + path_.string());
+  // Rewrite the journal with what survives (atomically), so a torn line never stays in the middle.
+  std::string kept;
+  for (const auto& [key, e] : finished_) kept += line_of(key, e.row, e.ops);
+  write_file_atomic(path_, kept);
+  out_ = std::fopen(path_.c_str(), "ab");
+  if (out_ == nullptr) throw std::runtime_error("cannot write " + path_.string());
 }
 
-void Journal::append(const std::string& key, const Json& row) {
-  const std::string line = Json{{"key", key}, {"row", row}}.dump() + "\n";
+Journal::~Journal() {
+  if (out_ != nullptr) std::fclose(out_);
+}
+
+void Journal::append(const std::string& key, const Json& row, const Json& ops) {
+  const std::string line = line_of(key, row, ops);
   std::lock_guard lock(mutex_);
-  out_ << line;
-  out_.flush();
+  // One write per line: a kill leaves whole lines and at most one torn last line.
+  std::fwrite(line.data(), 1, line.size(), out_);
+  std::fflush(out_);
 }
 
 }  // namespace wafersim

@@ -12,7 +12,9 @@
 #include "sim/report/atomic_file.h"
 #include "sim/report/chart_renderer.h"
 #include "sim/report/trace_writer.h"
+#include "sim/report/op_table.h"
 #include "sim/scenario/journal.h"
+#include "sim/scenario/scenario_outputs.h"
 
 namespace fs = std::filesystem;
 
@@ -26,73 +28,11 @@ struct ScenarioRunner::Prepared {
 
 namespace {
 
-/// A parameter's text as a JSON number when it is one ("16" → 16), else text.
-Json param_value(const std::string& text) {
-  if (text.empty()) return text;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size()) return text;
-  if (text.find_first_of(".eE") == std::string::npos && std::abs(v) < 9e15) return static_cast<std::int64_t>(v);
-  return v;
-}
-
-Json make_row(const ScenarioPoint& p, const Json& result) {
-  Json row;
-  for (const auto& [col, value] : p.params) {
-    if (col == "devices") row["devices_requested"] = param_value(value);
-    else if (!result.contains(col)) row[col] = param_value(value);
-  }
-  for (auto it = result.begin(); it != result.end(); ++it) row[it.key()] = it.value();
-  return row;
-}
-
-std::string to_csv(const std::vector<Json>& rows) {
-  std::vector<std::string> columns;
-  std::set<std::string> seen;
-  std::vector<std::vector<std::pair<std::string, Json>>> flat;
-  for (const auto& r : rows) {
-    flat.push_back(flatten(r));
-    for (const auto& [k, v] : flat.back())
-      if (seen.insert(k).second) columns.push_back(k);
-  }
-  std::string out;
-  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? "," : "") + csv_cell(Json(columns[i]));
-  out += "\n";
-  for (const auto& f : flat) {
-    std::map<std::string, const Json*> byname;
-    for (const auto& [k, v] : f) byname[k] = &v;
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      if (i) out += ",";
-      if (auto it = byname.find(columns[i]); it != byname.end()) out += csv_cell(*it->second);
-    }
-    out += "\n";
-  }
-  return out;
-}
-
-void write_results(const fs::path& dir, const std::vector<std::optional<Json>>& rows) {
-  std::vector<Json> done;
-  for (const auto& r : rows)
-    if (r) done.push_back(*r);
-  write_file_atomic(dir / "results.csv", to_csv(done));
-  write_file_atomic(dir / "results.json", Json(done).dump(2) + "\n");
-}
-
-/// Columns a chart may name: the point parameters and every result field.
-std::vector<std::string> known_columns(const ScenarioSpec& spec) {
-  ScenarioPoint p;
-  for (const auto& c : spec.param_columns()) p.params.emplace_back(c, "");
-  std::vector<std::string> cols;
-  for (const auto& [k, v] : flatten(make_row(p, result_to_json(RunResult{})))) cols.push_back(k);
-  for (const auto& c : spec.param_columns()) cols.push_back(c);
-  cols.push_back("time_s");
-  cols.push_back("memory_bytes");
-  return cols;
-}
-
 void check_charts(const ScenarioSpec& spec, Diagnostics& d) {
-  const auto cols = known_columns(spec);
+  const auto step_cols = chart_columns(spec, ChartPoints::Steps);
+  const auto op_cols = chart_columns(spec, ChartPoints::Ops);
   for (const auto& c : spec.charts) {
+    const auto& cols = c.points == ChartPoints::Ops ? op_cols : step_cols;
     auto need = [&](const std::string& key, const std::string& value, bool required) {
       if (value.empty()) {
         if (required)
@@ -103,7 +43,9 @@ void check_charts(const ScenarioSpec& spec, Diagnostics& d) {
       if (std::find(cols.begin(), cols.end(), value) == cols.end())
         d.add(Diagnostic{c.mark.file, c.mark.line, c.mark.column, c.path + "." + key,
                          "unknown column '" + value + "'" + did_you_mean(value, cols) +
-                             " (a point parameter or an eval --json field)"});
+                             (c.points == ChartPoints::Ops ? " (a point parameter or an op field: op, kind, time_s, "
+                                                             "flops, bytes, arithmetic_intensity, achieved_flops, bound)"
+                                                           : " (a point parameter or an eval --json field)")});
     };
     const bool xy = c.type == ChartType::Bar || c.type == ChartType::Line || c.type == ChartType::Scatter ||
                     c.type == ChartType::Heatmap;
@@ -112,17 +54,13 @@ void check_charts(const ScenarioSpec& spec, Diagnostics& d) {
     need("z", c.z, c.type == ChartType::Heatmap);
     need("series", c.series, false);
     need("facet", c.facet, false);
+    need("label", c.label, false);
+    if (c.points == ChartPoints::Ops && c.type != ChartType::Roofline && c.type != ChartType::Scatter &&
+        c.type != ChartType::Bar)
+      d.add(Diagnostic{c.mark.file, c.mark.line, c.mark.column, c.path + ".points",
+                       "points: ops works with roofline, scatter and bar charts"});
     for (const auto& [col, values] : c.filter) need("filter", col, false);
   }
-}
-
-std::string subtitle(const ScenarioSpec& spec) {
-  std::string out;
-  for (const auto& a : spec.fixed) {
-    if (a.key == "system" || a.key == "model") continue;
-    out += (out.empty() ? "" : " · ") + a.key + " " + a.values[0].text;
-  }
-  return out;
 }
 
 }  // namespace
@@ -188,52 +126,168 @@ ScenarioRunner::Prepared ScenarioRunner::prepare(const std::string& scenario,
 
 void ScenarioRunner::check(const std::string& scenario) const { (void)prepare(scenario, {}); }
 
+
+namespace {
+
+/// Op rows of one point (`points: ops` charts): the point's columns, then the op fields.
+Json op_rows_json(const ScenarioPoint& p, const Json& row, const RunResult& r) {
+  Json base;
+  for (const auto& [col, value] : p.params) {
+    const std::string name = col == "devices" ? "devices_requested" : col;
+    base[name] = row.contains(name) ? row[name] : param_value(value);
+  }
+  for (const char* k : {"system", "model", "phase", "dtype", "batch", "devices"}) base[k] = row.value(k, Json(nullptr));
+  Json out = Json::array();
+  for (const auto& op : op_rows(r, false)) {
+    Json j = base;
+    const Json fields = op_row_json(op, r);
+    for (auto it = fields.begin(); it != fields.end(); ++it) j[it.key()] = it.value();
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::string request_key(const EvalRequest& r) {
+  std::string key = r.system + "|" + r.model;
+  for (const auto& o : r.overrides) key += "|" + o.path + "=" + o.value;
+  return key;
+}
+
+/// resolved.yaml: the scenario as read plus every config it used, fully expanded.
+std::string resolved_yaml(const ScenarioSpec& spec, const std::vector<ScenarioPoint>& points,
+                          const RequestRunner& runner) {
+  std::string out = fmt::format("# Written by wafersim {} (git {}). Every preset and override expanded.\n",
+                                WAFERSIM_VERSION, WAFERSIM_GIT_HASH);
+  out += fmt::format("wafersim:\n  version: {}\n  git: {}\npoints: {}\nscenario:\n", WAFERSIM_VERSION,
+                     WAFERSIM_GIT_HASH, points.size());
+  out += spec.node.to_yaml(2);
+  out += "configs:\n";
+  std::set<std::string> requests, written;
+  for (const auto& p : points) {
+    if (!requests.insert(request_key(p.request)).second) continue;
+    std::string variant;
+    for (const auto& o : p.request.overrides) variant += (variant.empty() ? "" : ", ") + o.path + "=" + o.value;
+    for (const auto& cfg : runner.resolved_configs(p.request)) {
+      const std::string key = cfg.name + (variant.empty() ? "" : " [" + variant + "]");
+      if (!written.insert(key).second) continue;
+      ConfigNode node = cfg.node;
+      node.insert("kind", ConfigNode::make_scalar(cfg.kind, {}, "kind"));
+      out += "  \"" + key + "\":\n" + node.to_yaml(4);
+    }
+  }
+  return out;
+}
+
+/// Roofs for roofline charts: every device the points use, with its peak at the point's dtype.
+Json chart_devices(const std::vector<ScenarioPoint>& points, const RequestRunner& runner) {
+  Json devices = Json::array();
+  std::set<std::string> requests, seen;
+  for (const auto& p : points) {
+    if (!requests.insert(request_key(p.request) + "|" + std::string(dtype_name(p.request.options.workload.dtype)))
+             .second)
+      continue;
+    for (const auto& dev : runner.devices(p.request)) {
+      const auto& s = dev->summary();
+      const auto peak = s.peak_flops.get(p.request.options.workload.dtype)
+                            .value_or(s.peak_flops.get(DType::Fp16).value_or(FlopsPerSecond(0)));
+      const std::string id = dev->name() + "|" + std::to_string(peak.value());
+      if (!seen.insert(id).second) {
+        for (auto& d : devices)
+          if (d["id"] == id && std::find(d["systems"].begin(), d["systems"].end(), Json(p.request.system)) ==
+                                   d["systems"].end())
+            d["systems"].push_back(p.request.system);
+        continue;
+      }
+      devices.push_back(Json{{"id", id}, {"name", dev->name()}, {"peak_flops", peak.value()},
+                             {"memory_bandwidth", s.memory_bandwidth.value()}, {"memory_level", s.memory_level},
+                             {"systems", Json::array({p.request.system})}});
+    }
+  }
+  return devices;
+}
+
+}  // namespace
+
 ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOptions& options) const {
   Prepared prep = prepare(scenario, options.overrides);
   const ScenarioSpec& spec = prep.spec;
   const auto& points = prep.points;
+  const bool wants_ops = std::any_of(spec.charts.begin(), spec.charts.end(),
+                                     [](const ChartSpec& c) { return c.points == ChartPoints::Ops; });
 
   ScenarioOutcome outcome;
   outcome.dir = options.out_root / spec.name;
   outcome.total = points.size();
   fs::create_directories(outcome.dir);
+  if (spec.trace) fs::create_directories(outcome.dir / "traces");
+  const int digits = std::max<int>(4, static_cast<int>(std::to_string(points.size() ? points.size() - 1 : 0).size()));
+  auto trace_path = [&](std::size_t i) { return outcome.dir / "traces" / fmt::format("{:0{}d}.json", i, digits); };
   Journal journal(outcome.dir / "journal.jsonl", options.resume);
 
+  // Points an earlier run finished; one whose trace or op rows are missing runs again.
   std::vector<std::optional<Json>> rows(points.size());
+  std::vector<Json> ops(points.size());
   for (std::size_t i = 0; i < points.size(); ++i) {
     auto it = journal.finished().find(points[i].key());
-    if (it != journal.finished().end()) {
-      rows[i] = it->second;
-      ++outcome.reused;
-    }
+    if (it == journal.finished().end()) continue;
+    const Journal::Entry& e = it->second;
+    if (wants_ops && e.ops.is_null()) continue;
+    std::error_code ec;
+    if (spec.trace && e.row.value("fits", false) && !fs::exists(trace_path(i), ec)) continue;
+    rows[i] = e.row;
+    ops[i] = e.ops;
+    ++outcome.reused;
   }
+
+  // Evaluate points that share a step graph (same model and workload, other
+  // system or hardware override) one after another, so the graph cache hits;
+  // rows still land at their grid index.
+  std::vector<std::size_t> order(points.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto workload_key = [&](std::size_t i) {
+    std::string k = points[i].request.model;
+    for (const auto& [col, value] : points[i].params)
+      if (col != "system" && col != "model" && col.rfind("set.", 0) != 0) k += "|" + value;
+    return k;
+  };
+  std::vector<std::string> keys(points.size());
+  for (std::size_t i = 0; i < points.size(); ++i) keys[i] = workload_key(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
 
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{outcome.reused};
+  std::atomic<bool> failed{false};
   std::mutex mutex;
   auto last_flush = std::chrono::steady_clock::now();
   std::exception_ptr failure;
   auto worker = [&] {
-    while (true) {
+    while (!failed.load()) {
       if (options.stop != nullptr && options.stop->load()) return;
-      const std::size_t i = next++;
-      if (i >= points.size()) return;
+      const std::size_t k = next++;
+      if (k >= points.size()) return;
+      const std::size_t i = order[k];
       if (rows[i]) continue;
-      Json row;
+      Json row, op_json;
       try {
-        row = make_row(points[i], result_to_json(prep.runner.run(points[i].request, false)));
+        const RunResult r = prep.runner.run(points[i].request, false);
+        row = make_row(points[i], result_to_json(r));
+        if (wants_ops) op_json = op_rows_json(points[i], row, r);
+        // The trace lands before the journal line: a journaled point has its trace.
+        if (spec.trace && r.fits) write_file_atomic(trace_path(i), trace_json(r).dump() + "\n");
       } catch (...) {
         std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();
+        failed = true;
         return;
       }
-      journal.append(points[i].key(), row);
+      journal.append(points[i].key(), row, op_json);
       std::lock_guard lock(mutex);
       rows[i] = std::move(row);
+      ops[i] = std::move(op_json);
       const std::size_t n = ++done;
       if (options.progress) options.progress(n, points.size(), outcome.reused);
       const auto now = std::chrono::steady_clock::now();
-      if (now - last_flush > std::chrono::seconds(2)) {
+      if (now - last_flush > std::chrono::seconds(5)) {
         write_results(outcome.dir, rows);
         last_flush = now;
       }
@@ -244,79 +298,26 @@ ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOpt
   for (int t = 1; t < jobs; ++t) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
-  if (failure) {
-    write_results(outcome.dir, rows);
-    std::rethrow_exception(failure);
-  }
-
   write_results(outcome.dir, rows);
+  if (failure) std::rethrow_exception(failure);
+
   for (const auto& r : rows)
     if (r) outcome.rows.push_back(*r);
   outcome.interrupted = outcome.rows.size() < points.size();
   for (const auto& a : spec.grid) outcome.varying.push_back(a.is_override ? "set." + a.key : a.key);
-
-  // resolved.yaml: the scenario as read plus every config it used, fully expanded.
-  std::string resolved = fmt::format("# Written by wafersim {} (git {}). Every preset and override expanded.\n",
-                                     WAFERSIM_VERSION, WAFERSIM_GIT_HASH);
-  resolved += fmt::format("wafersim:\n  version: {}\n  git: {}\npoints: {}\nscenario:\n", WAFERSIM_VERSION,
-                          WAFERSIM_GIT_HASH, points.size());
-  resolved += spec.node.to_yaml(2);
-  resolved += "configs:\n";
-  std::set<std::string> written;
-  for (const auto& p : points) {
-    std::string variant;
-    for (const auto& o : p.request.overrides) variant += (variant.empty() ? "" : ", ") + o.path + "=" + o.value;
-    for (const auto& cfg : prep.runner.resolved_configs(p.request)) {
-      const std::string key = cfg.name + (variant.empty() ? "" : " [" + variant + "]");
-      if (!written.insert(key).second) continue;
-      ConfigNode node = cfg.node;
-      node.insert("kind", ConfigNode::make_scalar(cfg.kind, {}, "kind"));
-      resolved += "  \"" + key + "\":\n" + node.to_yaml(4);
-    }
+  if (wants_ops) {
+    Json all = Json::array();
+    for (std::size_t i = 0; i < points.size(); ++i)
+      if (rows[i] && ops[i].is_array())
+        for (const auto& o : ops[i]) all.push_back(o);
+    write_file_atomic(outcome.dir / "ops.json", all.dump(1) + "\n");
   }
-  write_file_atomic(outcome.dir / "resolved.yaml", resolved);
-
-  if (spec.trace) {
-    fs::create_directories(outcome.dir / "traces");
-    for (const auto& p : points) {
-      if (!rows[p.index]) continue;
-      const RunResult r = prep.runner.run(p.request, false);
-      write_file_atomic(outcome.dir / "traces" / fmt::format("{:04d}.json", p.index), trace_json(r).dump() + "\n");
-    }
-  }
+  write_file_atomic(outcome.dir / "resolved.yaml", resolved_yaml(spec, points, prep.runner));
 
   if (!outcome.interrupted && !spec.charts.empty()) {
-    Json charts = Json::array();
-    for (const auto& c : spec.charts)
-      charts.push_back(Json{{"name", c.name}, {"type", std::string(chart_type_name(c.type))}, {"x", c.x},
-                            {"y", c.y}, {"z", c.z}, {"series", c.series.empty() ? Json(nullptr) : Json(c.series)},
-                            {"facet", c.facet.empty() ? Json(nullptr) : Json(c.facet)},
-                            {"title", c.title}, {"x_label", c.x_label}, {"y_label", c.y_label},
-                            {"log_x", c.log_x}, {"log_y", c.log_y}, {"normalize", c.normalize},
-                            {"pareto", c.pareto},
-                            {"filter", [&c] {
-                               Json f = Json::object();
-                               for (const auto& [col, values] : c.filter) {
-                                 Json vs = Json::array();
-                                 for (const auto& v : values) vs.push_back(param_value(v));
-                                 f[col] = vs;
-                               }
-                               return f;
-                             }()}});
-    Json devices = Json::array();
-    std::set<std::string> seen;
-    for (const auto& p : points) {
-      for (const auto& dev : prep.runner.devices(p.request)) {
-        if (!seen.insert(dev->name()).second) continue;
-        const auto& s = dev->summary();
-        const auto peak = s.peak_flops.get(p.request.options.workload.dtype).value_or(
-            s.peak_flops.get(DType::Fp16).value_or(FlopsPerSecond(0)));
-        devices.push_back(Json{{"name", dev->name()}, {"peak_flops", peak.value()},
-                               {"memory_bandwidth", s.memory_bandwidth.value()}, {"memory_level", s.memory_level}});
-      }
-    }
-    Json chart_spec{{"scenario", spec.name}, {"title", spec.title}, {"subtitle", subtitle(spec)},
-                    {"charts", charts}, {"devices", devices}};
+    Json chart_spec = chart_spec_json(spec);
+    chart_spec["devices"] = chart_devices(points, prep.runner);
+    if (wants_ops) chart_spec["ops_results"] = (outcome.dir / "ops.json").string();
     ChartRenderer renderer(root_);
     const std::string err = renderer.render(chart_spec, outcome.dir / "results.json", outcome.dir / "charts");
     if (!err.empty()) throw std::runtime_error(err);

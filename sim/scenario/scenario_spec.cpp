@@ -69,11 +69,16 @@ const Schema<ChartSpec>& chart_schema() {
                 {{"bar", ChartType::Bar}, {"line", ChartType::Line}, {"scatter", ChartType::Scatter},
                  {"roofline", ChartType::Roofline}, {"breakdown", ChartType::Breakdown}, {"heatmap", ChartType::Heatmap}},
                 "Chart type.", std::nullopt)
+        .choice("points", &ChartSpec::points, {{"steps", ChartPoints::Steps}, {"ops", ChartPoints::Ops}},
+                "steps: one point per scenario point; ops: one per op (summed over layers) of each point's "
+                "step, with columns op, kind, time_s, flops, bytes, arithmetic_intensity, achieved_flops, bound.",
+                ChartPoints::Steps)
         .text("x", &ChartSpec::x, "Column on the x axis.", "")
         .text("y", &ChartSpec::y, "Column on the y axis (breakdown: ignored; heatmap: a swept parameter).", "")
         .text("z", &ChartSpec::z, "Heatmap: the metric shown as colour.", "")
         .text("series", &ChartSpec::series, "Column whose values become series (bars, lines, colours).", "")
         .text("facet", &ChartSpec::facet, "Column giving one subplot per value.", "")
+        .text("label", &ChartSpec::label, "Column written next to each point (scatter, roofline).", "")
         .text("title", &ChartSpec::title, "Chart title.", "")
         .text("x_label", &ChartSpec::x_label, "Axis label (default: from the column).", "")
         .text("y_label", &ChartSpec::y_label, "Axis label (default: from the column).", "")

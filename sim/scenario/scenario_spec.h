@@ -14,12 +14,16 @@
 namespace wafersim {
 
 enum class ChartType { Bar, Line, Scatter, Roofline, Breakdown, Heatmap };
+/// What a chart's points are: one per scenario point (its main step), or one per
+/// op family of each point's step (ops.json; roofline charts of ops).
+enum class ChartPoints { Steps, Ops };
 [[nodiscard]] std::string_view chart_type_name(ChartType t);
 
 struct ChartSpec {
   std::string name;  ///< file name stem
   ChartType type = ChartType::Bar;
-  std::string x, y, series, z, facet, title, x_label, y_label;
+  ChartPoints points = ChartPoints::Steps;
+  std::string x, y, series, z, facet, label, title, x_label, y_label;
   bool log_x = false, log_y = false, normalize = true;
   bool pareto = false;  ///< scatter: draw the front of points no other beats on both axes (larger x, smaller y)
   std::vector<std::pair<std::string, std::vector<std::string>>> filter;  ///< keep rows whose column has one of the values

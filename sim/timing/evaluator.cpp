@@ -9,6 +9,7 @@
 #include "sim/mapping/pipeline_mapper.h"
 #include "sim/timing/pipeline_engine.h"
 #include "sim/workload/graph_builder.h"
+#include "sim/workload/graph_cache.h"
 
 namespace wafersim {
 namespace {
@@ -18,6 +19,11 @@ constexpr std::int64_t kDecodeSamples = 33;
 
 StepShape make_shape(StepKind kind, const Workload& w, std::int64_t new_tokens, std::int64_t context) {
   return StepShape{kind, w.batch, new_tokens, context, w.dtype, w.kv_dtype.value_or(w.dtype)};
+}
+
+std::shared_ptr<const Graph> step_graph(const ModelSpec& model, const StepShape& shape, const EvalOptions& options) {
+  if (options.graphs != nullptr) return options.graphs->get(model, shape);
+  return std::make_shared<const Graph>(GraphBuilder::build(model, shape));
 }
 
 }  // namespace
@@ -142,7 +148,8 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       if (system.group_for(s.kind).name == main_name && (sizing == nullptr || s.kind == StepKind::Decode)) sizing = &s;
     int need = system.main_group().count;
     if (sizing != nullptr) {
-      const Graph g = GraphBuilder::build(model, make_shape(sizing->kind, w, sizing->new_tokens, sizing->context));
+      const auto g_held = step_graph(model, make_shape(sizing->kind, w, sizing->new_tokens, sizing->context), options);
+      const Graph& g = *g_held;
       const DeviceGroup& group = system.main_group();
       need = PipelineMapper::map_auto(g, group, registry_.backend(group.device->kind()).policy(*group.device)).devices;
     }
@@ -154,7 +161,8 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
   std::vector<StepResult> results;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const StepPlan& s = steps[i];
-    const Graph graph = GraphBuilder::build(model, make_shape(s.kind, w, s.new_tokens, s.context));
+    const auto graph_held = step_graph(model, make_shape(s.kind, w, s.new_tokens, s.context), options);
+    const Graph& graph = *graph_held;
     const DeviceGroup& group = system.group_for(s.kind);
     const Backend& backend = registry_.backend(group.device->kind());
     Plan plan = PipelineMapper::map(graph, group, backend.policy(*group.device), group.count);

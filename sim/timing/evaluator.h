@@ -19,10 +19,14 @@ struct DeviceCount {
   int count = 0;
 };
 
+class GraphCache;
+
 struct EvalOptions {
   Workload workload;
   DeviceCount devices;
   std::optional<Fidelity> fidelity;
+  /// Step graphs shared between evaluations (sweeps); null: build each graph here.
+  GraphCache* graphs = nullptr;
 };
 
 class Evaluator {
