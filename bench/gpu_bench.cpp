@@ -11,9 +11,9 @@
 // glibc's dynamic mmap threshold has grown), so they show the simulator's own work.
 
 #include <benchmark/benchmark.h>
-#include <malloc.h>
 
 #include "models/register_builtin.h"
+#include "sim/core/process_memory.h"
 #include "sim/hardware/system.h"
 #include "sim/mapping/pipeline_mapper.h"
 #include "sim/scenario/eval_request.h"
@@ -84,8 +84,7 @@ BENCHMARK(BM_Gpu70BDecodeStepTimingOnly)->Unit(benchmark::kMicrosecond);
 
 /// Runs `bench` with glibc told to keep freed blocks in the heap (see the top).
 void keep_heap(benchmark::State& state, void (*bench)(benchmark::State&)) {
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  keep_freed_memory();
   bench(state);
 }
 BENCHMARK_CAPTURE(keep_heap, Gpu70BDecodeStepEvaluator_KeepHeap, BM_Gpu70BDecodeStepEvaluator)

@@ -1,7 +1,7 @@
-// Simulator speed at roofline fidelity: a 1,000-point sweep (5 systems × 2 models ×
+// Simulator speed: a 1,000-point sweep (5 systems × 2 models ×
 // 10 batch sizes × 10 contexts), end to end through RequestRunner (config loading
 // included, as `wafersim run` does it per point) and through the Evaluator alone
-// (graph build, mapping, timing).
+// (graph build, mapping, timing), at roofline unless named approx.
 
 #include <benchmark/benchmark.h>
 
@@ -17,7 +17,7 @@ namespace {
 const char* kSystems[] = {"wse3", "cs3-x4", "h100-sxm5", "dgx-h100", "groq-rack"};
 const char* kModels[] = {"llama-3.1-8b", "llama-3.1-70b"};
 
-std::vector<EvalRequest> sweep() {
+std::vector<EvalRequest> sweep(Fidelity fidelity) {
   std::vector<EvalRequest> out;
   for (const char* s : kSystems)
     for (const char* m : kModels)
@@ -28,16 +28,17 @@ std::vector<EvalRequest> sweep() {
           r.model = m;
           r.options.workload.batch = 1 << b;
           r.options.workload.context = 512 * (c + 1);
+          r.options.fidelity = fidelity;
           out.push_back(r);
         }
   return out;
 }
 
-void BM_SweepEndToEnd(benchmark::State& state) {
+void BM_SweepEndToEnd(benchmark::State& state, Fidelity fidelity) {
   Registry registry;
   models::register_builtin(registry);
   const RequestRunner runner(registry, WAFERSIM_CONFIG_ROOT);
-  const auto points = sweep();
+  const auto points = sweep(fidelity);
   for (auto _ : state) {
     int fits = 0;
     for (const auto& p : points) fits += runner.run(p).fits;
@@ -47,7 +48,10 @@ void BM_SweepEndToEnd(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(points.size()) * static_cast<double>(state.iterations()),
                          benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_SweepEndToEnd)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SweepEndToEnd, roofline, Fidelity::Roofline)->Unit(benchmark::kMillisecond);
+// The same 1,000 points at each kind's approx model (wafer mesh engine, GPU waves,
+// LPU pipelines).
+BENCHMARK_CAPTURE(BM_SweepEndToEnd, approx, Fidelity::Approx)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_SweepEvaluatorOnly(benchmark::State& state) {
   Registry registry;
@@ -59,7 +63,7 @@ void BM_SweepEvaluatorOnly(benchmark::State& state) {
   std::vector<ModelSpec> models;
   for (const char* m : kModels) models.push_back(ModelLoader::load(library, m));
   const Evaluator evaluator(registry);
-  const auto points = sweep();
+  const auto points = sweep(Fidelity::Roofline);
   for (auto _ : state) {
     int fits = 0;
     for (std::size_t i = 0; i < points.size(); ++i)

@@ -100,6 +100,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     bool anchors_json = false;
     anchors->add_option("file", anchors_file, "Anchors CSV (default configs/anchors.csv)");
     anchors->add_flag("--json", anchors_json, "Print rows as JSON");
+    std::string anchors_fidelity;
+    anchors->add_option("--fidelity", anchors_fidelity,
+                        "roofline | approx | cycle for every row (default: the most detailed each kind has)");
 
     auto* list = app.add_subcommand("list", "List presets: devices, systems, models, scenarios");
     std::string list_what;
@@ -143,7 +146,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (run_cmd->parsed()) return cmd_run(ctx, scenario, out_dir, jobs, run_sets, resume, quiet);
     if (anchors->parsed())
       return cmd_anchors(ctx, anchors_file.empty() ? (ctx.config_root / "anchors.csv").string() : anchors_file,
-                         anchors_json);
+                         anchors_json, anchors_fidelity);
     if (list->parsed()) return cmd_list(ctx, list_what);
     if (check->parsed()) return cmd_check(ctx, check_files);
     if (describe->parsed()) return cmd_describe(ctx, describe_kind, markdown);

@@ -45,7 +45,7 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top
 int cmd_trace(const Context& ctx, const EvalArgs& args, const std::string& out_path);
 int cmd_run(const Context& ctx, const std::string& scenario, const std::string& out_dir, int jobs,
             const std::vector<std::string>& sets, bool resume, bool quiet);
-int cmd_anchors(const Context& ctx, const std::string& file, bool json);
+int cmd_anchors(const Context& ctx, const std::string& file, bool json, const std::string& fidelity = {});
 int cmd_list(const Context& ctx, const std::string& what);
 int cmd_check(const Context& ctx, const std::vector<std::string>& files);
 int cmd_describe(const Context& ctx, const std::string& kind, bool markdown);

@@ -1,4 +1,4 @@
-// `wafersim anchors FILE.csv`: predicted vs published numbers, with error.
+// `wafersim anchors FILE.csv [--fidelity F]`: predicted vs published numbers, with error.
 
 #include <cmath>
 #include <fmt/format.h>
@@ -47,7 +47,7 @@ double parse_double(const std::string& s, const std::string& file, int line, con
 
 }  // namespace
 
-int cmd_anchors(const Context& ctx, const std::string& file, bool json) {
+int cmd_anchors(const Context& ctx, const std::string& file, bool json, const std::string& fidelity) {
   std::ifstream in(file);
   if (!in) throw InputError(Diagnostic{file, 0, 0, "", "cannot open file"});
   std::string line;
@@ -78,6 +78,7 @@ int cmd_anchors(const Context& ctx, const std::string& file, bool json) {
     // Zero means "not used by this phase" in the anchors format.
     for (const char* key : {"prompt", "context", "output"})
       if (col(key) != "0" && !col(key).empty()) req.set_option(key, col(key), OptionOrigin{file, line_no, 0, id + "." + key});
+    if (!fidelity.empty()) req.set_option("fidelity", fidelity, OptionOrigin{"", 0, 0, "--fidelity"});
     const std::string metric = col("metric");
     if (std::find(kMetrics.begin(), kMetrics.end(), metric) == kMetrics.end())
       throw InputError(Diagnostic{file, line_no, 0, id + ".metric", "unknown metric '" + metric + "'"});

@@ -5,13 +5,13 @@
 #include <csignal>
 #include <fmt/format.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
 #include <ostream>
 #include <unistd.h>
 
 #include "sim/cli/cli_common.h"
 #include "sim/report/text_table.h"
+#include "sim/core/process_memory.h"
 #include "sim/scenario/scenario_runner.h"
 
 namespace wafersim::cli {
@@ -19,18 +19,6 @@ namespace {
 
 std::atomic<bool> g_stop{false};  // set from the SIGINT/SIGTERM handler only
 extern "C" void on_signal(int) { g_stop.store(true); }
-
-/// A sweep builds and frees one step graph (hundreds of KB) per point. glibc's
-/// defaults hand that memory back to the kernel after every point (brk/munmap) and
-/// fault it in again on the next: measured, that was half of a roofline sweep's
-/// time. Keep freed memory in the process instead.
-void keep_freed_memory() {
-#ifdef __GLIBC__
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  mallopt(M_TOP_PAD, 64 << 20);
-#endif
-}
 
 std::string cell(const Json& v) {
   if (v.is_null()) return "-";
