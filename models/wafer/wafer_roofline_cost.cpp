@@ -41,6 +41,7 @@ WaferRooflineCost::WaferRooflineCost(std::string name, WaferSpec spec)
     : name_(std::move(name)),
       spec_(std::move(spec)),
       mapping_(spec_.effective_mapping()),
+      best_of_layouts_(spec_.mapping.mode == WaferMapping::Auto),
       whole_mesh_(RegionShape::square(spec_.usable_cores(), spec_.mesh.width, spec_.mesh.height)) {}
 
 const WaferRooflineCost::StageLayout& WaferRooflineCost::layout_for(const OpContext& ctx) const {
@@ -82,6 +83,20 @@ RegionShape WaferRooflineCost::region_of(const Op& op, const OpContext& ctx) con
 }
 
 OpCost WaferRooflineCost::cost(const Op& op, const OpContext& ctx) const {
+  const bool pipelined = mapping_ == WaferMapping::LayerPipelined;
+  OpCost c = cost_in(op, ctx, pipelined);
+  if (best_of_layouts_ && pipelined) {
+    auto total = [](const OpCost& o) {
+      return std::max({o.compute.value(), o.memory.value(), o.fabric.value()}) + o.fabric_latency.value() +
+             o.overhead.value();
+    };
+    OpCost whole = cost_in(op, ctx, false);
+    if (total(whole) < total(c)) c = whole;
+  }
+  return c;
+}
+
+OpCost WaferRooflineCost::cost_in(const Op& op, const OpContext& ctx, bool pipelined) const {
   const auto flops_per_cycle = spec_.flops_per_cycle_for(op.dtype);
   if (!flops_per_cycle)
     throw InputError(Diagnostic{"", 0, 0, "--dtype",
@@ -89,7 +104,7 @@ OpCost WaferRooflineCost::cost(const Op& op, const OpContext& ctx) const {
                                             "wide (add a rate with --set {}.core.flops_per_cycle.{}=...)",
                                             name_, dtype_name(op.dtype), listed_dtypes(spec_.core.flops_per_cycle),
                                             name_, dtype_name(op.dtype))});
-  const RegionShape region = region_of(op, ctx);
+  const RegionShape region = pipelined ? region_of(op, ctx) : whole_mesh_;
   const double clock = spec_.clock.value();
   const auto cores = static_cast<double>(region.cores);
 
@@ -114,7 +129,7 @@ OpCost WaferRooflineCost::cost(const Op& op, const OpContext& ctx) const {
   c.fabric = Seconds(static_cast<double>((b.activations_in + b.activations_out).value()) / edge);
 
   double hops = reduces_across_region(op.kind) ? static_cast<double>(region.reduction_hops()) : 0.0;
-  if (mapping_ == WaferMapping::LayerPipelined) {
+  if (pipelined) {
     // The first op of a layer waits for the activations to cross from the previous
     // layer's region, a neighbour: about half of each region's side away.
     const StageLayout& layout = layout_for(ctx);

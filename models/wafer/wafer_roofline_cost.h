@@ -3,9 +3,12 @@
 // that holds its layer, at that region's share of the wafer's FLOP rate, SRAM
 // bandwidth and fabric edge bandwidth; ops that reduce or broadcast across the
 // region add the hops of a row multicast plus a column reduction. Layouts:
-//  - layer_pipelined (and auto): within a stage (one wafer) each layer owns a
-//    region of cores proportional to its resident bytes (weights + KV cache); the
-//    first op of a layer also pays the hops from the previous layer's region.
+//  - layer_pipelined: within a stage (one wafer) each layer owns a region of
+//    cores proportional to its resident bytes (weights + KV cache); the first op
+//    of a layer also pays the hops from the previous layer's region.
+//  - auto: each op costs the cheaper of its layer_pipelined region and the whole
+//    mesh, so roofline stays a bound under any layout approx may choose
+//    (a long prefill is compute on the whole wafer, not on one layer's region).
 //  - wafer_parallel: every op uses the whole mesh; no hops between layers.
 //  - weight_streaming: as wafer_parallel, but weights arrive through the wafer
 //    I/O each step instead of being read from SRAM (the memory wall returns).
@@ -44,12 +47,15 @@ class WaferRooflineCost final : public OpCostModel {
   using StageLayout = std::vector<LayerRegion>;
 
   [[nodiscard]] const StageLayout& layout_for(const OpContext& ctx) const;
+  /// The op's cost under one layout (`pipelined`: on its layer's region).
+  [[nodiscard]] OpCost cost_in(const Op& op, const OpContext& ctx, bool pipelined) const;
   /// Index into the stage layout of the layer `op` belongs to.
   [[nodiscard]] std::size_t layer_index(const StageLayout& layout, const Op& op) const;
 
   std::string name_;
   WaferSpec spec_;
   WaferMapping mapping_;
+  bool best_of_layouts_ = false;  ///< mapping `auto`: per op, the cheaper layout
   RegionShape whole_mesh_;
   mutable std::map<int, StageLayout> layouts_;  ///< keyed by the stage's first op
 };

@@ -17,7 +17,7 @@ namespace {
 constexpr double kClock = 1e9;
 constexpr double kRead = 16, kWrite = 8, kFlops = 16, kLink = 4, kIo = 100e9;
 
-WaferSpec test_spec(WaferMapping mapping = WaferMapping::Auto) {
+WaferSpec test_spec(WaferMapping mapping = WaferMapping::LayerPipelined) {
   WaferSpec s;
   s.mesh = MeshSpec{100, 100, 1.0};
   s.clock = Hertz(kClock);
@@ -172,6 +172,26 @@ TEST(WaferRooflineCost, NarrowFormatsRunAtTheNextWiderRate) {
   Op op = f.graph.op(1);
   op.dtype = DType::Int8;
   EXPECT_DOUBLE_EQ(cost.cost(op, f.ctx()).compute.value(), op.flops / (3600 * kFlops * kClock));
+}
+
+TEST(WaferRooflineCost, AutoTakesTheCheaperLayoutPerOp) {
+  // with mapping auto each op costs the cheaper of its layer's region and the
+  // whole mesh, so roofline stays a bound under either layout.
+  Fixture f;
+  const WaferRooflineCost pipelined("test", test_spec(WaferMapping::LayerPipelined));
+  const WaferRooflineCost whole("test", test_spec(WaferMapping::WaferParallel));
+  const WaferRooflineCost best("test", test_spec(WaferMapping::Auto));
+  auto total = [](const OpCost& c) {
+    return std::max({c.compute.value(), c.memory.value(), c.fabric.value()}) + c.fabric_latency.value() +
+           c.overhead.value();
+  };
+  for (Op op : f.graph.ops()) {
+    const double p = total(pipelined.cost(op, f.ctx())), w = total(whole.cost(op, f.ctx()));
+    EXPECT_DOUBLE_EQ(total(best.cost(op, f.ctx())), std::min(p, w)) << op.name;
+    // A compute-heavy op (a long prefill's matrix product) runs on the whole mesh.
+    op.flops = 1e15;
+    EXPECT_DOUBLE_EQ(best.cost(op, f.ctx()).compute.value(), op.flops / (10000 * kFlops * kClock)) << op.name;
+  }
 }
 
 TEST(WaferRooflineCost, AFormatWithNoRateIsAnInputError) {
