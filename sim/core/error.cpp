@@ -7,12 +7,19 @@ std::string Diagnostic::format() const {
   if (!file.empty()) {
     out += file;
     if (line > 0) {
-      out += ":" + std::to_string(line);
-      if (column > 0) out += ":" + std::to_string(column);
+      out += ':';
+      out += std::to_string(line);
+      if (column > 0) {
+        out += ':';
+        out += std::to_string(column);
+      }
     }
     out += ": ";
   }
-  if (!path.empty()) out += path + ": ";
+  if (!path.empty()) {
+    out += path;
+    out += ": ";
+  }
   out += message;
   return out;
 }

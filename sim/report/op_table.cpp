@@ -25,8 +25,11 @@ std::vector<OpRow> op_rows(const RunResult& r, bool every_op) {
     const std::string key = every_op ? op.name : op_family(op.name);
     auto [it, added] = index.emplace(key, rows.size());
     if (added) {
-      rows.push_back(OpRow{key, std::string(op_kind_name(op.kind))});
-      rows.back().note = op.note;
+      OpRow row;
+      row.name = key;
+      row.kind = std::string(op_kind_name(op.kind));
+      row.note = op.note;
+      rows.push_back(std::move(row));
       by_bound.emplace_back();
     }
     OpRow& row = rows[it->second];

@@ -120,7 +120,9 @@ struct RunResumeTest : ::testing::Test {
     EXPECT_GE(whole, 300u);
     EXPECT_LT(whole, 2400u) << "the run finished before it was interrupted: make the sweep longer";
     const fs::path results = out("cut") / "sweep" / "results.json";
-    if (sig != SIGKILL) ASSERT_TRUE(fs::exists(results));
+    if (sig != SIGKILL) {
+      ASSERT_TRUE(fs::exists(results));
+    }
     if (fs::exists(results)) {
       const auto parsed = nlohmann::json::parse(read(results), nullptr, false);
       ASSERT_FALSE(parsed.is_discarded());

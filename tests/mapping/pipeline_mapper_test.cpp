@@ -12,7 +12,7 @@ using testing::toy_graph;
 
 DeviceGroup group_of(int count, int domain, Bytes capacity, int max_tp = 8) {
   auto d = std::make_shared<FakeDevice>("fake", capacity, 1e9, 1e12, max_tp);
-  return DeviceGroup{"g", d, count, false, domain, d->summary().link, d->summary().link};
+  return DeviceGroup{"g", d, count, false, domain, d->summary().link, d->summary().link, {}, {}};
 }
 
 MappingPolicy policy(const DeviceGroup& g, bool tp_first) {

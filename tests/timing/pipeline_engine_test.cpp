@@ -23,7 +23,7 @@ MappingPolicy policy(const Device& d, int max_tp, bool tp_first) {
 TEST(PipelineEngine, SingleDeviceIsTheSumOfRooflineOps) {
   const Graph g = toy_graph(2, 1000, 0);
   auto d = std::make_shared<FakeDevice>("f", Bytes(1'000'000), 1e9, 1e12, 8);
-  DeviceGroup grp{"g", d, 1, false, 1, d->summary().link, d->summary().link};
+  DeviceGroup grp{"g", d, 1, false, 1, d->summary().link, d->summary().link, {}, {}};
   const MappingPolicy pol = policy(*d, 8, true);
   const Plan plan = PipelineMapper::map(g, grp, pol, 1);
   const StepResult r = PipelineEngine::run(plan, FakeCost(*d));
@@ -38,7 +38,7 @@ TEST(PipelineEngine, SingleDeviceIsTheSumOfRooflineOps) {
 TEST(PipelineEngine, TensorParallelAddsRingAllReducesAfterRowSplits) {
   const Graph g = toy_graph(2, 1000, 64);
   auto d = std::make_shared<FakeDevice>("f", Bytes(1'000'000), 1e9, 1e12, 8);
-  DeviceGroup grp{"g", d, 4, false, 4, d->summary().link, d->summary().link};
+  DeviceGroup grp{"g", d, 4, false, 4, d->summary().link, d->summary().link, {}, {}};
   const MappingPolicy pol = policy(*d, 8, true);
   const Plan plan = PipelineMapper::map(g, grp, pol, 4);
   ASSERT_EQ(plan.tp, 4);
@@ -56,7 +56,7 @@ TEST(PipelineEngine, TensorParallelAddsRingAllReducesAfterRowSplits) {
 TEST(PipelineEngine, StagesPayOneTransferPerBoundary) {
   const Graph g = toy_graph(4, 1000, 500);
   auto d = std::make_shared<FakeDevice>("f", Bytes(1'000'000), 1e9, 1e12, 1);
-  DeviceGroup grp{"g", d, 3, false, 3, d->summary().link, d->summary().link};
+  DeviceGroup grp{"g", d, 3, false, 3, d->summary().link, d->summary().link, {}, {}};
   const MappingPolicy pol = policy(*d, 1, false);
   const Plan plan = PipelineMapper::map(g, grp, pol, 3);
   ASSERT_EQ(plan.stages.size(), 3u);

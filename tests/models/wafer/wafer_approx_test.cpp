@@ -80,7 +80,9 @@ TEST(WaferApprox, IsTheDefaultFidelityAndFillsWhatExplainAndTraceShow) {
   for (const auto& op : r.ops) {
     EXPECT_GE(op.start_s, 0) << op.name;
     EXPECT_FALSE(op.track.empty()) << op.name;
-    if (op.op >= 0) EXPECT_FALSE(op.note.empty()) << op.name;
+    if (op.op >= 0) {
+      EXPECT_FALSE(op.note.empty()) << op.name;
+    }
     flops += op.cost.traffic.flops;
     hops += op.cost.traffic.fabric_byte_hops;
     if (std::find(tracks.begin(), tracks.end(), op.track) == tracks.end()) tracks.push_back(op.track);
