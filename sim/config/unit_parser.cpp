@@ -1,5 +1,7 @@
 #include "sim/config/unit_parser.h"
 
+#include <string_view>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -174,7 +176,10 @@ std::string unit_kind_examples(UnitKind kind) {
 
 UnitParseResult parse_quantity(std::string_view raw, UnitKind kind) {
   const std::string text = trim(raw);
-  const std::string expected = "expected a " + unit_kind_name(kind) + " with a unit, e.g. " + unit_kind_examples(kind);
+  const std::string noun = unit_kind_name(kind);
+  const bool vowel = !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
+  const std::string expected =
+      std::string("expected ") + (vowel ? "an " : "a ") + noun + " with a unit, e.g. " + unit_kind_examples(kind);
   if (text.empty()) return "empty value; " + expected;
   std::size_t i = 0;
   if (text[i] == '+' || text[i] == '-') ++i;

@@ -67,6 +67,9 @@ TEST(UnitParser, ErrorsSayWhatWasExpected) {
   EXPECT_NE(bad("1e400 GB", UnitKind::Bytes).find("out of range"), std::string::npos);
   EXPECT_NE(bad("", UnitKind::Bytes).find("empty value"), std::string::npos);
   EXPECT_NE(bad("GB", UnitKind::Bytes).find("not a number"), std::string::npos);
+  // The article follows the noun.
+  EXPECT_NE(bad("4", UnitKind::PicojoulesPerBit).find("expected an energy per bit with a unit"), std::string::npos);
+  EXPECT_NE(bad("4", UnitKind::Hertz).find("expected a frequency with a unit"), std::string::npos);
 }
 
 TEST(UnitParser, FormatsWithReadablePrefixes) {
