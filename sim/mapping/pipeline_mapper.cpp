@@ -230,9 +230,31 @@ Plan PipelineMapper::map_auto(const Graph& graph, const DeviceGroup& group, cons
     g.count = n;
     return g;
   };
-  for (int n : candidates) {
-    Plan p = map(graph, resized(n), policy, n);
-    if (p.fits) return p;
+  if (policy.tp_first) {
+    for (int n : candidates) {
+      Plan p = map(graph, resized(n), policy, n);
+      if (p.fits) return p;
+    }
+  } else if (!candidates.empty()) {
+    // Pipeline-first groups (wafers, LPU racks) can need hundreds of devices: gallop
+    // up from the lower bound to a count that fits, then bisect for the smallest.
+    // Stage balancing makes the fit monotone in the count, so this finds the same
+    // count as a linear scan in O(log n) mappings.
+    const int lo0 = candidates.front(), hi_max = candidates.back();
+    auto fits = [&](int n) { return map(graph, resized(n), policy, n).fits; };
+    int lo = lo0 - 1, hi = -1;  // lo: known not to fit (or below the bound)
+    for (int step = 1, n = lo0; n <= hi_max; n = std::min(hi_max, lo0 + step), step *= 2) {
+      if (fits(n)) { hi = n; break; }
+      lo = n;
+      if (n == hi_max) break;
+    }
+    if (hi > 0) {
+      while (hi - lo > 1) {
+        const int mid = lo + (hi - lo) / 2;
+        (fits(mid) ? hi : lo) = mid;
+      }
+      return map(graph, resized(hi), policy, hi);
+    }
   }
   Plan p = map(graph, resized(std::max(1, most_useful)), policy, std::max(1, most_useful));
   if (!p.fits) p.fit_error += fmt::format("; no count up to {} {}s fits", most_useful, policy.device_noun);
