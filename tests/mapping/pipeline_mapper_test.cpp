@@ -78,6 +78,31 @@ TEST(PipelineMapper, AutoFindsTheSmallestCountThatFits) {
   EXPECT_FALSE(smaller.fits);
 }
 
+TEST(PipelineMapper, AutoSearchAgreesWithALinearScan) {
+  // map_auto gallops and bisects the count of a pipeline-first group; it must find
+  // the same smallest fitting count as trying every count in turn.
+  for (int layers : {3, 8, 40, 130}) {
+    for (std::int64_t cap : {2100, 2600, 4500, 9000, 30000}) {
+      for (int max_tp : {1, 4}) {
+        const Graph g = toy_graph(layers, 1000);
+        const auto grp = group_of(1, 1, Bytes(cap), max_tp);
+        const Plan p = PipelineMapper::map_auto(g, grp, policy(grp, false));
+        int smallest = -1;
+        for (int n = 1; n <= 4 * layers && smallest < 0; ++n) {
+          DeviceGroup sized = grp;
+          sized.count = n;
+          sized.domain = std::min(n, max_tp);
+          if (PipelineMapper::map(g, sized, policy(grp, false), n).fits) smallest = n;
+        }
+        ASSERT_EQ(p.fits, smallest > 0) << layers << " layers, " << cap << " B, tp " << max_tp;
+        if (p.fits) {
+          EXPECT_EQ(p.devices, smallest) << layers << " layers, " << cap << " B, tp " << max_tp;
+        }
+      }
+    }
+  }
+}
+
 TEST(PipelineMapper, AutoReportsWhenNothingFits) {
   const Graph g = toy_graph(2, 1000);
   const auto grp = group_of(1, 1, Bytes(1500), 1);  // one layer (2000 B) never fits, no tp
