@@ -102,7 +102,7 @@ void print_summary(std::ostream& out, const RunResult& r) {
   }
   line("memory used", fmt::format("weights {} + KV cache {} + activations {} of {}", bytes_text(r.weights),
                                   bytes_text(r.kv_cache), bytes_text(r.activations), bytes_text(r.capacity)));
-  if (r.max_batch) line("max batch (KV fits)", fmt::format("{} at this context", *r.max_batch));
+  if (r.max_batch && r.fits) line("max batch (KV fits)", fmt::format("{} at this context", *r.max_batch));
   line("mapping", r.layout);
   if (!r.placement.empty()) line("groups used", r.placement);
 }

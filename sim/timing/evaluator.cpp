@@ -187,17 +187,21 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       if (plan.devices > 0)
         r.max_batch = max_batch_that_fits(plan, w.batch, Bytes(plan.memory.capacity.value() / plan.devices));
     }
+    // The first step that does not fit names the reason; later steps are still mapped
+    // (for the memory figures) but not timed.
+    auto does_not_fit = [&](const std::string& why) {
+      if (r.fits) r.fit_error = fmt::format("{} on {}: {}", step_kind_name(s.kind), group.device->name(), why);
+      r.fits = false;
+    };
     if (plan.fits && !group.weights_in.empty()) check_weight_holder(system, group, graph, plan);
     if (!plan.fits) {
-      if (r.fits) r.fit_error = fmt::format("{} on {}: {}", step_kind_name(s.kind), group.device->name(), plan.fit_error);
-      r.fits = false;
+      does_not_fit(plan.fit_error);
       continue;
     }
     if (!r.fits) continue;
     std::optional<StepResult> own = backend.step_model ? backend.step_model(plan, *group.device, fidelity) : std::nullopt;
     if (own && !own->fit_error.empty()) {
-      if (r.fits) r.fit_error = fmt::format("{} on {}: {}", step_kind_name(s.kind), group.device->name(), own->fit_error);
-      r.fits = false;
+      does_not_fit(own->fit_error);
       continue;
     }
     if (own && is_main && !own->layout.empty()) r.layout += "; " + own->layout;
@@ -229,8 +233,8 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
                                    checked_mul(checked_mul(model.layers, model.kv_elements_per_token_per_layer()),
                                                checked_mul(w.prompt, w.batch)));
       r.kv_transfer_s = link_transfer_time(*link, kv).value();
-      if (w.phase == Phase::Generate) energy_in.kv_transfer_bytes = static_cast<double>(kv.value());
       r.kv_transfer_bytes = static_cast<double>(kv.value());
+      if (w.phase == Phase::Generate) energy_in.kv_transfer_bytes = r.kv_transfer_bytes;
     }
   }
 
