@@ -70,7 +70,29 @@ struct AttentionShape {
   double act_bytes = 2, kv_bytes = 2;
 };
 
-class MeshKernels {
+/// The kernels a step prices, at one level of detail: approx's closed forms
+/// (MeshKernels, below) or the cycle-level reference (fabric::CycleKernels).
+class KernelModel {
+ public:
+  KernelModel() = default;
+  KernelModel(const KernelModel&) = default;
+  KernelModel& operator=(const KernelModel&) = default;
+  virtual ~KernelModel() = default;
+  /// GEMV/GEMM with K/R × N/C weight tiles on an R × C region.
+  [[nodiscard]] virtual KernelCost gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const = 0;
+  /// Attention with the KV cache spread by head and position.
+  [[nodiscard]] virtual KernelCost attention(const AttentionShape& s, std::int64_t rows, std::int64_t cols) const = 0;
+  /// A norm or softmax over `m` vectors of `width` elements along `line` cores.
+  [[nodiscard]] virtual KernelCost norm(std::int64_t m, std::int64_t width, std::int64_t line,
+                                        double elem_bytes) const = 0;
+  /// An elementwise op over `elements` spread over `line` cores.
+  [[nodiscard]] virtual KernelCost elementwise(double elements, std::int64_t line, double elem_bytes,
+                                               int operands) const = 0;
+  /// Moving `bytes` over `distance` hops across a boundary of `links` parallel links.
+  [[nodiscard]] virtual KernelCost transfer(double bytes, std::int64_t distance, std::int64_t links) const = 0;
+};
+
+class MeshKernels final : public KernelModel {
  public:
   explicit MeshKernels(MeshParams p) : p_(p) {}
   [[nodiscard]] const MeshParams& params() const { return p_; }
@@ -88,16 +110,16 @@ class MeshKernels {
 
   /// GEMV/GEMM with K/R × N/C weight tiles on an R × C region: input slices
   /// multicast along rows, local MACs, partial sums reduced along columns.
-  [[nodiscard]] KernelCost gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const;
+  [[nodiscard]] KernelCost gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const override;
   /// Attention with the KV cache spread by head and position.
-  [[nodiscard]] KernelCost attention(const AttentionShape& s, std::int64_t rows, std::int64_t cols) const;
+  [[nodiscard]] KernelCost attention(const AttentionShape& s, std::int64_t rows, std::int64_t cols) const override;
   /// A norm or softmax over `m` vectors of `width` elements held along one side of
   /// `line` cores: local sums, an all-reduce of one value per vector, local scale.
-  [[nodiscard]] KernelCost norm(std::int64_t m, std::int64_t width, std::int64_t line, double elem_bytes) const;
+  [[nodiscard]] KernelCost norm(std::int64_t m, std::int64_t width, std::int64_t line, double elem_bytes) const override;
   /// An elementwise op over `elements` spread over `line` cores (residual, SiLU·mul).
-  [[nodiscard]] KernelCost elementwise(double elements, std::int64_t line, double elem_bytes, int operands) const;
+  [[nodiscard]] KernelCost elementwise(double elements, std::int64_t line, double elem_bytes, int operands) const override;
   /// Moving `bytes` over `distance` hops across a boundary of `links` parallel links.
-  [[nodiscard]] KernelCost transfer(double bytes, std::int64_t distance, std::int64_t links) const;
+  [[nodiscard]] KernelCost transfer(double bytes, std::int64_t distance, std::int64_t links) const override;
 
  private:
   MeshParams p_;

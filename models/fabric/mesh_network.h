@@ -1,0 +1,117 @@
+#pragma once
+// A cycle-level 2D mesh of wormhole routers: the fabric of the cycle-level
+// reference (`--fidelity cycle`, A-140..A-149). Each router has four neighbour
+// input ports (N, E, S, W) with one FIFO per colour (virtual channel) per port,
+// credit back-pressure (a flit moves only into a downstream FIFO with a free
+// slot), one flit per link per direction per cycle shared by all colours
+// (round-robin), `hop_latency` cycles per hop, dimension-order routing (X, then
+// Y) and multicast along the path (every router after the source delivers a
+// copy to its core: row and column multicast). Cores inject through a local
+// ramp and eject through one: one flit per cycle each way.
+//
+// A flit is one link-cycle of data (link_bandwidth bytes). Flits carry no
+// payload: a message's values live once in the message table of the core model
+// (sim loop) and a flit is the message id; a colour's FIFO at an input port
+// holds flits of one message at a time (wormhole: the downstream FIFO belongs to
+// a message from its head flit until its tail flit leaves), so a FIFO is stored
+// as {message, flits held, flits still to pass} and costs 8 bytes whatever its
+// depth. Only routers with flits to move are stepped (an active set), so an
+// idle mesh costs nothing per cycle.
+//
+// Leaves out: adaptive routing, router pipeline stages beyond hop_latency,
+// turn costs, link errors, defective cores. Units: cycles, flits.
+
+#include <cstdint>
+#include <vector>
+
+namespace wafersim::fabric {
+
+enum class Dir : std::uint8_t { North = 0, East = 1, South = 2, West = 3 };
+
+struct NetworkParams {
+  int width = 4;          ///< routers along x (columns)
+  int height = 4;         ///< routers along y (rows); y = 0 is the top row, North is y − 1
+  int hop_latency = 1;    ///< cycles from a flit leaving one router to it leaving the next (≥ 1)
+  int colors = 4;         ///< colours simulated (virtual channels per input port), 1..8
+  int buffer_flits = 0;   ///< FIFO depth per colour per input port; 0 = 2·hop_latency + 1 (full rate)
+};
+
+/// Where a message goes: dimension-order (X first, then Y) to (dest_x, dest_y).
+/// With `deliver_along`, every router after the source on the path also hands a
+/// copy to its core (a row multicast when dest_y equals the source's y, a column
+/// multicast when dest_x equals the source's x).
+struct Route {
+  int dest_x = 0;
+  int dest_y = 0;
+  bool deliver_along = false;
+};
+
+using MessageId = std::uint32_t;
+
+/// One flit handed to a core this cycle.
+struct Delivery {
+  int core = 0;        ///< y · width + x
+  MessageId msg = 0;
+};
+
+struct MessageInfo {
+  int src = 0;                   ///< core that injects it
+  Route route;
+  int color = 0;
+  std::uint32_t flits = 0;       ///< total flits
+  std::uint32_t available = 0;   ///< flits the core has produced so far (streaming sends)
+  std::uint32_t injected = 0;    ///< flits that have entered the source router
+};
+
+class MeshNetwork {
+ public:
+  /// Throws InternalError on a parameter outside the documented ranges.
+  explicit MeshNetwork(NetworkParams p);
+
+  [[nodiscard]] const NetworkParams& params() const { return p_; }
+  [[nodiscard]] int cores() const { return p_.width * p_.height; }
+
+  /// Queues a message of `flits` flits at core `src` on colour `color`. With
+  /// `available` < flits only that many flits may inject until `make_available`
+  /// raises it (a core forwarding a stream it is still receiving). A core's
+  /// messages on one colour inject in the order they were sent; colours take
+  /// turns on the ramp; one flit per cycle per core in all.
+  /// A message to its own core (route = source, not deliver_along) is delivered
+  /// through the ramps without touching a link. Returns its id (ids count up from 0).
+  MessageId send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available);
+  /// Raises the flits of `msg` its core has produced (never lowers it).
+  void make_available(MessageId msg, std::uint32_t available);
+
+  /// Advances one cycle: arrivals become visible, every active router moves at
+  /// most one flit per output link and one to its core, cores inject. Returns the
+  /// flits ejected to cores this cycle (valid until the next call).
+  const std::vector<Delivery>& step();
+  /// When nothing is in flight (`idle()`), moves the clock to `cycle` at no cost.
+  void skip_to(std::uint64_t cycle);
+
+  [[nodiscard]] std::uint64_t cycle() const { return cycle_; }
+  /// No flit in a FIFO, on a link or waiting to inject.
+  [[nodiscard]] bool idle() const;
+  [[nodiscard]] const MessageInfo& message(MessageId m) const { return messages_[m]; }
+
+  // Counters for tests, conservation checks and benchmarks.
+  [[nodiscard]] std::uint64_t flits_injected() const { return injected_; }
+  [[nodiscard]] std::uint64_t flits_ejected() const { return ejected_; }
+  [[nodiscard]] std::uint64_t flit_hops() const { return flit_hops_; }            ///< link traversals
+  [[nodiscard]] std::uint64_t router_cycles() const { return router_cycles_; }    ///< active routers stepped, summed
+  [[nodiscard]] std::uint64_t last_progress_cycle() const { return last_progress_; }  ///< last cycle a flit moved
+  /// Bytes of router state per router (FIFOs, link pipelines, arbitration,
+  /// active flags); the message table and the cores are not counted.
+  [[nodiscard]] double bytes_per_router() const;
+  /// Test hook: a core that stops accepting flits (its ramp back-pressures), to
+  /// show a stall is caught by `last_progress_cycle`.
+  void block_ejection(int core, bool blocked);
+
+ private:
+  // Implementation-defined state (struct-of-arrays, see the .cpp).
+  NetworkParams p_;
+  std::vector<MessageInfo> messages_;
+  std::uint64_t cycle_ = 0, injected_ = 0, ejected_ = 0, flit_hops_ = 0, router_cycles_ = 0, last_progress_ = 0;
+};
+
+}  // namespace wafersim::fabric
