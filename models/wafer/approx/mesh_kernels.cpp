@@ -49,13 +49,20 @@ LineCost MeshKernels::multicast(std::int64_t n, double bytes) const {
 }
 
 LineCost MeshKernels::reduce(std::int64_t n, double bytes) const {
-  LineCost best;
-  if (n <= 1 || bytes <= 0) return best;
+  const LineCost chain = reduce(n, bytes, ReduceAlgo::Chain);
+  const LineCost tree = reduce(n, bytes, ReduceAlgo::Tree);
+  return tree.cycles < chain.cycles ? tree : chain;
+}
+
+LineCost MeshKernels::reduce(std::int64_t n, double bytes, ReduceAlgo algo) const {
+  if (n <= 1 || bytes <= 0) return {};
   const double span = static_cast<double>(n - 1);
   const double stream = bytes / p_.link_bytes;
-  // Chain: each core adds its partial to the stream from its neighbour and passes
-  // it on; wormhole-pipelined, so the bytes cross once and every core reacts once.
-  LineCost chain{span * (p_.hop_latency + p_.task_overhead) + stream, span, span * bytes, ReduceAlgo::Chain};
+  if (algo != ReduceAlgo::Tree) {
+    // Chain: each core adds its partial to the stream from its neighbour and passes
+    // it on; wormhole-pipelined, so the bytes cross once and every core reacts once.
+    return LineCost{span * (p_.hop_latency + p_.task_overhead) + stream, span, span * bytes, ReduceAlgo::Chain};
+  }
   // Tree: level l pairs cores 2^l apart; every level waits for the whole message.
   const int levels = ceil_log2(n);
   double tree_hops = 0, tree_byte_hops = 0;
@@ -66,23 +73,31 @@ LineCost MeshKernels::reduce(std::int64_t n, double bytes) const {
     tree_byte_hops += static_cast<double>(alive / 2) * dist * bytes;
     alive = (alive + 1) / 2;
   }
-  LineCost tree{tree_hops * p_.hop_latency + levels * (p_.task_overhead + stream), tree_hops, tree_byte_hops,
-                ReduceAlgo::Tree};
-  return tree.cycles < chain.cycles ? tree : chain;
+  return LineCost{tree_hops * p_.hop_latency + levels * (p_.task_overhead + stream), tree_hops, tree_byte_hops,
+                  ReduceAlgo::Tree};
 }
 
 LineCost MeshKernels::allreduce(std::int64_t n, double bytes) const {
-  if (n <= 1 || bytes <= 0) return {};
-  const LineCost r = reduce(n, bytes);
-  const LineCost m = multicast(n, bytes);
-  LineCost two{r.cycles + m.cycles, r.hops + m.hops, r.byte_hops + m.byte_hops, r.algo};
-  // Ring on a line folded into a loop: neighbours 2 hops apart, 2(n−1) steps of
-  // bytes/n (reduce-scatter, then all-gather).
-  const double steps = 2.0 * static_cast<double>(n - 1);
-  const double piece = bytes / static_cast<double>(n);
-  LineCost ring{steps * (2 * p_.hop_latency + p_.task_overhead + piece / p_.link_bytes), 2 * steps,
-                steps * static_cast<double>(n) * piece * 2, ReduceAlgo::Ring};
+  const LineCost two = allreduce(n, bytes, ReduceAlgo::None);
+  const LineCost ring = allreduce(n, bytes, ReduceAlgo::Ring);
   return ring.cycles < two.cycles ? ring : two;
+}
+
+LineCost MeshKernels::allreduce(std::int64_t n, double bytes, ReduceAlgo algo) const {
+  if (n <= 1 || bytes <= 0) return {};
+  if (algo == ReduceAlgo::Ring) {
+    // Ring on a line folded into a loop: neighbours 2 hops apart, 2(n−1) steps of
+    // bytes/n (reduce-scatter, then all-gather).
+    const double steps = 2.0 * static_cast<double>(n - 1);
+    const double piece = bytes / static_cast<double>(n);
+    return LineCost{steps * (2 * p_.hop_latency + p_.task_overhead + piece / p_.link_bytes), 2 * steps,
+                    steps * static_cast<double>(n) * piece * 2, ReduceAlgo::Ring};
+  }
+  // Reduce to one end (the best of chain and tree, or the one asked for), then
+  // multicast the sum back along the line.
+  const LineCost r = algo == ReduceAlgo::None ? reduce(n, bytes) : reduce(n, bytes, algo);
+  const LineCost m = multicast(n, bytes);
+  return LineCost{r.cycles + m.cycles, r.hops + m.hops, r.byte_hops + m.byte_hops, r.algo};
 }
 
 KernelCost MeshKernels::gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const {

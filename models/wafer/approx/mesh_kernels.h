@@ -104,9 +104,14 @@ class MeshKernels final : public KernelModel {
   /// end: chain (pipelined: (n−1)(hop+task) + bytes/link) or binary tree
   /// ((n−1)·hop + ⌈log2 n⌉(task + bytes/link)), whichever is faster.
   [[nodiscard]] LineCost reduce(std::int64_t n, double bytes) const;
+  /// The same reduction with a given algorithm (Chain or Tree), for the crosscheck.
+  [[nodiscard]] LineCost reduce(std::int64_t n, double bytes, ReduceAlgo algo) const;
   /// Every core of the line ends with the sum: reduce then multicast back, or a
   /// ring (2(n−1) steps of bytes/n over folded-ring neighbours 2 hops apart).
   [[nodiscard]] LineCost allreduce(std::int64_t n, double bytes) const;
+  /// The same all-reduce with a given algorithm: Ring, or Chain/Tree (reduce, then
+  /// multicast back); None = reduce with the faster of chain and tree, then multicast.
+  [[nodiscard]] LineCost allreduce(std::int64_t n, double bytes, ReduceAlgo algo) const;
 
   /// GEMV/GEMM with K/R × N/C weight tiles on an R × C region: input slices
   /// multicast along rows, local MACs, partial sums reduced along columns.
