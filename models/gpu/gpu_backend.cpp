@@ -44,7 +44,7 @@ void register_gpu(Registry& registry) {
                   "HBM-bound GPU (A100, H100, H200, B200): tensor peaks per format, HBM, NVLink domain",
                   parse_gpu,
                   [] { return gpu_schema().describe(); }};
-  Backend backend{"gpu", {Fidelity::Roofline, Fidelity::Approx}, gpu_policy, gpu_cost_model, {}};
+  Backend backend{"gpu", {Fidelity::Roofline, Fidelity::Approx}, gpu_policy, gpu_cost_model, {}, {}, {}};
   registry.add(std::move(kind), std::move(backend));
 }
 

@@ -1,5 +1,7 @@
 #include "models/wafer/wafer_backend.h"
 
+#include "models/fabric/crosscheck_sweep.h"
+#include "models/fabric/cycle_params_from_spec.h"
 #include "models/wafer/approx/wafer_step_model.h"
 #include "models/wafer/wafer_device.h"
 #include "models/wafer/wafer_roofline_cost.h"
@@ -46,18 +48,36 @@ void register_wafer(Registry& registry) {
 
   Backend backend;
   backend.kind = "wafer";
-  backend.fidelities = {Fidelity::Roofline, Fidelity::Approx};
+  backend.fidelities = {Fidelity::Roofline, Fidelity::Approx, Fidelity::Cycle};
   backend.policy = wafer_policy;
   backend.cost_model = [](const Device& device, Fidelity fidelity) -> std::unique_ptr<OpCostModel> {
-    // Approx times whole steps (step_model below); its per-op fallback is roofline.
+    // Approx and cycle time whole steps (step_model below); their per-op fallback is roofline.
     (void)fidelity;
     const WaferDevice& w = as_wafer(device);
     return std::make_unique<WaferRooflineCost>(w.name(), w.spec());
   };
   backend.step_model = [](const Plan& plan, const Device& device, Fidelity fidelity) -> std::optional<StepResult> {
-    if (fidelity != Fidelity::Approx) return std::nullopt;
+    if (fidelity == Fidelity::Roofline) return std::nullopt;
     const WaferDevice& w = as_wafer(device);
-    return WaferStepModel(w.name(), w.spec()).run(plan);
+    if (fidelity == Fidelity::Approx) return WaferStepModel(w.name(), w.spec()).run(plan);
+    // Cycle: layouts chosen at approx, every kernel of the schedule run at cycle level.
+    try {
+      return WaferStepModel(w.name(), w.spec(), fabric::cycle_kernel_factory(w.spec())).run(plan);
+    } catch (const fabric::DoesNotFit& e) {
+      StepResult r;
+      r.fit_error = "at cycle fidelity, " + e.what;
+      return r;
+    }
+  };
+  backend.check_fidelity = [](const Device& device, Fidelity fidelity) {
+    if (fidelity != Fidelity::Cycle) return;
+    const WaferDevice& w = as_wafer(device);
+    fabric::check_cycle_mesh(w.name(), w.spec());
+  };
+  backend.crosscheck = [](const Device& device, const CrosscheckOptions& options) {
+    const WaferDevice& w = as_wafer(device);
+    fabric::check_cycle_mesh(w.name(), w.spec());
+    return fabric::wafer_crosscheck(w.name(), w.spec(), options);
   };
   registry.add(std::move(kind), std::move(backend));
 }

@@ -104,6 +104,15 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     anchors->add_option("--fidelity", anchors_fidelity,
                         "roofline | approx | cycle for every row (default: the most detailed each kind has)");
 
+    auto* crosscheck = app.add_subcommand("crosscheck", "Approx against the cycle-level reference, kernel by kernel");
+    CrosscheckArgs cc;
+    crosscheck->add_option("--system", cc.system, "System or device preset (default wse-mini)");
+    crosscheck->add_option("--model", cc.model, "Model whose decode and prefill steps are compared (default tiny-llama)");
+    crosscheck->add_flag("--quick", cc.quick, "A small subset of the sweep (tests)");
+    crosscheck->add_flag("--json", cc.json, "Print the table as JSON");
+    crosscheck->add_flag("--markdown", cc.markdown, "Print the table as markdown (docs/validation.md)");
+    crosscheck->add_option("-o,--output-file", cc.output_file, "Write the table to this file (atomically)");
+
     auto* list = app.add_subcommand("list", "List presets: devices, systems, models, scenarios");
     std::string list_what;
     list->add_option("what", list_what, "devices | systems | models | scenarios (default: all)");
@@ -147,6 +156,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (anchors->parsed())
       return cmd_anchors(ctx, anchors_file.empty() ? (ctx.config_root / "anchors.csv").string() : anchors_file,
                          anchors_json, anchors_fidelity);
+    if (crosscheck->parsed()) return cmd_crosscheck(ctx, cc);
     if (list->parsed()) return cmd_list(ctx, list_what);
     if (check->parsed()) return cmd_check(ctx, check_files);
     if (describe->parsed()) return cmd_describe(ctx, describe_kind, markdown);

@@ -40,12 +40,19 @@ struct EvalArgs {
 /// "llama-3.1-8b on h100-sxm5 (1 device) · decode · batch 1 · ..."
 [[nodiscard]] std::string headline(const RunResult& r);
 
+/// `wafersim crosscheck` options.
+struct CrosscheckArgs {
+  std::string system = "wse-mini", model = "tiny-llama", output_file;
+  bool json = false, markdown = false, quick = false;
+};
+
 int cmd_eval(const Context& ctx, const EvalArgs& args);
 int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top);
 int cmd_trace(const Context& ctx, const EvalArgs& args, const std::string& out_path);
 int cmd_run(const Context& ctx, const std::string& scenario, const std::string& out_dir, int jobs,
             const std::vector<std::string>& sets, bool resume, bool quiet);
 int cmd_anchors(const Context& ctx, const std::string& file, bool json, const std::string& fidelity = {});
+int cmd_crosscheck(const Context& ctx, const CrosscheckArgs& args);
 int cmd_list(const Context& ctx, const std::string& what);
 int cmd_check(const Context& ctx, const std::vector<std::string>& files);
 int cmd_describe(const Context& ctx, const std::string& kind, bool markdown);

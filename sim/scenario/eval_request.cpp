@@ -150,6 +150,7 @@ std::shared_ptr<const RequestRunner::Loaded> RequestRunner::load(const EvalReque
 std::vector<std::string> RequestRunner::check(const EvalRequest& request) const {
   const auto l = load(request, false);
   Evaluator::check_workload(*l->model, request.options.workload);
+  (void)Evaluator(registry_).resolve_fidelity(*l->system, request.options.workload, request.options.fidelity);
   std::vector<std::string> unused;
   for (const auto& d : l->unused) unused.push_back(d.path);
   return unused;

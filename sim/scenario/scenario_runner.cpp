@@ -86,6 +86,7 @@ ScenarioRunner::Prepared ScenarioRunner::prepare(const std::string& scenario,
   for (const auto& p : points) {
     std::string key = p.request.system + "|" + p.request.model + "|" +
                       std::string(phase_name(p.request.options.workload.phase));
+    if (p.request.options.fidelity) key += "|" + std::string(fidelity_name(*p.request.options.fidelity));
     for (const auto& o : p.request.overrides) key += "|" + o.path + "=" + o.value;
     if (!checked.insert(key).second) continue;
     ++distinct;
@@ -94,7 +95,7 @@ ScenarioRunner::Prepared ScenarioRunner::prepare(const std::string& scenario,
     } catch (const InputError& e) {
       for (Diagnostic x : e.diagnostics()) {
         // Messages about --system/--model point at the scenario value instead.
-        for (const char* opt : {"system", "model", "phase"}) {
+        for (const char* opt : {"system", "model", "phase", "fidelity"}) {
           if (x.file.empty() && (x.path == std::string("--") + opt)) {
             const auto it = p.origins.find(opt);
             if (it != p.origins.end()) {

@@ -12,6 +12,7 @@
 #include "sim/core/fidelity.h"
 #include "sim/hardware/device_registry.h"
 #include "sim/mapping/mapping_policy.h"
+#include "sim/timing/crosscheck.h"
 #include "sim/timing/op_cost.h"
 #include "sim/timing/step_result.h"
 
@@ -26,6 +27,12 @@ struct Backend {
   /// the mesh, an event-engine schedule) returns its StepResult here; nullopt (or
   /// no function) = the generic per-op PipelineEngine with `cost_model`.
   std::function<std::optional<StepResult>(const Plan&, const Device&, Fidelity)> step_model;
+  /// Optional: throws InputError when `device` cannot be timed at a fidelity the
+  /// kind has (a level kept for small devices); called before any step is timed.
+  std::function<void(const Device&, Fidelity)> check_fidelity;
+  /// Optional: the kind's kernel-level table of one fidelity against a more
+  /// detailed one on `device` (`wafersim crosscheck`, sim/timing/crosscheck.h).
+  std::function<CrosscheckTable(const Device&, const CrosscheckOptions&)> crosscheck;
 };
 
 /// Device kinds and their backends: everything register_builtin fills.

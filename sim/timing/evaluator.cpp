@@ -76,22 +76,16 @@ void check_weight_holder(const System& system, const DeviceGroup& group, const G
 
 }  // namespace
 
-RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, const EvalOptions& options) const {
-  const Workload& w = options.workload;
-  check_workload(model, w);
-
-  System system = system_in;
-  if (options.devices.mode == DeviceCount::Mode::Fixed) system = system_in.with_main_count(options.devices.count);
-
-  // Fidelity: the one asked for, or the most detailed up to approx that every group used has.
+Fidelity Evaluator::resolve_fidelity(const System& system, const Workload& w, std::optional<Fidelity> asked) const {
+  // The one asked for, or the most detailed up to approx that every group used has.
   std::vector<StepKind> kinds;
   if (w.phase == Phase::Prefill || w.phase == Phase::Generate) kinds = {StepKind::Prefill, StepKind::Decode};
   else kinds = {main_kind(w.phase)};
-  Fidelity fidelity = options.fidelity.value_or(Fidelity::Approx);
+  Fidelity fidelity = asked.value_or(Fidelity::Approx);
   for (StepKind k : kinds) {
     const Backend& b = registry_.backend(system.group_for(k).device->kind());
     const bool has = std::find(b.fidelities.begin(), b.fidelities.end(), fidelity) != b.fidelities.end();
-    if (options.fidelity && !has) {
+    if (asked && !has) {
       std::string avail;
       for (Fidelity f : b.fidelities) avail += (avail.empty() ? "" : ", ") + std::string(fidelity_name(f));
       throw InputError::option("--fidelity", fmt::format("'{}' is not available for {} devices (available: {})",
@@ -104,6 +98,22 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       fidelity = std::min(fidelity, best);
     }
   }
+  for (StepKind k : kinds) {
+    const DeviceGroup& group = system.group_for(k);
+    const Backend& b = registry_.backend(group.device->kind());
+    if (b.check_fidelity) b.check_fidelity(*group.device, fidelity);
+  }
+  return fidelity;
+}
+
+RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, const EvalOptions& options) const {
+  const Workload& w = options.workload;
+  check_workload(model, w);
+
+  System system = system_in;
+  if (options.devices.mode == DeviceCount::Mode::Fixed) system = system_in.with_main_count(options.devices.count);
+
+  const Fidelity fidelity = resolve_fidelity(system, w, options.fidelity);
 
   RunResult r;
   r.system = system.name();

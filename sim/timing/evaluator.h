@@ -37,6 +37,11 @@ class Evaluator {
   [[nodiscard]] RunResult evaluate(const System& system, const ModelSpec& model, const EvalOptions& options) const;
   /// Throws InputError when the workload does not suit the model (decode on an encoder).
   static void check_workload(const ModelSpec& model, const Workload& workload);
+  /// The fidelity the steps of `workload` run at on `system`: `asked`, or the most
+  /// detailed up to approx every group used has. Throws InputError when a group's
+  /// kind lacks the level asked for, or its device cannot run at it (Backend::check_fidelity).
+  [[nodiscard]] Fidelity resolve_fidelity(const System& system, const Workload& workload,
+                                          std::optional<Fidelity> asked) const;
 
  private:
   const Registry& registry_;

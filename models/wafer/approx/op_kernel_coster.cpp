@@ -16,8 +16,19 @@ std::int64_t part(std::int64_t v, int parts) { return std::max<std::int64_t>(1, 
 
 }  // namespace
 
-OpKernelCoster::OpKernelCoster(const WaferSpec& spec, std::string device_name, DType kv_dtype)
-    : spec_(spec), name_(std::move(device_name)), kv_dtype_(kv_dtype), clock_(spec.clock.value()) {}
+OpKernelCoster::OpKernelCoster(const WaferSpec& spec, std::string device_name, DType kv_dtype,
+                               KernelModelFactory factory)
+    : spec_(spec), name_(std::move(device_name)), kv_dtype_(kv_dtype), clock_(spec.clock.value()),
+      factory_(std::move(factory)) {}
+
+const KernelModel& OpKernelCoster::kernels(DType dtype) {
+  auto& m = models_[static_cast<int>(dtype)];
+  if (!m) {
+    const MeshParams p = params_for(dtype);
+    m = factory_ ? factory_(p) : std::make_unique<MeshKernels>(p);
+  }
+  return *m;
+}
 
 MeshParams OpKernelCoster::params_for(DType dtype) const {
   const auto f = spec_.flops_per_cycle_for(dtype);
@@ -44,8 +55,8 @@ const KernelCost& OpKernelCoster::cost(const Op& op, RegionSize region, int part
   return cache_.emplace(key, compute(op, region, parts)).first->second;
 }
 
-KernelCost OpKernelCoster::compute(const Op& op, RegionSize region, int parts) const {
-  const MeshKernels k(params_for(op.dtype));
+KernelCost OpKernelCoster::compute(const Op& op, RegionSize region, int parts) {
+  const KernelModel& k = kernels(op.dtype);
   const double act = dtype_bytes_exact(op.dtype, 1.0);
   const OpBytes& b = op.bytes;
   switch (op.kind) {

@@ -5,9 +5,13 @@
 // Elementwise → local work on the output side; Embedding, Collective, Transfer →
 // moves across the region. Results are cached by (op shape, region): the layers
 // of a transformer are identical, so a step evaluates each distinct layer once
-// and reuses it (results are bit-identical, see the bench note).
+// and reuses it (results are bit-identical, see the bench note). The kernels
+// come from a factory: approx's closed forms (MeshKernels) by default, or the
+// cycle-level reference (fabric::CycleKernels) for `--fidelity cycle`.
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <tuple>
 
 #include "models/wafer/approx/mesh_kernels.h"
@@ -16,19 +20,26 @@
 
 namespace wafersim::wafer {
 
+/// Builds the kernel model for one set of per-cycle figures (one dtype).
+using KernelModelFactory = std::function<std::unique_ptr<KernelModel>(const MeshParams&)>;
+
 class OpKernelCoster {
  public:
   /// `dtype` picks the FLOP rate; throws InputError when the core cannot compute it.
-  OpKernelCoster(const WaferSpec& spec, std::string device_name, DType kv_dtype);
+  /// `factory` empty = approx's MeshKernels.
+  OpKernelCoster(const WaferSpec& spec, std::string device_name, DType kv_dtype, KernelModelFactory factory = {});
 
   /// The cost of `op`, scaled to 1/`parts` of its tokens (micro-batches), on `region`.
   [[nodiscard]] const KernelCost& cost(const Op& op, RegionSize region, int parts = 1);
   [[nodiscard]] double clock_hz() const { return clock_; }
-  /// The kernels with the rates of `dtype` (for transfers the step model prices).
-  [[nodiscard]] MeshKernels kernels(DType dtype) const { return MeshKernels(params_for(dtype)); }
+  /// The kernels with the rates of `dtype` (for transfers the step model prices);
+  /// built once per dtype and kept for the coster's life.
+  [[nodiscard]] const KernelModel& kernels(DType dtype);
+  /// The per-cycle figures of the core and fabric for `dtype` (what the kernels get).
+  [[nodiscard]] MeshParams params(DType dtype) const { return params_for(dtype); }
 
  private:
-  [[nodiscard]] KernelCost compute(const Op& op, RegionSize region, int parts) const;
+  [[nodiscard]] KernelCost compute(const Op& op, RegionSize region, int parts);
   [[nodiscard]] MeshParams params_for(DType dtype) const;
 
   using Key = std::tuple<int, std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, std::int64_t,
@@ -37,6 +48,8 @@ class OpKernelCoster {
   std::string name_;
   DType kv_dtype_;
   double clock_;
+  KernelModelFactory factory_;
+  std::map<int, std::unique_ptr<KernelModel>> models_;  ///< by dtype
   std::map<Key, KernelCost> cache_;
 };
 

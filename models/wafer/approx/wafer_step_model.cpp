@@ -41,7 +41,7 @@ std::string unit_name(int layer, int layers) {
 
 /// Serial cycles of one wafer's share of the step on `l` (the region search's objective).
 double estimate(const Graph& g, const WaferLayout& l, OpKernelCoster& coster, const WaferSpec& spec) {
-  const MeshKernels k = coster.kernels(g.shape().dtype);
+  const KernelModel& k = coster.kernels(g.shape().dtype);
   double total = 0, previous = 0, weights = 0;
   for (std::size_t u = 0; u < l.units.size(); ++u) {
     const LayerUnit& unit = l.units[u];
@@ -116,7 +116,7 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
                     const WaferSpec& spec) {
   const Graph& g = plan.graph();
   const double clock = spec.clock.value();
-  const MeshKernels kernels = coster.kernels(g.shape().dtype);
+  const KernelModel& kernels = coster.kernels(g.shape().dtype);
   const bool streaming = !ls.empty() && ls.front().mode == WaferMapping::WeightStreaming;
   const std::size_t stages = ls.size();
   EventEngine eng;
@@ -335,6 +335,11 @@ StepResult WaferStepModel::run(const Plan& plan) const {
   auto best = std::min_element(tried.begin(), tried.end(), [](const Tried& a, const Tried& b) {
     return a.result.latency_s < b.result.latency_s;
   });
+  // Cycle fidelity: the chosen layout, mode and micro-batches, priced again kernel by kernel.
+  if (final_kernels_) {
+    OpKernelCoster final_coster(spec_, name_, g.shape().kv_dtype, final_kernels_);
+    best->result = schedule(plan, best->layouts, best->micro, final_coster, spec_);
+  }
   StepResult r = std::move(best->result);
   const WaferLayout& l = best->layouts.front();
   const bool forced = spec_.mapping.forced_region().has_value();
@@ -351,7 +356,8 @@ StepResult WaferStepModel::run(const Plan& plan) const {
       if (&t != &*best)
         others += fmt::format("{}{} {}", others.empty() ? "" : ", ", wafer_mapping_name(t.mode),
                               fmt::format("{:.3g} ms", t.result.latency_s * 1e3));
-    r.layout += fmt::format("; auto chose it{}", others.empty() ? " (nothing else fits)" : " over " + others);
+    r.layout += fmt::format("; auto chose it{}{}", final_kernels_ ? " at approx" : "",
+                            others.empty() ? " (nothing else fits)" : " over " + others);
   }
   return r;
 }

@@ -13,9 +13,14 @@
 // Leaves out: chunked prefill (a prompt is one micro-batch per sequence), link
 // sharing between concurrent transfers beyond one-at-a-time per boundary, and
 // overlap of a layer's ops with each other.
+// At cycle fidelity (a kernel factory given) the layout, mapping mode and
+// micro-batch count are still chosen with approx costs, so the cycle-level
+// kernels run on the data placement approx uses; only the final schedule prices
+// every kernel and region-to-region transfer with the factory's model.
 
 #include <string>
 
+#include "models/wafer/approx/op_kernel_coster.h"
 #include "models/wafer/approx/region_mapper.h"
 #include "models/wafer/wafer_spec.h"
 #include "sim/timing/step_result.h"
@@ -24,7 +29,9 @@ namespace wafersim::wafer {
 
 class WaferStepModel {
  public:
-  WaferStepModel(std::string device_name, const WaferSpec& spec) : name_(std::move(device_name)), spec_(spec) {}
+  /// `final_kernels`: the kernel model of the final schedule (empty = approx's).
+  WaferStepModel(std::string device_name, const WaferSpec& spec, KernelModelFactory final_kernels = {})
+      : name_(std::move(device_name)), spec_(spec), final_kernels_(std::move(final_kernels)) {}
 
   /// Times one step of `plan`. A layout that cannot hold the step comes back
   /// with `fit_error` set (bytes per core needed and available, the layers).
@@ -37,6 +44,7 @@ class WaferStepModel {
  private:
   std::string name_;
   const WaferSpec& spec_;
+  KernelModelFactory final_kernels_;
 };
 
 }  // namespace wafersim::wafer

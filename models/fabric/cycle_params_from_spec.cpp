@@ -1,0 +1,50 @@
+#include "models/fabric/cycle_params_from_spec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/core/error.h"
+
+namespace wafersim::fabric {
+namespace {
+
+bool whole_at_least_one(double v) { return std::isfinite(v) && v >= 1 && std::floor(v) == v; }
+
+}  // namespace
+
+void check_cycle_mesh(const std::string& device, const wafer::WaferSpec& spec) {
+  if (spec.mesh.width > kMaxCycleMeshSide || spec.mesh.height > kMaxCycleMeshSide)
+    throw InputError::option(
+        "--fidelity", fmt::format("cycle simulates meshes up to {}x{} cores; {}'s mesh is {}x{} (use --fidelity "
+                                  "approx, or the wse-mini preset)",
+                                  kMaxCycleMeshSide, kMaxCycleMeshSide, device, spec.mesh.width, spec.mesh.height));
+  const double link = spec.fabric.link_bandwidth.value();
+  if (!whole_at_least_one(link))
+    throw InputError::option(
+        "--fidelity", fmt::format("cycle moves whole flits: {}'s fabric.link_bandwidth must be a whole number of "
+                                  "B/cycle, at least 1 (it is {:g} B/cycle)",
+                                  device, link));
+  const double hop = spec.fabric.hop_latency.value();
+  if (!whole_at_least_one(hop))
+    throw InputError::option(
+        "--fidelity", fmt::format("cycle steps routers in whole cycles: {}'s fabric.hop_latency must be a whole "
+                                  "number of cycles, at least 1 (it is {:g} cycle)",
+                                  device, hop));
+}
+
+CycleParams cycle_params(const wafer::WaferSpec& spec, const wafer::MeshParams& core) {
+  CycleParams p;
+  p.core = core;
+  p.sram_per_core = spec.usable_sram_per_core().value();
+  p.colors = static_cast<int>(std::min<std::int64_t>(kMaxCycleColors, spec.fabric.colors));
+  return p;
+}
+
+wafer::KernelModelFactory cycle_kernel_factory(const wafer::WaferSpec& spec) {
+  return [spec](const wafer::MeshParams& core) -> std::unique_ptr<wafer::KernelModel> {
+    return std::make_unique<CycleKernels>(cycle_params(spec, core));
+  };
+}
+
+}  // namespace wafersim::fabric

@@ -1,0 +1,91 @@
+// `wafersim crosscheck [--system S] [--model M] [--quick] [--json|--markdown]`:
+// a device kind's faster model against its more detailed reference, kernel by
+// kernel (Backend::crosscheck) and on whole steps of a model through the
+// evaluator (decode at batch 1, prefill of a 64-token prompt). Exit 0 when every
+// counted row is within the bound, 4 otherwise (like `anchors`).
+
+#include <fmt/format.h>
+#include <ostream>
+
+#include "sim/cli/cli_common.h"
+#include "sim/report/atomic_file.h"
+#include "sim/report/crosscheck_report.h"
+
+namespace wafersim::cli {
+namespace {
+
+/// One step of `model` on `system` at the model's and the reference's levels.
+CrosscheckStep step_row(const RequestRunner& runner, const CrosscheckArgs& args, const CrosscheckTable& t,
+                        const std::string& phase, const std::string& key, const std::string& value) {
+  CrosscheckStep st;
+  st.step = phase;
+  st.workload = fmt::format("batch 1, {} {}", key, value);
+  auto run = [&](Fidelity f) {
+    EvalRequest req;
+    req.system = args.system;
+    req.model = args.model;
+    req.set_option("phase", phase, OptionOrigin{"", 0, 0, "crosscheck"});
+    req.set_option("batch", "1", OptionOrigin{"", 0, 0, "crosscheck"});
+    req.set_option(key, value, OptionOrigin{"", 0, 0, "crosscheck"});
+    req.set_option("fidelity", std::string(fidelity_name(f)), OptionOrigin{"", 0, 0, "--system"});
+    return runner.run(req);
+  };
+  const RunResult model = run(t.model);
+  const RunResult reference = run(t.reference);
+  st.fits = model.fits && reference.fits;
+  st.fit_error = !reference.fits ? reference.fit_error : model.fit_error;
+  st.model_s = model.step_latency_s;
+  st.reference_s = reference.step_latency_s;
+  return st;
+}
+
+}  // namespace
+
+int cmd_crosscheck(const Context& ctx, const CrosscheckArgs& args) {
+  if (args.json && args.markdown) throw InputError::option("--markdown", "give --json or --markdown, not both");
+  RequestRunner runner(ctx.registry, ctx.config_root);
+  EvalRequest probe;
+  probe.system = args.system;
+  probe.model = args.model;
+  const Backend* backend = nullptr;
+  const Device* device = nullptr;
+  for (const auto& d : runner.devices(probe)) {
+    const Backend& b = ctx.registry.backend(d->kind());
+    if (b.crosscheck) {
+      backend = &b;
+      device = d.get();
+      break;
+    }
+  }
+  if (backend == nullptr)
+    throw InputError::option("--system", fmt::format("'{}' has no device whose kind has a crosscheck (a faster model "
+                                                     "checked against a more detailed one)",
+                                                     args.system));
+  CrosscheckOptions options;
+  options.quick = args.quick;
+  CrosscheckTable table = backend->crosscheck(*device, options);
+  table.steps.push_back(step_row(runner, args, table, "decode", "context", "64"));
+  if (!args.quick) table.steps.push_back(step_row(runner, args, table, "prefill", "prompt", "64"));
+
+  std::string text;
+  if (args.json) {
+    Json j = crosscheck_json(table);
+    j["system"] = args.system;
+    j["model"] = args.model;
+    text = j.dump(2) + "\n";
+  } else if (args.markdown) {
+    text = crosscheck_markdown(table);
+  } else {
+    text = crosscheck_text(table, fmt::format("{} against {} on {} ({}); steps of {}{}", fidelity_name(table.model),
+                                              fidelity_name(table.reference), table.device, args.system, args.model,
+                                              args.quick ? " (quick subset)" : ""));
+  }
+  if (args.output_file.empty()) ctx.out << text;
+  else {
+    write_file_atomic(args.output_file, text);
+    ctx.out << "wrote " << args.output_file << "\n";
+  }
+  return summarize(table).all_within() ? kOk : kAnchorsOff;
+}
+
+}  // namespace wafersim::cli
