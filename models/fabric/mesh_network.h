@@ -21,6 +21,7 @@
 // Leaves out: adaptive routing, router pipeline stages beyond hop_latency,
 // turn costs, link errors, defective cores. Units: cycles, flits.
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -106,11 +107,60 @@ class MeshNetwork {
   /// Test hook: a core that stops accepting flits (its ramp back-pressures), to
   /// show a stall is caught by `last_progress_cycle`.
   void block_ejection(int core, bool blocked);
+  /// Test hook: from now on, step the active routers in an order shuffled each
+  /// cycle by `seed` (0 = the natural order), to show results do not depend on it.
+  void shuffle_router_order(std::uint64_t seed) { shuffle_seed_ = seed; }
 
  private:
+  /// One colour's FIFO at one input port, whatever its depth (8 bytes). `held`
+  /// counts flits sent into it and not yet known to have left (in flight, queued,
+  /// or left this cycle: the credit reaches the upstream router next cycle);
+  /// `ready` counts flits that have arrived and may move.
+  struct Fifo {
+    std::uint32_t msg = 0;      ///< the message that owns it (meaningful while not free)
+    std::uint8_t held = 0;
+    std::uint8_t ready = 0;
+    std::uint8_t route = 0;     ///< kDirMask: output (Dir or kNoDir), kEject, kTailSent
+    std::uint8_t credit = 0;    ///< kCreditPending | parity of the cycle the last flit left
+  };
+  /// Per-router arbitration state and flags (8 bytes).
+  struct RouterState {
+    std::uint8_t last_grant[5] = {0, 0, 0, 0, 0};  ///< input granted last, per output (N, E, S, W, eject)
+    std::uint8_t inject_color = 0;                  ///< colour that injected last
+    std::uint8_t flags = 0;                         ///< kActive, kEjectBlocked
+    std::uint8_t pad = 0;
+  };
+  static constexpr std::uint8_t kDirMask = 7, kNoDir = 4, kEject = 8, kTailSent = 16;
+  static constexpr std::uint8_t kCreditPending = 2;  ///< bit 0: parity of the leave cycle
+  static constexpr std::uint8_t kActive = 1, kEjectBlocked = 2;
+  static constexpr std::uint32_t kNone = 0xffffffffU;
+
+  [[nodiscard]] std::size_t fifo_index(int router, int port, int color) const {
+    return (static_cast<std::size_t>(router) * 4 + static_cast<std::size_t>(port)) * static_cast<std::size_t>(p_.colors) +
+           static_cast<std::size_t>(color);
+  }
+  [[nodiscard]] std::uint8_t route_at(int router, const MessageInfo& m) const;
+  [[nodiscard]] int neighbour(int router, int dir) const;
+  [[nodiscard]] bool can_accept(std::size_t fifo, MessageId msg) const;
+  void accept(std::size_t fifo, int router, MessageId msg, bool tail);
+  void activate(int router);
+  bool step_router(int router);  ///< true while it still has work
+  void shuffle_active(std::size_t n);
+  void check_route(int src, const Route& r) const;
+
   // Implementation-defined state (struct-of-arrays, see the .cpp).
   NetworkParams p_;
   std::vector<MessageInfo> messages_;
+  std::vector<std::uint32_t> next_in_queue_;       ///< per message: next message of its core and colour
+  std::vector<Fifo> fifos_;                        ///< router × port × colour
+  std::vector<RouterState> routers_;
+  std::vector<std::uint32_t> queue_head_, queue_tail_;  ///< core × colour: messages still to inject
+  std::vector<std::uint32_t> active_;              ///< routers to step (kActive set)
+  std::vector<std::vector<std::uint32_t>> wheel_;  ///< per cycle mod hop_latency: FIFOs a flit arrives in
+  std::vector<Delivery> deliveries_;
+  std::uint64_t held_total_ = 0;                   ///< flits in FIFOs or on links
+  std::uint64_t injectable_ = 0;                   ///< flits made available and not yet injected
+  std::uint64_t shuffle_seed_ = 0;
   std::uint64_t cycle_ = 0, injected_ = 0, ejected_ = 0, flit_hops_ = 0, router_cycles_ = 0, last_progress_ = 0;
 };
 

@@ -127,17 +127,37 @@ KernelCost MeshKernels::gemm(const GemmShape& s, std::int64_t rows, std::int64_t
   return c;
 }
 
-KernelCost MeshKernels::attention(const AttentionShape& s, std::int64_t rows, std::int64_t cols) const {
+AttentionBlocks attention_blocks(std::int64_t heads, std::int64_t rows, std::int64_t cols) {
   rows = std::max<std::int64_t>(rows, 1);
   cols = std::max<std::int64_t>(cols, 1);
-  const std::int64_t cores = rows * cols;
+  heads = std::max<std::int64_t>(heads, 1);
+  AttentionBlocks b;
+  if (heads >= rows * cols) {
+    b.blocks = rows * cols;
+    b.heads_per_block = (heads + b.blocks - 1) / b.blocks;
+    return b;
+  }
+  // The largest block (then the squarest) of which `heads` fit side by side.
+  for (std::int64_t br = 1; br <= rows; ++br) {
+    const std::int64_t per_col = rows / br;
+    const std::int64_t need = (heads + per_col - 1) / per_col;
+    if (need > cols) continue;
+    const std::int64_t bc = cols / need;
+    const bool larger = br * bc > b.br * b.bc;
+    const bool squarer = br * bc == b.br * b.bc && std::abs(br - bc) < std::abs(b.br - b.bc);
+    if (larger || squarer) {
+      b.br = br;
+      b.bc = bc;
+    }
+  }
+  b.blocks = (rows / b.br) * (cols / b.bc);
+  return b;
+}
+
+KernelCost MeshKernels::attention(const AttentionShape& s, std::int64_t rows, std::int64_t cols) const {
+  const AttentionBlocks b = attention_blocks(s.heads, rows, cols);
   const std::int64_t heads = std::max<std::int64_t>(s.heads, 1);
-  // Each head-sequence gets a block of g cores holding context/g positions; with
-  // more heads than cores, each core holds several heads whole.
-  const std::int64_t per_core = heads >= cores ? (heads + cores - 1) / cores : 1;
-  const std::int64_t g = heads >= cores ? 1 : cores / heads;
-  const std::int64_t br = std::clamp<std::int64_t>(std::llround(std::sqrt(static_cast<double>(g))), 1, rows);
-  const std::int64_t bc = std::clamp<std::int64_t>(g / br, 1, cols);
+  const std::int64_t br = b.br, bc = b.bc, per_core = b.heads_per_block;
   const double block = static_cast<double>(br * bc);
   const double hpc = static_cast<double>(per_core), m = static_cast<double>(s.m), d = static_cast<double>(s.head_dim);
   const double positions = std::ceil(static_cast<double>(s.context) / block);

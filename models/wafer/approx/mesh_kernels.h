@@ -92,6 +92,18 @@ class KernelModel {
   [[nodiscard]] virtual KernelCost transfer(double bytes, std::int64_t distance, std::int64_t links) const = 0;
 };
 
+/// How attention's head-sequences are laid on an R × C region: blocks of
+/// br × bc cores, as close to square and as large as lets one block per head fit
+/// (floor(R/br) · floor(C/bc) ≥ heads); with more heads than cores each core is
+/// a block and holds `heads_per_block` heads whole. The cycle reference places
+/// its data the same way.
+struct AttentionBlocks {
+  std::int64_t br = 1, bc = 1;         ///< block rows × cols
+  std::int64_t blocks = 1;             ///< blocks that fit the region
+  std::int64_t heads_per_block = 1;
+};
+[[nodiscard]] AttentionBlocks attention_blocks(std::int64_t heads, std::int64_t rows, std::int64_t cols);
+
 class MeshKernels final : public KernelModel {
  public:
   explicit MeshKernels(MeshParams p) : p_(p) {}
