@@ -126,7 +126,7 @@ class Sweep {
 void quick_sweep(Sweep& s) {
   s.line_rows(16, 1024);
   s.gemm(1, 256, 256, 4, 4);
-  s.gemm(4, 1000, 1408, 8, 8);
+  s.gemm(4, 1000, 1408, 16, 16);
   s.attention(1, 8, 512, 8);
   s.norm(1, 512, 16);
   s.elementwise(4096, 16);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "models/wafer/approx/wafer_step_model.h"
 #include "sim/core/error.h"
 
 namespace wafersim::fabric {
@@ -45,6 +46,17 @@ wafer::KernelModelFactory cycle_kernel_factory(const wafer::WaferSpec& spec) {
   return [spec](const wafer::MeshParams& core) -> std::unique_ptr<wafer::KernelModel> {
     return std::make_unique<CycleKernels>(cycle_params(spec, core));
   };
+}
+
+StepResult cycle_step(const std::string& device, const wafer::WaferSpec& spec, const Plan& plan,
+                      wafer::KernelModelFactory kernels) {
+  try {
+    return wafer::WaferStepModel(device, spec, kernels ? std::move(kernels) : cycle_kernel_factory(spec)).run(plan);
+  } catch (const DoesNotFit& e) {
+    StepResult r;
+    r.fit_error = "at cycle fidelity, " + e.what;
+    return r;
+  }
 }
 
 }  // namespace wafersim::fabric

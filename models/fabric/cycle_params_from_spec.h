@@ -11,6 +11,8 @@
 
 #include "models/fabric/cycle_kernels.h"
 #include "models/wafer/approx/op_kernel_coster.h"
+#include "sim/mapping/plan.h"
+#include "sim/timing/step_result.h"
 #include "models/wafer/wafer_spec.h"
 
 namespace wafersim::fabric {
@@ -30,5 +32,11 @@ void check_cycle_mesh(const std::string& device, const wafer::WaferSpec& spec);
 
 /// The factory OpKernelCoster / WaferStepModel use at cycle fidelity.
 [[nodiscard]] wafer::KernelModelFactory cycle_kernel_factory(const wafer::WaferSpec& spec);
+
+/// One step of `plan` at cycle fidelity: WaferStepModel with `kernels` (empty =
+/// CycleKernels) in the final schedule. A kernel whose data does not fit a core's
+/// SRAM (DoesNotFit) comes back as the step's fit_error.
+[[nodiscard]] StepResult cycle_step(const std::string& device, const wafer::WaferSpec& spec, const Plan& plan,
+                                    wafer::KernelModelFactory kernels = {});
 
 }  // namespace wafersim::fabric

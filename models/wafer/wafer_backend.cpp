@@ -61,13 +61,7 @@ void register_wafer(Registry& registry) {
     const WaferDevice& w = as_wafer(device);
     if (fidelity == Fidelity::Approx) return WaferStepModel(w.name(), w.spec()).run(plan);
     // Cycle: layouts chosen at approx, every kernel of the schedule run at cycle level.
-    try {
-      return WaferStepModel(w.name(), w.spec(), fabric::cycle_kernel_factory(w.spec())).run(plan);
-    } catch (const fabric::DoesNotFit& e) {
-      StepResult r;
-      r.fit_error = "at cycle fidelity, " + e.what;
-      return r;
-    }
+    return fabric::cycle_step(w.name(), w.spec(), plan);
   };
   backend.check_fidelity = [](const Device& device, Fidelity fidelity) {
     if (fidelity != Fidelity::Cycle) return;

@@ -29,8 +29,9 @@ std::string summary_line(const CrosscheckTable& t) {
   if (s.worst != nullptr)
     out += fmt::format(" (worst: {} {} on {}{}, {}%)", s.worst->kernel, s.worst->shape, s.worst->region,
                        s.worst->algorithm.empty() ? "" : ", " + s.worst->algorithm, pct(s.worst->error()));
-  if (s.not_fitting > 0) out += fmt::format("; {} shapes do not fit a core's SRAM at {} (not counted)", s.not_fitting,
-                                            fidelity_name(t.reference));
+  if (s.not_fitting > 0)
+    out += fmt::format("; {} shape{} not fit a core's SRAM at {} (not counted)", s.not_fitting,
+                       s.not_fitting == 1 ? " does" : "s do", fidelity_name(t.reference));
   if (!t.steps.empty()) out += fmt::format("; {} of {} steps within {}", s.steps_within, s.steps_counted, bound_text());
   if (s.numbers_off > 0)
     out += fmt::format("; {} rows with numbers off by more than {:g}", s.numbers_off, kCrosscheckNumbersBound);

@@ -60,6 +60,33 @@ TEST(WaferPresets, Wse2SummaryEqualsTheCommentArithmetic) {
   EXPECT_NEAR(753'972.0 * 24 * 1.1e9, 20e15, 0.2e15);
 }
 
+TEST(WaferPresets, WseMiniIsA64x64SliceWithTheWse3CoreAndFabric) {
+  const System mini = load_system("wse-mini");
+  const System wse3 = load_system("wse3");
+  const WaferSpec& m = wafer_of(mini).spec();
+  const WaferSpec& w = wafer_of(wse3).spec();
+  EXPECT_EQ(m.usable_cores(), 4'096);  // 64 x 64
+  EXPECT_EQ(m.clock.value(), w.clock.value());
+  EXPECT_EQ(m.core.sram, w.core.sram);
+  EXPECT_EQ(m.core.reserved_sram, w.core.reserved_sram);
+  EXPECT_EQ(m.core.sram_read_bandwidth.value(), w.core.sram_read_bandwidth.value());
+  EXPECT_EQ(m.core.sram_write_bandwidth.value(), w.core.sram_write_bandwidth.value());
+  EXPECT_EQ(m.flops_per_cycle_for(DType::Fp16)->value(), w.flops_per_cycle_for(DType::Fp16)->value());
+  EXPECT_EQ(m.core.task_overhead.value(), w.core.task_overhead.value());
+  EXPECT_EQ(m.fabric.link_bandwidth.value(), w.fabric.link_bandwidth.value());
+  EXPECT_EQ(m.fabric.hop_latency.value(), w.fabric.hop_latency.value());
+  EXPECT_EQ(m.fabric.colors, w.fabric.colors);
+  EXPECT_EQ(m.mapping.mode, WaferMapping::Auto);
+  const DeviceSummary& sum = wafer_of(mini).summary();
+  // 4,096 x 44 KiB = 176 MiB; 4,096 x 16 FLOP/cycle x 1.1 GHz = 72.1 TFLOP/s.
+  EXPECT_EQ(sum.memory_capacity.value(), 4'096LL * 44 * 1024);
+  EXPECT_DOUBLE_EQ(sum.peak_flops.get(DType::Fp16)->value(), 4'096.0 * 16 * 1.1e9);
+  // I/O by perimeter: 1.2 Tb/s x 256 / 3,868 = 79.4 Gb/s; power by cores: 23 kW x 4,096 / 893,064.
+  EXPECT_NEAR(m.io.bandwidth.value() * 8, 1.2e12 * 256 / 3'868, 0.05e9);
+  EXPECT_NEAR(sum.power.value(), 23e3 * 4'096 / 893'064, 0.05);
+  EXPECT_EQ(m.io.external_memory.value(), 0);
+}
+
 TEST(WaferPresets, PolicyCountsUsableSramPerCore) {
   const System s = load_system("wse3");
   const MappingPolicy p = wafer_policy(*s.main_group().device);

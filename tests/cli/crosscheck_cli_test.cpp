@@ -1,0 +1,106 @@
+// `wafersim crosscheck --quick`: the JSON a script reads (fields, types, the
+// summary agreeing with the rows and the exit code), the markdown table, and
+// the atomic output file.
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+};
+
+Outcome run(const std::string& args) {
+  Outcome o;
+  std::FILE* p = ::popen((std::string(WAFERSIM_BINARY) + " " + args + " 2>/dev/null").c_str(), "r");
+  if (p == nullptr) return o;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) o.out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+TEST(CrosscheckCli, QuickJsonHasEveryFieldAndASummaryThatMatchesTheRows) {
+  const Outcome o = run("crosscheck --quick --json");
+  ASSERT_TRUE(o.code == 0 || o.code == 4) << o.code << "\n" << o.out;
+  const json j = json::parse(o.out);
+  EXPECT_EQ(j["system"], "wse-mini");
+  EXPECT_EQ(j["model"], "tiny-llama");
+  EXPECT_EQ(j["device"], "wse-mini");
+  EXPECT_EQ(j["model_fidelity"], "approx");
+  EXPECT_EQ(j["reference_fidelity"], "cycle");
+  EXPECT_DOUBLE_EQ(j["bound"].get<double>(), 0.10);
+  ASSERT_TRUE(j["kernels"].is_array());
+  ASSERT_GE(j["kernels"].size(), 8u);
+  int counted = 0, within = 0, not_fitting = 0;
+  std::set<std::string> kernels;
+  for (const json& r : j["kernels"]) {
+    for (const char* k : {"kernel", "shape", "region", "algorithm", "fit_error"}) ASSERT_TRUE(r[k].is_string()) << k;
+    kernels.insert(r["kernel"].get<std::string>());
+    ASSERT_TRUE(r["approx_cycles"].is_number());
+    EXPECT_GT(r["approx_cycles"].get<double>(), 0);
+    if (!r["fits"].get<bool>()) {
+      ++not_fitting;
+      EXPECT_TRUE(r["cycle_cycles"].is_null());
+      EXPECT_FALSE(r["within_bound"].get<bool>());
+      EXPECT_FALSE(r["fit_error"].get<std::string>().empty());
+      continue;
+    }
+    ++counted;
+    const double a = r["approx_cycles"], c = r["cycle_cycles"], e = r["relative_error"];
+    EXPECT_GT(c, 0);
+    EXPECT_NEAR(e, (a - c) / c, 1e-12);
+    EXPECT_EQ(r["within_bound"].get<bool>(), std::fabs(e) <= 0.10);
+    within += r["within_bound"].get<bool>();
+    // Numbers are checked against Eigen on every row that ran.
+    ASSERT_TRUE(r["numbers_checked"].get<bool>());
+    EXPECT_LE(r["max_rel_error"].get<double>(), 1e-4) << r["kernel"] << " " << r["shape"];
+  }
+  for (const char* k : {"multicast", "reduce", "all-reduce", "gemv", "gemm", "attention", "norm", "elementwise",
+                        "transfer"})
+    EXPECT_TRUE(kernels.count(k)) << k;
+  const json& s = j["summary"];
+  EXPECT_EQ(s["counted"], counted);
+  EXPECT_EQ(s["within_bound"], within);
+  EXPECT_EQ(s["does_not_fit"], not_fitting);
+  ASSERT_EQ(j["steps"].size(), 1u);
+  const json& step = j["steps"][0];
+  EXPECT_EQ(step["step"], "decode");
+  EXPECT_GT(step["approx_s"].get<double>(), 0);
+  EXPECT_GT(step["cycle_s"].get<double>(), 0);
+  EXPECT_EQ(s["all_within_bound"].get<bool>(), o.code == 0);
+}
+
+TEST(CrosscheckCli, MarkdownTableAndAtomicOutputFile) {
+  const fs::path file = fs::temp_directory_path() / "wafersim-crosscheck-test.md";
+  fs::remove(file);
+  const Outcome o = run("crosscheck --quick --markdown -o " + file.string());
+  ASSERT_TRUE(o.code == 0 || o.code == 4) << o.out;
+  EXPECT_EQ(o.out, "wrote " + file.string() + "\n");
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str().rfind("| kernel | shape | region | algorithm | approx (cycles) | cycle (cycles) |", 0), 0u)
+      << text.str();
+  EXPECT_NE(text.str().find("| step | workload | approx (ms) | cycle (ms) |"), std::string::npos);
+  EXPECT_NE(text.str().find("kernel rows within ±10%"), std::string::npos);
+  for (const auto& e : fs::directory_iterator(file.parent_path()))
+    EXPECT_EQ(e.path().filename().string().find("wafersim-crosscheck-test.md."), std::string::npos) << "temp file left";
+  fs::remove(file);
+}
+
+}  // namespace
