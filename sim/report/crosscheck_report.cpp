@@ -72,19 +72,21 @@ std::string crosscheck_text(const CrosscheckTable& t, const std::string& title) 
                r.fits ? (r.within() ? "yes" : "NO") : "-", numbers_text(r)});
   std::string out = title + "\n\n" + k.render();
   if (!t.steps.empty()) {
-    TextTable s({"step", "workload", h.model + " (ms)", h.reference + " (ms)", "error (%)", "within " + bound_text()},
+    TextTable s({"step", "workload", h.model + " (us)", h.reference + " (us)", "error (%)", "within " + bound_text()},
                 {A::Left, A::Left, A::Right, A::Right, A::Right, A::Left});
     for (const auto& st : t.steps)
-      s.add_row({st.step, st.workload, fmt::format("{:.4f}", st.model_s * 1e3),
-                 st.fits ? fmt::format("{:.4f}", st.reference_s * 1e3) : "does not fit",
+      s.add_row({st.step, st.workload, fmt::format("{:.2f}", st.model_s * 1e6),
+                 st.fits ? fmt::format("{:.2f}", st.reference_s * 1e6) : "does not fit",
                  st.fits ? pct(st.error()) : "-", st.fits ? (st.within() ? "yes" : "NO") : "-"});
     out += "\n" + s.render();
   }
+  std::string misfits;
   for (const auto& r : t.rows)
-    if (!r.fits) out += fmt::format("\ndoes not fit: {} {} on {}: {}", r.kernel, r.shape, r.region, r.fit_error);
+    if (!r.fits) misfits += fmt::format("does not fit: {} {} on {}: {}\n", r.kernel, r.shape, r.region, r.fit_error);
   for (const auto& st : t.steps)
-    if (!st.fits) out += fmt::format("\ndoes not fit: {} step: {}", st.step, st.fit_error);
-  return out + "\n\n" + summary_line(t);
+    if (!st.fits) misfits += fmt::format("does not fit: {} step: {}\n", st.step, st.fit_error);
+  if (!misfits.empty()) out += "\n" + misfits;
+  return out + "\n" + summary_line(t);
 }
 
 std::string crosscheck_markdown(const CrosscheckTable& t) {
@@ -98,12 +100,12 @@ std::string crosscheck_markdown(const CrosscheckTable& t) {
                        r.fits ? cycles_text(r.reference_cycles) : "does not fit", r.fits ? pct(r.error()) + "%" : "-",
                        r.fits ? (r.within() ? "yes" : "**no**") : "-", numbers_text(r));
   if (!t.steps.empty()) {
-    out += fmt::format("\n| step | workload | {} (ms) | {} (ms) | error | within {} |\n| --- | --- | ---: | ---: | ---: "
+    out += fmt::format("\n| step | workload | {} (us) | {} (us) | error | within {} |\n| --- | --- | ---: | ---: | ---: "
                        "| --- |\n",
                        h.model, h.reference, bound_text());
     for (const auto& st : t.steps)
-      out += fmt::format("| {} | {} | {:.4f} | {} | {} | {} |\n", st.step, st.workload, st.model_s * 1e3,
-                         st.fits ? fmt::format("{:.4f}", st.reference_s * 1e3) : "does not fit",
+      out += fmt::format("| {} | {} | {:.2f} | {} | {} | {} |\n", st.step, st.workload, st.model_s * 1e6,
+                         st.fits ? fmt::format("{:.2f}", st.reference_s * 1e6) : "does not fit",
                          st.fits ? pct(st.error()) + "%" : "-", st.fits ? (st.within() ? "yes" : "**no**") : "-");
   }
   return out + "\n" + summary_line(t);

@@ -96,7 +96,7 @@ TEST(CrosscheckCli, MarkdownTableAndAtomicOutputFile) {
   text << in.rdbuf();
   EXPECT_EQ(text.str().rfind("| kernel | shape | region | algorithm | approx (cycles) | cycle (cycles) |", 0), 0u)
       << text.str();
-  EXPECT_NE(text.str().find("| step | workload | approx (ms) | cycle (ms) |"), std::string::npos);
+  EXPECT_NE(text.str().find("| step | workload | approx (us) | cycle (us) |"), std::string::npos);
   EXPECT_NE(text.str().find("kernel rows within ±10%"), std::string::npos);
   for (const auto& e : fs::directory_iterator(file.parent_path()))
     EXPECT_EQ(e.path().filename().string().find("wafersim-crosscheck-test.md."), std::string::npos) << "temp file left";
