@@ -80,13 +80,6 @@ KernelRun CycleKernels::run_gemm(const GemmShape& s, std::int64_t rows, std::int
   FabricSim sim(network_params(p_, cols, rows), p_.core, p_.sram_per_core);
   const Split ks(s.k, rows), ns(s.n, cols);
   const std::int64_t m = s.m, count = std::max<std::int64_t>(s.count, 1);
-  RandomValues rnd(p_.seed);
-  // The whole operands, for the reference: count × (m × K) and count × (K × N).
-  std::vector<MatrixF> x(static_cast<std::size_t>(count)), w(static_cast<std::size_t>(count));
-  for (std::int64_t c = 0; c < count; ++c) {
-    x[static_cast<std::size_t>(c)] = rnd.matrix(m, s.k);
-    w[static_cast<std::size_t>(c)] = rnd.matrix(s.k, s.n);
-  }
   struct Bufs { int w, x, y; };
   std::vector<Bufs> bufs(static_cast<std::size_t>(rows * cols));
   for (std::int64_t r = 0; r < rows; ++r)
@@ -97,6 +90,20 @@ KernelRun CycleKernels::run_gemm(const GemmShape& s, std::int64_t rows, std::int
       b.w = sim.alloc(core, count * kr * nc, s.weight_bytes, "its weight tile");
       b.x = sim.alloc(core, count * m * kr, s.act_bytes, "its input slice");
       b.y = sim.alloc(core, count * m * nc, s.act_bytes, "its partial sums");
+    }
+  if (!sim.fits()) return does_not_fit(sim);
+  // The whole operands, for the reference: count × (m × K) and count × (K × N).
+  RandomValues rnd(p_.seed);
+  std::vector<MatrixF> x(static_cast<std::size_t>(count)), w(static_cast<std::size_t>(count));
+  for (std::int64_t c = 0; c < count; ++c) {
+    x[static_cast<std::size_t>(c)] = rnd.matrix(m, s.k);
+    w[static_cast<std::size_t>(c)] = rnd.matrix(s.k, s.n);
+  }
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c) {
+      const int core = sim.core_at(static_cast<int>(c), static_cast<int>(r));
+      const std::int64_t kr = ks.len(r), nc = ns.len(c);
+      const Bufs& b = bufs[static_cast<std::size_t>(core)];
       auto& wb = sim.buffer(core, b.w);
       for (std::int64_t cp = 0; cp < count; ++cp)
         MapF(wb.data() + cp * kr * nc, kr, nc) = w[static_cast<std::size_t>(cp)].block(ks.start(r), ns.start(c), kr, nc);
@@ -107,7 +114,6 @@ KernelRun CycleKernels::run_gemm(const GemmShape& s, std::int64_t rows, std::int
       }
       sim.emit(core, activate());
     }
-  if (!sim.fits()) return does_not_fit(sim);
   // Input slices along each row, from its first core.
   for (std::int64_t r = 0; r < rows && cols > 1; ++r) {
     if (ks.len(r) == 0) continue;

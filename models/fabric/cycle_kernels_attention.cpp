@@ -34,13 +34,6 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
   const std::int64_t br = bl.br, bc = bl.bc, hpb = bl.heads_per_block, per_row = cols / bc;
   const Split pos(T, br * bc);
   FabricSim sim(network_params(p_, cols, rows), p_.core, p_.sram_per_core);
-  RandomValues rnd(p_.seed);
-  std::vector<MatrixF> q(static_cast<std::size_t>(H)), k(static_cast<std::size_t>(H)), v(static_cast<std::size_t>(H));
-  for (std::int64_t h = 0; h < H; ++h) {
-    q[static_cast<std::size_t>(h)] = rnd.matrix(m, d);
-    k[static_cast<std::size_t>(h)] = rnd.matrix(T, d);
-    v[static_cast<std::size_t>(h)] = rnd.matrix(T, d);
-  }
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   std::vector<CoreBufs> cb(static_cast<std::size_t>(rows * cols));
   const std::int64_t blocks = (H + hpb - 1) / hpb;
@@ -63,16 +56,29 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
         c.mx = sim.alloc(core, nh * m, 4, "the running maxima");
         c.l = sim.alloc(core, nh * m, 4, "the running sums");
         c.o = sim.alloc(core, nh * m * d, sh.act_bytes, "its weighted values");
-        for (std::int64_t h = 0; h < nh; ++h) {
-          const auto hs = static_cast<std::size_t>(h0 + h);
+      }
+  }
+  if (!sim.fits()) return does_not_fit(sim);
+  RandomValues rnd(p_.seed);
+  std::vector<MatrixF> q(static_cast<std::size_t>(H)), k(static_cast<std::size_t>(H)), v(static_cast<std::size_t>(H));
+  for (std::int64_t h = 0; h < H; ++h) {
+    q[static_cast<std::size_t>(h)] = rnd.matrix(m, d);
+    k[static_cast<std::size_t>(h)] = rnd.matrix(T, d);
+    v[static_cast<std::size_t>(h)] = rnd.matrix(T, d);
+  }
+  for (std::int64_t b = 0; b < blocks; ++b)
+    for (std::int64_t i = 0; i < br; ++i)
+      for (std::int64_t j = 0; j < bc; ++j) {
+        const int core = core_of(b, i, j);
+        const CoreBufs& c = cb[static_cast<std::size_t>(core)];
+        for (std::int64_t h = 0; h < c.heads; ++h) {
+          const auto hs = static_cast<std::size_t>(b * hpb + h);
           MapF(sim.buffer(core, c.k).data() + h * c.np * d, c.np, d) = k[hs].block(c.p0, 0, c.np, d);
           MapF(sim.buffer(core, c.v).data() + h * c.np * d, c.np, d) = v[hs].block(c.p0, 0, c.np, d);
           if (i == 0 && j == 0) MapF(sim.buffer(core, c.q).data() + h * m * d, m, d) = q[hs];
         }
         sim.emit(core, activate());
       }
-  }
-  if (!sim.fits()) return does_not_fit(sim);
 
   const wafer::MeshKernels approx(p_.core);
   auto block_rows = [&](std::int64_t b, int CoreBufs::*field, std::int64_t elems, double eb, int tag) {
