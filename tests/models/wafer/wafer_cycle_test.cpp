@@ -72,7 +72,7 @@ TEST(WaferCycle, ParamsAreApproxsPerCycleFiguresWithTheUsableSram) {
   EXPECT_DOUBLE_EQ(p.core.link_bytes, 4);
   EXPECT_DOUBLE_EQ(p.core.hop_latency, 1);
   EXPECT_DOUBLE_EQ(p.core.flops, 16);
-  EXPECT_DOUBLE_EQ(p.core.task_overhead, 97);
+  EXPECT_DOUBLE_EQ(p.core.task_overhead, spec.core.task_overhead.value());  // 100 cycles, as wse3
 }
 
 TEST(WaferCycle, FinalKernelsPriceOnlyTheScheduleOnApproxsLayout) {
