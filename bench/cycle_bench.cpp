@@ -33,7 +33,7 @@ void run_point(benchmark::State& state, Fidelity fidelity, Phase phase, std::int
   double latency = 0;
   for (auto _ : state) {
     const RunResult r = evaluator.evaluate(system, model, o);
-    latency = r.step_latency_s;
+    latency = r.latency_s.value_or(0);
     benchmark::DoNotOptimize(latency);
   }
   state.counters["predicted_us"] = latency * 1e6;
