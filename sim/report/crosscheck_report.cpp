@@ -32,7 +32,8 @@ std::string summary_line(const CrosscheckTable& t) {
   if (s.not_fitting > 0)
     out += fmt::format("; {} shape{} not fit a core's SRAM at {} (not counted)", s.not_fitting,
                        s.not_fitting == 1 ? " does" : "s do", fidelity_name(t.reference));
-  if (!t.steps.empty()) out += fmt::format("; {} of {} steps within {}", s.steps_within, s.steps_counted, bound_text());
+  if (s.steps_counted > 0) out += fmt::format("; {} of {} steps within {}", s.steps_within, s.steps_counted, bound_text());
+  else if (!t.steps.empty()) out += "; no step fits (not counted)";
   if (s.numbers_off > 0)
     out += fmt::format("; {} rows with numbers off by more than {:g}", s.numbers_off, kCrosscheckNumbersBound);
   return out + "\n";
@@ -75,7 +76,7 @@ std::string crosscheck_text(const CrosscheckTable& t, const std::string& title) 
     TextTable s({"step", "workload", h.model + " (us)", h.reference + " (us)", "error (%)", "within " + bound_text()},
                 {A::Left, A::Left, A::Right, A::Right, A::Right, A::Left});
     for (const auto& st : t.steps)
-      s.add_row({st.step, st.workload, fmt::format("{:.2f}", st.model_s * 1e6),
+      s.add_row({st.step, st.workload, st.model_s > 0 ? fmt::format("{:.2f}", st.model_s * 1e6) : "-",
                  st.fits ? fmt::format("{:.2f}", st.reference_s * 1e6) : "does not fit",
                  st.fits ? pct(st.error()) : "-", st.fits ? (st.within() ? "yes" : "NO") : "-"});
     out += "\n" + s.render();
@@ -108,6 +109,10 @@ std::string crosscheck_markdown(const CrosscheckTable& t) {
                          st.fits ? fmt::format("{:.2f}", st.reference_s * 1e6) : "does not fit",
                          st.fits ? pct(st.error()) + "%" : "-", st.fits ? (st.within() ? "yes" : "**no**") : "-");
   }
+  std::string misfits;
+  for (const auto& r : t.rows)
+    if (!r.fits) misfits += fmt::format("- {} {} on {}: {}\n", r.kernel, r.shape, r.region, r.fit_error);
+  if (!misfits.empty()) out += "\nDo not fit a core's SRAM (not counted):\n\n" + misfits;
   return out + "\n" + summary_line(t);
 }
 
