@@ -33,7 +33,7 @@ Schema<CoreSpec> core_schema() {
                  "wider one listed (int4 -> int8 -> fp16, fp8 -> fp16, bf16 <-> fp16).")
       .quantity("task_overhead", &CoreSpec::task_overhead, UnitKind::Cycles,
                 "Cycles from a message's arrival to the core acting on it (task activation, route set-up); paid "
-                "per step of every multicast and reduction and once per kernel (approx fidelity only). Calibrated "
+                "per step of every multicast and reduction and once per kernel (approx and cycle fidelity). Calibrated "
                 "against CAL-WAFER-WSE3.",
                 "0 cycle", Range::NonNegative);
   return s;
@@ -42,9 +42,13 @@ Schema<CoreSpec> core_schema() {
 Schema<FabricSpec> fabric_schema() {
   Schema<FabricSpec> s;
   s.quantity("link_bandwidth", &FabricSpec::link_bandwidth, UnitKind::BytesPerCycle,
-             "Bandwidth of one neighbour link, per direction ('32 b/cycle' = '4 B/cycle').")
-      .quantity("hop_latency", &FabricSpec::hop_latency, UnitKind::Cycles, "Latency of one router hop.")
-      .integer("colors", &FabricSpec::colors, "Routes (virtual channels) per router.", 24, 1, 1024);
+             "Bandwidth of one neighbour link, per direction ('32 b/cycle' = '4 B/cycle'); a whole number of "
+             "B/cycle at --fidelity cycle.")
+      .quantity("hop_latency", &FabricSpec::hop_latency, UnitKind::Cycles,
+                "Latency of one router hop; a whole number of cycles at --fidelity cycle.")
+      .integer("colors", &FabricSpec::colors,
+               "Routes (virtual channels) per router; --fidelity cycle simulates min(4, colors) of them.", 24, 1,
+               1024);
   return s;
 }
 
@@ -140,7 +144,7 @@ const Schema<WaferSpec>& wafer_schema() {
     Schema<WaferSpec> s;
     s.reserved("name", "Name of the device (default: the file name).")
         .text("description", &WaferSpec::description, "What this wafer is, with its sources.", "")
-        .section("mesh", &WaferSpec::mesh, mesh_schema(), "The 2D mesh of cores.", true)
+        .section("mesh", &WaferSpec::mesh, mesh_schema(), "The 2D mesh of cores (at most 128 x 128 for --fidelity cycle).", true)
         .quantity("clock", &WaferSpec::clock, UnitKind::Hertz, "Core and fabric clock.")
         .section("core", &WaferSpec::core, core_schema(), "One core: SRAM and arithmetic.", true)
         .section("fabric", &WaferSpec::fabric, fabric_schema(), "The on-wafer mesh network.", true)
