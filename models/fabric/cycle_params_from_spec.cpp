@@ -14,24 +14,28 @@ bool whole_at_least_one(double v) { return std::isfinite(v) && v >= 1 && std::fl
 
 }  // namespace
 
-void check_cycle_mesh(const std::string& device, const wafer::WaferSpec& spec) {
-  if (spec.mesh.width > kMaxCycleMeshSide || spec.mesh.height > kMaxCycleMeshSide)
-    throw InputError::option(
-        "--fidelity", fmt::format("cycle simulates meshes up to {}x{} cores; {}'s mesh is {}x{} (use --fidelity "
-                                  "approx, or the wse-mini preset)",
-                                  kMaxCycleMeshSide, kMaxCycleMeshSide, device, spec.mesh.width, spec.mesh.height));
+void check_cycle_mesh(const std::string& device, const wafer::WaferSpec& spec, bool crosscheck) {
+  if (spec.mesh.width > kMaxCycleMeshSide || spec.mesh.height > kMaxCycleMeshSide) {
+    const std::string size = fmt::format("meshes up to {}x{} cores; {}'s mesh is {}x{}", kMaxCycleMeshSide,
+                                         kMaxCycleMeshSide, device, spec.mesh.width, spec.mesh.height);
+    if (crosscheck)
+      throw InputError::option("--system", "crosscheck runs kernels at cycle fidelity, which simulates " + size +
+                                               " (use --system wse-mini, or a mesh of your own up to 128x128)");
+    throw InputError::option("--fidelity", "cycle simulates " + size + " (use --fidelity approx, or the wse-mini preset)");
+  }
+  const std::string option = crosscheck ? "--system" : "--fidelity";
   const double link = spec.fabric.link_bandwidth.value();
   if (!whole_at_least_one(link))
     throw InputError::option(
-        "--fidelity", fmt::format("cycle moves whole flits: {}'s fabric.link_bandwidth must be a whole number of "
-                                  "B/cycle, at least 1 (it is {:g} B/cycle)",
-                                  device, link));
+        option, fmt::format("cycle moves whole flits: {}'s fabric.link_bandwidth must be a whole number of "
+                            "B/cycle, at least 1 (it is {:g} B/cycle)",
+                            device, link));
   const double hop = spec.fabric.hop_latency.value();
   if (!whole_at_least_one(hop))
     throw InputError::option(
-        "--fidelity", fmt::format("cycle steps routers in whole cycles: {}'s fabric.hop_latency must be a whole "
-                                  "number of cycles, at least 1 (it is {:g} cycle)",
-                                  device, hop));
+        option, fmt::format("cycle steps routers in whole cycles: {}'s fabric.hop_latency must be a whole "
+                            "number of cycles, at least 1 (it is {:g} cycle)",
+                            device, hop));
 }
 
 CycleParams cycle_params(const wafer::WaferSpec& spec, const wafer::MeshParams& core) {

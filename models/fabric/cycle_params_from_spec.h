@@ -24,7 +24,8 @@ inline constexpr int kMaxCycleColors = 4;
 
 /// Throws InputError (option --fidelity) when `device`'s mesh is larger than
 /// 128 x 128 or its fabric cannot be stepped in whole flits and whole cycles.
-void check_cycle_mesh(const std::string& device, const wafer::WaferSpec& spec);
+/// `crosscheck`: the message is about `crosscheck --system` instead.
+void check_cycle_mesh(const std::string& device, const wafer::WaferSpec& spec, bool crosscheck = false);
 
 /// CycleParams for `core` (per-cycle figures of one dtype) on `spec`'s cores:
 /// usable SRAM per core, min(4, fabric.colors) colours.

@@ -70,7 +70,7 @@ void register_wafer(Registry& registry) {
   };
   backend.crosscheck = [](const Device& device, const CrosscheckOptions& options) {
     const WaferDevice& w = as_wafer(device);
-    fabric::check_cycle_mesh(w.name(), w.spec());
+    fabric::check_cycle_mesh(w.name(), w.spec(), true);
     return fabric::wafer_crosscheck(w.name(), w.spec(), options);
   };
   registry.add(std::move(kind), std::move(backend));
