@@ -21,7 +21,8 @@ void check_cycle_mesh(const std::string& device, const wafer::WaferSpec& spec, b
     if (crosscheck)
       throw InputError::option("--system", "crosscheck runs kernels at cycle fidelity, which simulates " + size +
                                                " (use --system wse-mini, or a mesh of your own up to 128x128)");
-    throw InputError::option("--fidelity", "cycle simulates " + size + " (use --fidelity approx, or the wse-mini preset)");
+    throw InputError::option("--fidelity",
+                             "cycle simulates " + size + " (use --fidelity approx, or the wse-mini preset)");
   }
   const std::string option = crosscheck ? "--system" : "--fidelity";
   const double link = spec.fabric.link_bandwidth.value();

@@ -32,7 +32,8 @@ std::string summary_line(const CrosscheckTable& t) {
   if (s.not_fitting > 0)
     out += fmt::format("; {} shape{} not fit a core's SRAM at {} (not counted)", s.not_fitting,
                        s.not_fitting == 1 ? " does" : "s do", fidelity_name(t.reference));
-  if (s.steps_counted > 0) out += fmt::format("; {} of {} steps within {}", s.steps_within, s.steps_counted, bound_text());
+  if (s.steps_counted > 0)
+    out += fmt::format("; {} of {} steps within {}", s.steps_within, s.steps_counted, bound_text());
   else if (!t.steps.empty()) out += "; no step fits (not counted)";
   if (s.numbers_off > 0)
     out += fmt::format("; {} rows with numbers off by more than {:g}", s.numbers_off, kCrosscheckNumbersBound);
@@ -93,7 +94,8 @@ std::string crosscheck_text(const CrosscheckTable& t, const std::string& title) 
 std::string crosscheck_markdown(const CrosscheckTable& t) {
   const Headers h = names(t);
   std::string out = fmt::format("| kernel | shape | region | algorithm | {} (cycles) | {} (cycles) | error | within {} "
-                                "| numbers (max rel err) |\n| --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: |\n",
+                                "| numbers (max rel err) |\n"
+                                "| --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: |\n",
                                 h.model, h.reference, bound_text());
   for (const auto& r : t.rows)
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.kernel, r.shape, r.region,
@@ -101,8 +103,8 @@ std::string crosscheck_markdown(const CrosscheckTable& t) {
                        r.fits ? cycles_text(r.reference_cycles) : "does not fit", r.fits ? pct(r.error()) + "%" : "-",
                        r.fits ? (r.within() ? "yes" : "**no**") : "-", numbers_text(r));
   if (!t.steps.empty()) {
-    out += fmt::format("\n| step | workload | {} (us) | {} (us) | error | within {} |\n| --- | --- | ---: | ---: | ---: "
-                       "| --- |\n",
+    out += fmt::format("\n| step | workload | {} (us) | {} (us) | error | within {} |\n"
+                       "| --- | --- | ---: | ---: | ---: | --- |\n",
                        h.model, h.reference, bound_text());
     for (const auto& st : t.steps)
       out += fmt::format("| {} | {} | {:.2f} | {} | {} | {} |\n", st.step, st.workload, st.model_s * 1e6,

@@ -105,7 +105,8 @@ TEST(WaferCycle, AKernelThatDoesNotFitACoreIsTheStepsFitError) {
 TEST(WaferCycle, MeshLimitsAreInputErrors) {
   EXPECT_THROW(fabric::check_cycle_mesh("wse3", spec_of(testing::load_system("wse3"))), InputError);
   EXPECT_NO_THROW(fabric::check_cycle_mesh("wse-mini", spec_of(testing::load_system("wse-mini"))));
-  const System edge = testing::load_inline_device("edge", "kind: wafer\npreset: wse-mini\nmesh:\n  width: 128\n  height: 128\n");
+  const System edge =
+      testing::load_inline_device("edge", "kind: wafer\npreset: wse-mini\nmesh:\n  width: 128\n  height: 128\n");
   EXPECT_NO_THROW(fabric::check_cycle_mesh("edge", spec_of(edge)));
   const System wide = testing::load_inline_device("wide", "kind: wafer\npreset: wse-mini\nmesh:\n  width: 129\n");
   try {
