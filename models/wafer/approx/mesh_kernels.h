@@ -27,6 +27,10 @@ struct MeshParams {
   double task_overhead = 0;    ///< cycles per step a core reacts to (A-55)
 };
 
+/// Cycles a core forwarding a stream (a chain reduction) adds per flit: it passes
+/// a flit on the cycle after the flit lands at it.
+inline constexpr double kForwardCycles = 1;
+
 /// How partial results are combined across a line of cores.
 enum class ReduceAlgo { None, Chain, Tree, Ring };
 [[nodiscard]] std::string_view reduce_algo_name(ReduceAlgo a);
@@ -139,6 +143,10 @@ class MeshKernels final : public KernelModel {
   [[nodiscard]] KernelCost transfer(double bytes, std::int64_t distance, std::int64_t links) const override;
 
  private:
+  /// Link cycles a message of `bytes` occupies: whole flits, at least one (a
+  /// message is never less than a flit; the crosscheck showed rings of 1-byte
+  /// pieces 24% short when fractions of a flit were charged).
+  [[nodiscard]] double flits(double bytes) const;
   MeshParams p_;
 };
 

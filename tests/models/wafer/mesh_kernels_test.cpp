@@ -54,7 +54,8 @@ TEST(MeshKernels, ReductionPicksChainForBigMessagesAndTreeForSmallOnes) {
   // Chain closed form.
   p.task_overhead = 0;
   const MeshKernels k0(p);
-  EXPECT_DOUBLE_EQ(k0.reduce(10, 400).cycles, 9 * 1.0 + 400 / 4.0);
+  // 9 hops, 8 forwarding cores one cycle each, 100 flits.
+  EXPECT_DOUBLE_EQ(k0.reduce(10, 400).cycles, 9 * 1.0 + 8 * kForwardCycles + 400 / 4.0);
   EXPECT_DOUBLE_EQ(k0.reduce(1, 400).cycles, 0);
 }
 
