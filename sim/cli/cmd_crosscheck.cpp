@@ -63,6 +63,7 @@ int cmd_crosscheck(const Context& ctx, const CrosscheckArgs& args) {
                                                      args.system));
   CrosscheckOptions options;
   options.quick = args.quick;
+  if (!args.quick) ctx.err << "crosscheck: running the kernel sweep and two steps at both levels (a minute or two)\n";
   CrosscheckTable table = backend->crosscheck(*device, options);
   table.steps.push_back(step_row(runner, args, table, "decode", "context", "64"));
   if (!args.quick) table.steps.push_back(step_row(runner, args, table, "prefill", "prompt", "64"));
