@@ -1,6 +1,10 @@
 #include "models/fabric/crosscheck_sweep.h"
 
+#include <algorithm>
+#include <atomic>
 #include <fmt/format.h>
+#include <functional>
+#include <thread>
 
 #include "models/fabric/cycle_params_from_spec.h"
 #include "models/wafer/approx/op_kernel_coster.h"
@@ -35,13 +39,14 @@ class Sweep {
     if (!line_fits(n)) return;
     const std::string shape = fmt::format("n={}, {}", n, bytes_text(bytes));
     const std::string line = fmt::format("line of {}", n);
-    add("multicast", shape, line, "", approx_.multicast(n, bytes).cycles, cycle_.run_multicast(n, bytes));
+    add("multicast", shape, line, "", approx_.multicast(n, bytes).cycles,
+        [=, this] { return cycle_.run_multicast(n, bytes); });
     for (ReduceAlgo a : {ReduceAlgo::Chain, ReduceAlgo::Tree})
       add("reduce", shape, line, std::string(wafer::reduce_algo_name(a)), approx_.reduce(n, bytes, a).cycles,
-          cycle_.run_reduce(n, bytes, a));
+          [=, this] { return cycle_.run_reduce(n, bytes, a); });
     for (ReduceAlgo a : {ReduceAlgo::Ring, ReduceAlgo::Chain})
       add("all-reduce", shape, line, std::string(wafer::reduce_algo_name(a)), approx_.allreduce(n, bytes, a).cycles,
-          cycle_.run_allreduce(n, bytes, a));
+          [=, this] { return cycle_.run_allreduce(n, bytes, a); });
   }
 
   void gemm(std::int64_t m, std::int64_t k, std::int64_t n, std::int64_t rows, std::int64_t cols) {
@@ -53,7 +58,7 @@ class Sweep {
     const wafer::KernelCost a = approx_.gemm(s, rows, cols);
     add(m == 1 ? "gemv" : "gemm", fmt::format("M={} K={} N={}", m, k, n), region_text(rows, cols),
         std::string(a.algo == ReduceAlgo::None ? "" : wafer::reduce_algo_name(a.algo)), a.total(),
-        cycle_.run_gemm(s, rows, cols));
+        [=, this] { return cycle_.run_gemm(s, rows, cols); });
   }
 
   void attention(std::int64_t m, std::int64_t heads, std::int64_t context, std::int64_t side) {
@@ -66,7 +71,7 @@ class Sweep {
     const wafer::KernelCost a = approx_.attention(s, side, side);
     add("attention", fmt::format("m={} heads={} ctx={} d=64", m, heads, context), region_text(side, side),
         std::string(a.algo == ReduceAlgo::None ? "" : wafer::reduce_algo_name(a.algo)), a.total(),
-        cycle_.run_attention(s, side, side));
+        [=, this] { return cycle_.run_attention(s, side, side); });
   }
 
   void norm(std::int64_t m, std::int64_t width, std::int64_t line) {
@@ -74,19 +79,21 @@ class Sweep {
     const wafer::KernelCost a = approx_.norm(m, width, line, 2);
     add("norm", fmt::format("m={} width={}", m, width), fmt::format("line of {}", line),
         std::string(a.algo == ReduceAlgo::None ? "" : wafer::reduce_algo_name(a.algo)), a.total(),
-        cycle_.run_norm(m, width, line, 2));
+        [=, this] { return cycle_.run_norm(m, width, line, 2); });
   }
 
   void elementwise(double elements, std::int64_t line) {
     if (!line_fits(line)) return;
     add("elementwise", fmt::format("{:g} elements, 2 operands", elements), fmt::format("line of {}", line), "",
-        approx_.elementwise(elements, line, 2, 2).total(), cycle_.run_elementwise(elements, line, 2, 2));
+        approx_.elementwise(elements, line, 2, 2).total(),
+        [=, this] { return cycle_.run_elementwise(elements, line, 2, 2); });
   }
 
   void transfer(double bytes, std::int64_t distance, std::int64_t links) {
     if (!line_fits(links) || !line_fits(distance)) return;
     add("transfer", fmt::format("{} over {} hops", bytes_text(bytes), distance), fmt::format("{} links", links), "",
-        approx_.transfer(bytes, distance, links).total(), cycle_.run_transfer(bytes, distance, links));
+        approx_.transfer(bytes, distance, links).total(),
+        [=, this] { return cycle_.run_transfer(bytes, distance, links); });
   }
 
   std::vector<CrosscheckRow> rows;
@@ -102,22 +109,43 @@ class Sweep {
     return p;
   }
 
+  /// Queues a row: approx's cycles now, the cycle-level run later (run_all).
   void add(std::string kernel, std::string shape, std::string region, std::string algo, double approx,
-           const KernelRun& run) {
+           std::function<KernelRun()> run) {
     CrosscheckRow r;
     r.kernel = std::move(kernel);
     r.shape = std::move(shape);
     r.region = std::move(region);
     r.algorithm = std::move(algo);
     r.model_cycles = approx;
-    r.reference_cycles = static_cast<double>(run.cycles);
-    r.fits = run.fits;
-    r.fit_error = run.fit_error;
-    r.numbers_checked = run.fits && cycle_.params().check_numbers;
-    r.max_rel_error = run.max_rel_error;
     rows.push_back(std::move(r));
+    runs_.push_back(std::move(run));
   }
 
+ public:
+  /// Runs the queued cycle-level kernels on `threads` threads (each run is an
+  /// independent simulation), in row order.
+  void run_all(unsigned threads) {
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+      for (std::size_t i = next++; i < runs_.size(); i = next++) {
+        const KernelRun run = runs_[i]();
+        CrosscheckRow& r = rows[i];
+        r.reference_cycles = static_cast<double>(run.cycles);
+        r.fits = run.fits;
+        r.fit_error = run.fit_error;
+        r.numbers_checked = run.fits && cycle_.params().check_numbers;
+        r.max_rel_error = run.max_rel_error;
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+  }
+
+ private:
+  std::vector<std::function<KernelRun()>> runs_;
   const wafer::WaferSpec& spec_;
   MeshKernels approx_;
   CycleKernels cycle_;
@@ -167,6 +195,7 @@ CrosscheckTable wafer_crosscheck(const std::string& device, const wafer::WaferSp
   Sweep s(spec, options);
   if (options.quick) quick_sweep(s);
   else full_sweep(s);
+  s.run_all(options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
   CrosscheckTable t;
   t.device = device;
   t.model = Fidelity::Approx;

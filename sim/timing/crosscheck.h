@@ -23,6 +23,7 @@ struct CrosscheckOptions {
   bool quick = false;          ///< a small subset (tests)
   bool check_numbers = true;   ///< compare the reference's outputs with a library's
   std::uint64_t seed = 1;      ///< random inputs
+  unsigned threads = 0;        ///< simulations run at once; 0 = one per hardware thread
 };
 
 struct CrosscheckRow {
