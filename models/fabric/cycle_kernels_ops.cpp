@@ -179,27 +179,40 @@ KernelRun CycleKernels::run_transfer(double bytes, std::int64_t distance, std::i
 
 namespace {
 
-KernelCost cost_or_throw(KernelRun r) {
+/// The measured cycles with the counts approx derives from the same routes and
+/// tiles: hops on the critical path, FLOPs, SRAM bytes; local work is shown as
+/// SRAM time where the tile is SRAM-bound (for explain's time split).
+KernelCost measured(const KernelRun& r, const KernelCost& approx) {
   if (!r.fits) throw DoesNotFit{r.fit_error};
-  return r.cost;
+  KernelCost c = r.cost;
+  c.hops = approx.hops;
+  if (c.algo == wafer::ReduceAlgo::None) c.algo = approx.algo;
+  c.flops = approx.flops;
+  c.sram_bytes = approx.sram_bytes;
+  if (approx.sram > approx.compute && c.sram == 0) {
+    c.sram = c.compute;
+    c.compute = c.sram * approx.compute / approx.sram;
+  }
+  return c;
 }
 
 }  // namespace
 
 KernelCost CycleKernels::gemm(const wafer::GemmShape& s, std::int64_t rows, std::int64_t cols) const {
-  return cost_or_throw(run_gemm(s, rows, cols));
+  return measured(run_gemm(s, rows, cols), wafer::MeshKernels(p_.core).gemm(s, rows, cols));
 }
 KernelCost CycleKernels::attention(const wafer::AttentionShape& s, std::int64_t rows, std::int64_t cols) const {
-  return cost_or_throw(run_attention(s, rows, cols));
+  return measured(run_attention(s, rows, cols), wafer::MeshKernels(p_.core).attention(s, rows, cols));
 }
 KernelCost CycleKernels::norm(std::int64_t m, std::int64_t width, std::int64_t line, double elem_bytes) const {
-  return cost_or_throw(run_norm(m, width, line, elem_bytes));
+  return measured(run_norm(m, width, line, elem_bytes), wafer::MeshKernels(p_.core).norm(m, width, line, elem_bytes));
 }
 KernelCost CycleKernels::elementwise(double elements, std::int64_t line, double elem_bytes, int operands) const {
-  return cost_or_throw(run_elementwise(elements, line, elem_bytes, operands));
+  return measured(run_elementwise(elements, line, elem_bytes, operands),
+                  wafer::MeshKernels(p_.core).elementwise(elements, line, elem_bytes, operands));
 }
 KernelCost CycleKernels::transfer(double bytes, std::int64_t distance, std::int64_t links) const {
-  return cost_or_throw(run_transfer(bytes, distance, links));
+  return measured(run_transfer(bytes, distance, links), wafer::MeshKernels(p_.core).transfer(bytes, distance, links));
 }
 
 }  // namespace wafersim::fabric

@@ -10,6 +10,8 @@
 namespace wafersim::fabric {
 namespace {
 
+constexpr std::uint64_t kNever = ~std::uint64_t{0};
+
 constexpr auto kLater = [](const std::pair<std::uint64_t, int>& a, const std::pair<std::uint64_t, int>& b) {
   return a > b;
 };
@@ -48,6 +50,10 @@ void FabricSim::record(MessageId m, int tag) {
 }
 
 void FabricSim::wake_at(int core, std::uint64_t cycle) {
+  // One timer per core, the earliest: a core woken early re-arms for later.
+  Core& c = cores_[static_cast<std::size_t>(core)];
+  if (cycle >= c.timer_at) return;
+  c.timer_at = cycle;
   timers_.emplace_back(cycle, core);
   std::push_heap(timers_.begin(), timers_.end(), kLater);
 }
@@ -81,7 +87,11 @@ void FabricSim::finish_instr(Core& c, std::uint64_t end) {
 
 void FabricSim::advance(int id, std::uint64_t now) {
   Core& c = cores_[static_cast<std::size_t>(id)];
-  if (c.done || c.busy_until > now) return;
+  if (c.done) return;
+  if (c.busy_until > now) {
+    wake_at(id, c.busy_until);
+    return;
+  }
   const auto task = static_cast<std::uint64_t>(std::llround(core_.task_overhead));
   while (c.pc < c.program.size()) {
     Instr& in = c.program[c.pc];
@@ -200,9 +210,12 @@ std::uint64_t FabricSim::run(std::uint64_t stall_limit) {
   while (remaining > 0) {
     const std::uint64_t now = net_.cycle();
     while (!timers_.empty() && timers_.front().first <= now) {
-      const int id = timers_.front().second;
+      const auto [at, id] = timers_.front();
       std::pop_heap(timers_.begin(), timers_.end(), kLater);
       timers_.pop_back();
+      Core& c = cores_[static_cast<std::size_t>(id)];
+      if (at != c.timer_at) continue;  // superseded by an earlier timer
+      c.timer_at = kNever;
       step_core(id, now);
     }
     due.swap(poke_next_);

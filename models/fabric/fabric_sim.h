@@ -69,6 +69,7 @@ class FabricSim {
     int inbound = -1;         ///< the message a Recv or Stream is consuming
     MessageId out = 0;        ///< the message a forwarding Stream produces
     std::uint64_t stream_start = 0;  ///< cycle a Stream's task became active
+    std::uint64_t timer_at = ~std::uint64_t{0};  ///< its pending wake-up, if any
     std::uint64_t phase_start = 0;
     std::uint64_t phases[kPhases] = {0, 0, 0, 0};
     std::uint64_t finished = 0;

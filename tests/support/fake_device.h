@@ -61,7 +61,7 @@ inline void register_fake(Registry& r, bool tp_first) {
               p.tp_first = tp_first;
               return p;
             },
-            [](const Device& d, Fidelity) { return std::make_unique<FakeCost>(d); }, {}};
+            [](const Device& d, Fidelity) { return std::make_unique<FakeCost>(d); }, {}, {}, {}};
   r.add(kind, b);
 }
 
