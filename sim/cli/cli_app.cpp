@@ -109,6 +109,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     crosscheck->add_option("--system", cc.system, "System or device preset (default wse-mini)");
     crosscheck->add_option("--model", cc.model, "Model whose decode and prefill steps are compared (default tiny-llama)");
     crosscheck->add_flag("--quick", cc.quick, "A small subset of the sweep (tests)");
+    crosscheck->add_option("--set", cc.sets, "Override a config value, e.g. wse-mini.fabric.hop_latency=\"2 cycle\" (repeatable)");
     crosscheck->add_flag("--json", cc.json, "Print the table as JSON");
     crosscheck->add_flag("--markdown", cc.markdown, "Print the table as markdown (docs/validation.md)");
     crosscheck->add_option("-o,--output-file", cc.output_file, "Write the table to this file (atomically)");

@@ -43,6 +43,7 @@ struct EvalArgs {
 /// `wafersim crosscheck` options.
 struct CrosscheckArgs {
   std::string system = "wse-mini", model = "tiny-llama", output_file;
+  std::vector<std::string> sets;  ///< `--set PATH=VALUE`, as for eval
   bool json = false, markdown = false, quick = false;
 };
 

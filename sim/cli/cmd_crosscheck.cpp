@@ -1,4 +1,4 @@
-// `wafersim crosscheck [--system S] [--model M] [--quick] [--json|--markdown]`:
+// `wafersim crosscheck [--system S] [--model M] [--set P=V]... [--quick] [--json|--markdown]`:
 // a device kind's faster model against its more detailed reference, kernel by
 // kernel (Backend::crosscheck) and on whole steps of a model through the
 // evaluator (decode at batch 1, prefill of a 64-token prompt). Exit 0 when every
@@ -29,6 +29,7 @@ CrosscheckStep step_row(const RequestRunner& runner, const CrosscheckArgs& args,
     req.set_option("batch", "1", OptionOrigin{"", 0, 0, "crosscheck"});
     req.set_option(key, value, OptionOrigin{"", 0, 0, "crosscheck"});
     req.set_option("fidelity", std::string(fidelity_name(f)), OptionOrigin{"", 0, 0, "--system"});
+    req.overrides = parse_sets(args.sets);
     return runner.run(req);
   };
   const RunResult model = run(t.model);
@@ -48,6 +49,7 @@ int cmd_crosscheck(const Context& ctx, const CrosscheckArgs& args) {
   EvalRequest probe;
   probe.system = args.system;
   probe.model = args.model;
+  probe.overrides = parse_sets(args.sets);
   const Backend* backend = nullptr;
   const Device* device = nullptr;
   for (const auto& d : runner.devices(probe)) {

@@ -104,3 +104,24 @@ TEST(CrosscheckCli, MarkdownTableAndAtomicOutputFile) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CrosscheckCli, SetChangesTheFabricBothLevelsSee) {
+  // Without the task activation the multicast row is hops + flits alone, at both levels.
+  const Outcome base = run("crosscheck --quick --json");
+  const Outcome zero = run("crosscheck --quick --json --set \"wse-mini.core.task_overhead=0 cycle\"");
+  ASSERT_TRUE(zero.code == 0 || zero.code == 4) << zero.out;
+  const json a = json::parse(base.out), b = json::parse(zero.out);
+  const json& ma = a["kernels"][0];
+  const json& mb = b["kernels"][0];
+  ASSERT_EQ(ma["kernel"], "multicast");
+  ASSERT_EQ(mb["kernel"], "multicast");
+  // n = 16, 1 KiB: 15 hops + 256 flits; the preset adds two activations of 100 cycles.
+  EXPECT_DOUBLE_EQ(mb["approx_cycles"].get<double>(), 15 + 256);
+  EXPECT_DOUBLE_EQ(mb["cycle_cycles"].get<double>(), 15 + 256);
+  EXPECT_DOUBLE_EQ(ma["cycle_cycles"].get<double>(), 15 + 256 + 200);
+  EXPECT_EQ(run("crosscheck --quick --set wse-mini.core.bogus=1").code, 2);
+}
+
+}  // namespace
