@@ -2,6 +2,7 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <random>
 
@@ -34,12 +35,19 @@ KernelRun CycleKernels::run_multicast(std::int64_t n, double bytes) const {
   });
 }
 
-KernelRun CycleKernels::run_reduce(std::int64_t n, double bytes, ReduceAlgo algo) const {
+namespace {
+
+/// A line of `n` cores, each with `bytes` of random fp32 values, combined into
+/// their sum by `emit`; the sum is checked at the last core or, when
+/// `everywhere`, at every core.
+KernelRun line_sum(const CycleParams& p, std::int64_t n, double bytes, bool everywhere,
+                   const std::function<void(FabricSim&, const LineData&)>& emit) {
   n = std::max<std::int64_t>(n, 1);
-  FabricSim sim(network_params(p_, n, 1), p_.core, p_.sram_per_core);
+  FabricSim sim(network_params(p, n, 1), p.core, p.sram_per_core);
   const std::int64_t elems = elements_for(bytes, 4);
-  RandomValues rnd(p_.seed);
-  LineData line = row_line(sim, 0, 0, n, elems, 4, [&](int core) { return sim.alloc(core, elems, 4, "the partial sums"); });
+  RandomValues rnd(p.seed);
+  LineData line = row_line(sim, 0, 0, n, elems, 4, [&](int core) { return sim.alloc(core, elems, 4, "the values"); });
+  if (!sim.fits()) return does_not_fit(sim);
   std::vector<float> sum(static_cast<std::size_t>(elems), 0.0f);
   for (std::size_t i = 0; i < line.cores.size(); ++i) {
     auto& b = sim.buffer(line.cores[i], line.bufs[i]);
@@ -47,30 +55,26 @@ KernelRun CycleKernels::run_reduce(std::int64_t n, double bytes, ReduceAlgo algo
     for (std::size_t j = 0; j < b.size(); ++j) sum[j] += b[j];
     sim.emit(line.cores[i], activate());
   }
-  if (!sim.fits()) return does_not_fit(sim);
-  emit_reduce(sim, line, algo, StreamOp::Add, 0, Phase::Reduce);
-  return finish(sim, p_, [&] { return max_rel_error(sim.buffer(line.cores.back(), line.bufs.back()), sum); });
+  emit(sim, line);
+  return finish(sim, p, [&] {
+    double err = 0;
+    for (std::size_t i = everywhere ? 0 : line.cores.size() - 1; i < line.cores.size(); ++i)
+      err = std::max(err, max_rel_error(sim.buffer(line.cores[i], line.bufs[i]), sum));
+    return err;
+  });
+}
+
+}  // namespace
+
+KernelRun CycleKernels::run_reduce(std::int64_t n, double bytes, ReduceAlgo algo) const {
+  return line_sum(p_, n, bytes, false, [algo](FabricSim& sim, const LineData& line) {
+    emit_reduce(sim, line, algo, StreamOp::Add, 0, Phase::Reduce);
+  });
 }
 
 KernelRun CycleKernels::run_allreduce(std::int64_t n, double bytes, ReduceAlgo algo) const {
-  n = std::max<std::int64_t>(n, 1);
-  FabricSim sim(network_params(p_, n, 1), p_.core, p_.sram_per_core);
-  const std::int64_t elems = elements_for(bytes, 4);
-  RandomValues rnd(p_.seed);
-  LineData line = row_line(sim, 0, 0, n, elems, 4, [&](int core) { return sim.alloc(core, elems, 4, "the values"); });
-  std::vector<float> sum(static_cast<std::size_t>(elems), 0.0f);
-  for (std::size_t i = 0; i < line.cores.size(); ++i) {
-    auto& b = sim.buffer(line.cores[i], line.bufs[i]);
-    rnd.fill(b);
-    for (std::size_t j = 0; j < b.size(); ++j) sum[j] += b[j];
-    sim.emit(line.cores[i], activate());
-  }
-  if (!sim.fits()) return does_not_fit(sim);
-  emit_allreduce(sim, line, algo, StreamOp::Add, 0, Phase::Reduce);
-  return finish(sim, p_, [&] {
-    double err = 0;
-    for (std::size_t i = 0; i < line.cores.size(); ++i) err = std::max(err, max_rel_error(sim.buffer(line.cores[i], line.bufs[i]), sum));
-    return err;
+  return line_sum(p_, n, bytes, true, [algo](FabricSim& sim, const LineData& line) {
+    emit_allreduce(sim, line, algo, StreamOp::Add, 0, Phase::Reduce);
   });
 }
 

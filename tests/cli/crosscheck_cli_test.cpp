@@ -2,6 +2,7 @@
 // summary agreeing with the rows and the exit code), the markdown table, and
 // the atomic output file.
 
+#include "tests/support/run_cli.h"
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -18,21 +19,9 @@ using nlohmann::json;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-};
+using Outcome = wafersim::testing::CliOutcome;
 
-Outcome run(const std::string& args) {
-  Outcome o;
-  std::FILE* p = ::popen((std::string(WAFERSIM_BINARY) + " " + args + " 2>/dev/null").c_str(), "r");
-  if (p == nullptr) return o;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) o.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
+Outcome run(const std::string& args) { return wafersim::testing::run_cli(args); }
 
 TEST(CrosscheckCli, QuickJsonHasEveryFieldAndASummaryThatMatchesTheRows) {
   const Outcome o = run("crosscheck --quick --json");

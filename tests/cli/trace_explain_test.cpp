@@ -1,6 +1,7 @@
 // `wafersim trace` output against the Chrome trace-event format (the keys and types
 // each phase type requires), and `wafersim explain` (--top, --json, sort order).
 
+#include "tests/support/run_cli.h"
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -17,21 +18,9 @@ using nlohmann::json;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-};
+using Outcome = wafersim::testing::CliOutcome;
 
-Outcome run(const std::string& args) {
-  Outcome o;
-  std::FILE* p = ::popen((std::string(WAFERSIM_BINARY) + " " + args + " 2>/dev/null").c_str(), "r");
-  if (p == nullptr) return o;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) o.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
+Outcome run(const std::string& args) { return wafersim::testing::run_cli(args); }
 
 /// Checks one event against the trace-event format; returns "" or what is wrong.
 std::string check_event(const json& e) {

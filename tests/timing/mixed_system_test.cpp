@@ -5,6 +5,7 @@
 // bound by the link that streams them; a phase placed on a group that cannot hold
 // the model exits 3 with the numbers.
 
+#include "tests/support/run_cli.h"
 #include <gtest/gtest.h>
 
 #include <array>
@@ -114,34 +115,22 @@ TEST_F(Mixed, SharedWeightCacheNeedsTheHolderToHoldTheWeights) {
   EXPECT_NE(r.fit_error.find("209 MiB"), std::string::npos) << r.fit_error;
 }
 
-struct Outcome {
-  int code = -1;
-  std::string output;
-};
+using Outcome = wafersim::testing::CliOutcome;
 
-Outcome run_binary(const std::string& args) {
-  Outcome o;
-  std::FILE* p = ::popen((std::string(WAFERSIM_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  if (p == nullptr) return o;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) o.output.append(buf.data(), n);
-  const int status = ::pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
+Outcome run_binary(const std::string& args) { return wafersim::testing::run_cli(args, true); }
 
 TEST(MixedPlacement, PhaseOnAGroupThatCannotHoldTheModelExitsThreeWithTheNumbers) {
   // Decode of a 70B model placed on the rack's 4 LPUs (4 × 209 MiB usable).
   const Outcome o = run_binary("eval --system gpu-lpu-rack --model llama-2-70b --phase decode");
-  EXPECT_EQ(o.code, 3) << o.output;
-  EXPECT_NE(o.output.find("decode on groq-lpu"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("on 4 chip(s) needs 32.2 GiB per chip"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("one chip holds 209 MiB"), std::string::npos) << o.output;
+  EXPECT_EQ(o.code, 3) << o.out;
+  EXPECT_NE(o.out.find("decode on groq-lpu"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("on 4 chip(s) needs 32.2 GiB per chip"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("one chip holds 209 MiB"), std::string::npos) << o.out;
   // Moving the phase to the GPUs with --set makes it fit.
   const Outcome moved =
       run_binary("eval --system gpu-lpu-rack --model llama-2-70b --phase decode --set gpu-lpu-rack.placement.decode=gpus");
-  EXPECT_EQ(moved.code, 0) << moved.output;
-  EXPECT_NE(moved.output.find("decode: gpus 8 × b200"), std::string::npos) << moved.output;
+  EXPECT_EQ(moved.code, 0) << moved.out;
+  EXPECT_NE(moved.out.find("decode: gpus 8 × b200"), std::string::npos) << moved.out;
 }
 
 }  // namespace
