@@ -123,16 +123,17 @@ class MeshNetwork {
     std::uint8_t route = 0;     ///< kDirMask: output (Dir or kNoDir), kEject, kTailSent
     std::uint8_t credit = 0;    ///< kCreditPending | parity of the cycle the last flit left
   };
-  /// Per-router arbitration state and flags (8 bytes).
+  /// Per-router arbitration state and flags (12 bytes).
   struct RouterState {
+    std::uint32_t occupied = 0;                     ///< bit per input FIFO (port × colours + colour) with held > 0
     std::uint8_t last_grant[5] = {0, 0, 0, 0, 0};  ///< input granted last, per output (N, E, S, W, eject)
     std::uint8_t inject_color = 0;                  ///< colour that injected last
-    std::uint8_t flags = 0;                         ///< kActive, kEjectBlocked
+    std::uint8_t flags = 0;                         ///< kEjectBlocked
     std::uint8_t pad = 0;
   };
   static constexpr std::uint8_t kDirMask = 7, kNoDir = 4, kEject = 8, kTailSent = 16;
   static constexpr std::uint8_t kCreditPending = 2;  ///< bit 0: parity of the leave cycle
-  static constexpr std::uint8_t kActive = 1, kEjectBlocked = 2;
+  static constexpr std::uint8_t kEjectBlocked = 1, kInjectable = 128;
   static constexpr std::uint32_t kNone = 0xffffffffU;
 
   [[nodiscard]] std::size_t fifo_index(int router, int port, int color) const {
@@ -142,10 +143,12 @@ class MeshNetwork {
   [[nodiscard]] std::uint8_t route_at(int router, const MessageInfo& m) const;
   [[nodiscard]] int neighbour(int router, int dir) const;
   [[nodiscard]] bool can_accept(std::size_t fifo, MessageId msg) const;
-  void accept(std::size_t fifo, int router, MessageId msg, bool tail);
+  void accept(std::size_t fifo, int router, int input, MessageId msg, bool tail);
   void activate(int router);
   bool step_router(int router);  ///< true while it still has work
-  void shuffle_active(std::size_t n);
+  void shuffle_active();
+  void settle_credits(int router);  ///< all pending credits, whatever their cycle
+  void refresh_inject_state(std::size_t queue);  ///< after the head changed or got flits
   void check_route(int src, const Route& r) const;
 
   // Implementation-defined state (struct-of-arrays, see the .cpp).
@@ -154,10 +157,21 @@ class MeshNetwork {
   std::vector<std::uint32_t> next_in_queue_;       ///< per message: next message of its core and colour
   std::vector<Fifo> fifos_;                        ///< router × port × colour
   std::vector<RouterState> routers_;
-  std::vector<std::uint32_t> queue_head_, queue_tail_;  ///< core × colour: messages still to inject
-  std::vector<std::uint32_t> active_;              ///< routers to step (kActive set)
+  /// core × colour: the last message still to inject; the queue is circular
+  /// through next_in_queue_ (the tail's next is the head), so one id per queue.
+  std::vector<std::uint32_t> queue_tail_;
+  /// core × colour: the head message's first output (kDirMask) | kInjectable
+  /// when it has a flit the core has produced; spares step() the message table.
+  std::vector<std::uint8_t> inject_state_;
+  /// Active set as bitmaps (one bit per router): `active_next_` collects the
+  /// routers to step next cycle; step() swaps it in and walks it in index order
+  /// (neighbours are near in memory), clearing it as it goes.
+  std::vector<std::uint64_t> active_now_, active_next_;
+  std::size_t active_next_count_ = 0;
+  std::vector<std::uint32_t> shuffled_;            ///< test hook's scratch order
   std::vector<std::vector<std::uint32_t>> wheel_;  ///< per cycle mod hop_latency: FIFOs a flit arrives in
   std::vector<Delivery> deliveries_;
+  std::uint8_t in_color_[32] = {};                 ///< colour of input FIFO port × colours + colour
   std::uint64_t held_total_ = 0;                   ///< flits in FIFOs or on links
   std::uint64_t injectable_ = 0;                   ///< flits made available and not yet injected
   std::uint64_t shuffle_seed_ = 0;

@@ -71,8 +71,9 @@ bool MeshNetwork::can_accept(std::size_t fifo, MessageId msg) const {
   return f.msg == msg && held < p_.buffer_flits;       // wormhole, credits
 }
 
-void MeshNetwork::accept(std::size_t fifo, int router, MessageId msg, bool tail) {
+void MeshNetwork::accept(std::size_t fifo, int router, int input, MessageId msg, bool tail) {
   Fifo& f = fifos_[fifo];
+  if (f.held == 0) routers_[static_cast<std::size_t>(router)].occupied |= 1U << input;
   if ((f.route & kTailSent) != 0) {  // can_accept said it is free: the message takes it
     f.msg = msg;
     f.route = route_at(router, messages_[msg]);
@@ -90,33 +91,43 @@ const std::vector<Delivery>& MeshNetwork::step() {
   auto& arrivals = wheel_[cycle_ % wheel_.size()];  // sent hop_latency cycles ago
   for (const std::uint32_t f : arrivals) ++fifos_[f].ready;
   arrivals.clear();
-  const std::size_t stepped = active_.size();
-  if (shuffle_seed_ != 0) shuffle_active(stepped);
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < stepped; ++i) {
-    const std::uint32_t r = active_[i];
-    if (step_router(static_cast<int>(r))) {
-      active_[kept++] = r;
-    } else {
-      routers_[r].flags &= static_cast<std::uint8_t>(~kActive);
+  std::swap(active_now_, active_next_);  // active_next_ was cleared while it was walked
+  router_cycles_ += active_next_count_;
+  active_next_count_ = 0;
+  if (shuffle_seed_ != 0) {
+    shuffle_active();
+  } else {
+    for (std::size_t w = 0; w < active_now_.size(); ++w) {
+      for (std::uint64_t bits = active_now_[w]; bits != 0; bits &= bits - 1) {
+        const int r = static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+        if (step_router(r)) activate(r);
+      }
+      active_now_[w] = 0;
     }
   }
-  router_cycles_ += stepped;
-  for (std::size_t i = stepped; i < active_.size(); ++i) active_[kept++] = active_[i];  // woken this cycle
-  active_.resize(kept);
   ++cycle_;
   return deliveries_;
 }
 
-void MeshNetwork::shuffle_active(std::size_t n) {
+void MeshNetwork::shuffle_active() {
+  shuffled_.clear();
+  for (std::size_t w = 0; w < active_now_.size(); ++w) {
+    for (std::uint64_t bits = active_now_[w]; bits != 0; bits &= bits - 1) {
+      shuffled_.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
+    }
+    active_now_[w] = 0;
+  }
   std::uint64_t state = shuffle_seed_ ^ (cycle_ * 0x9E3779B97F4A7C15ULL);
-  for (std::size_t i = n; i > 1; --i) {  // Fisher-Yates with a splitmix64 stream
+  for (std::size_t i = shuffled_.size(); i > 1; --i) {  // Fisher-Yates with a splitmix64 stream
     state += 0x9E3779B97F4A7C15ULL;
     std::uint64_t z = state;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     z ^= z >> 31;
-    std::swap(active_[i - 1], active_[z % i]);
+    std::swap(shuffled_[i - 1], shuffled_[z % i]);
+  }
+  for (const std::uint32_t r : shuffled_) {
+    if (step_router(static_cast<int>(r))) activate(static_cast<int>(r));
   }
 }
 
@@ -128,43 +139,47 @@ bool MeshNetwork::step_router(int r) {
   const std::size_t base = fifo_index(r, 0, 0);
   std::uint64_t req[5] = {0, 0, 0, 0, 0};
   std::uint64_t multi = 0;
-  bool busy = false;
 
   // Requests from the input FIFOs whose head flit can go where it must.
-  for (int port = 0; port < 4; ++port) {
-    for (int color = 0; color < colors; ++color) {
-      const int in = port * colors + color;
-      Fifo& f = fifos_[base + static_cast<std::size_t>(in)];
-      if ((f.credit & kCreditPending) != 0 && (f.credit & 1) != par) {  // credit of last cycle settles
-        --f.held;
-        f.credit = 0;
+  std::uint32_t occupied = rs.occupied;
+  for (std::uint32_t bits = occupied; bits != 0; bits &= bits - 1) {
+    const int in = std::countr_zero(bits);
+    Fifo& f = fifos_[base + static_cast<std::size_t>(in)];
+    if ((f.credit & kCreditPending) != 0 && (f.credit & 1) != par) {  // credit of last cycle settles
+      f.credit = 0;
+      if (--f.held == 0) {
+        occupied &= ~(1U << in);
+        continue;
       }
-      if (f.held == 0) continue;
-      busy = true;
-      if (f.ready == 0) continue;
-      const int dir = f.route & kDirMask;
-      const bool eject = (f.route & kEject) != 0;
-      if (eject && eject_blocked) continue;
-      if (dir != kNoDir && !can_accept(fifo_index(neighbour(r, dir), opposite(dir), color), f.msg)) continue;
-      const std::uint64_t bit = std::uint64_t{1} << in;
-      if (dir != kNoDir) req[dir] |= bit;
-      if (eject) req[kEjectOut] |= bit;
-      if (dir != kNoDir && eject) multi |= bit;
     }
+    if (f.ready == 0) continue;
+    const int dir = f.route & kDirMask;
+    const bool eject = (f.route & kEject) != 0;
+    if (eject && eject_blocked) continue;
+    if (dir != kNoDir && !can_accept(fifo_index(neighbour(r, dir), opposite(dir), in_color_[in]), f.msg)) continue;
+    const std::uint64_t bit = std::uint64_t{1} << in;
+    if (dir != kNoDir) req[dir] |= bit;
+    if (eject) req[kEjectOut] |= bit;
+    if (dir != kNoDir && eject) multi |= bit;
   }
+  rs.occupied = occupied;
 
   // The injection ramp offers one colour's next flit, colours taking turns.
   const std::size_t queues = static_cast<std::size_t>(r) * static_cast<std::size_t>(colors);
+  bool injectable = false;
   for (int j = 1; j <= colors; ++j) {
     const int color = (rs.inject_color + j) % colors;
-    const std::uint32_t id = queue_head_[queues + static_cast<std::size_t>(color)];
-    if (id == kNone) continue;
-    const MessageInfo& m = messages_[id];
-    if (m.injected >= m.available) continue;
-    const int dir = route_at(r, m) & kDirMask;  // at the source only a self-addressed message ejects
-    if (dir == kNoDir ? eject_blocked : !can_accept(fifo_index(neighbour(r, dir), opposite(dir), color), id)) continue;
-    const int in = 4 * colors + color;
-    req[dir == kNoDir ? kEjectOut : dir] |= std::uint64_t{1} << in;
+    const std::uint8_t state = inject_state_[queues + static_cast<std::size_t>(color)];
+    if ((state & kInjectable) == 0) continue;
+    injectable = true;
+    const int dir = state & kDirMask;  // at the source only a self-addressed message ejects
+    if (dir == kNoDir) {
+      if (eject_blocked) continue;
+    } else if (!can_accept(fifo_index(neighbour(r, dir), opposite(dir), color),
+                           next_in_queue_[queue_tail_[queues + static_cast<std::size_t>(color)]])) {
+      continue;
+    }
+    req[dir == kNoDir ? kEjectOut : dir] |= std::uint64_t{1} << (4 * colors + color);
     break;
   }
 
@@ -173,10 +188,11 @@ bool MeshNetwork::step_router(int r) {
   std::uint64_t granted = 0;
   unsigned links_used = 0;
   auto move = [&](int in, int dir, bool eject) {
-    const int color = in % colors;
+    int color = 0;
     MessageId id = 0;
     bool tail = false;
     if (in < 4 * colors) {
+      color = in_color_[in];
       Fifo& f = fifos_[base + static_cast<std::size_t>(in)];
       id = f.msg;
       tail = (f.route & kTailSent) != 0 && f.held == 1;
@@ -184,22 +200,29 @@ bool MeshNetwork::step_router(int r) {
       f.credit = static_cast<std::uint8_t>(kCreditPending | par);
       --held_total_;
     } else {
+      color = in - 4 * colors;
       const std::size_t q = queues + static_cast<std::size_t>(color);
-      id = queue_head_[q];
+      id = next_in_queue_[queue_tail_[q]];
       MessageInfo& m = messages_[id];
       ++m.injected;
       ++injected_;
       --injectable_;
       tail = m.injected == m.flits;
-      if (tail) {
-        queue_head_[q] = next_in_queue_[id];
-        if (queue_head_[q] == kNone) queue_tail_[q] = kNone;
+      if (tail) {  // pop the head of the circular queue
+        if (queue_tail_[q] == id) {
+          queue_tail_[q] = kNone;
+        } else {
+          next_in_queue_[queue_tail_[q]] = next_in_queue_[id];
+        }
+        refresh_inject_state(q);
+      } else if (m.injected == m.available) {
+        inject_state_[q] &= static_cast<std::uint8_t>(~kInjectable);
       }
       rs.inject_color = static_cast<std::uint8_t>(color);
     }
     if (dir != kNoDir) {
       const int next = neighbour(r, dir);
-      accept(fifo_index(next, opposite(dir), color), next, id, tail);
+      accept(fifo_index(next, opposite(dir), color), next, opposite(dir) * colors + color, id, tail);
       links_used |= 1U << dir;
     }
     if (eject) {
@@ -227,11 +250,9 @@ bool MeshNetwork::step_router(int r) {
     rs.last_grant[dir] = static_cast<std::uint8_t>(in);
     move(in, dir, false);
   }
-
-  if (busy) return true;
-  for (int color = 0; color < colors; ++color) {
-    const std::uint32_t id = queue_head_[queues + static_cast<std::size_t>(color)];
-    if (id != kNone && messages_[id].injected < messages_[id].available) return true;
+  if (occupied != 0 || !injectable) return occupied != 0;
+  for (int color = 0; color < colors; ++color) {  // the grant may have used up the last produced flit
+    if ((inject_state_[queues + static_cast<std::size_t>(color)] & kInjectable) != 0) return true;
   }
   return false;
 }
