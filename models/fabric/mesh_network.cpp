@@ -35,6 +35,12 @@ MeshNetwork::MeshNetwork(NetworkParams p) : p_(p) {
   inject_state_.assign(routers * static_cast<std::size_t>(p_.colors), 0);
   wheel_.resize(static_cast<std::size_t>(p_.hop_latency));
   for (int in = 0; in < 4 * p_.colors; ++in) in_color_[in] = static_cast<std::uint8_t>(in % p_.colors);
+  const std::ptrdiff_t per_router = 4 * p_.colors;
+  const std::ptrdiff_t step[4] = {-p_.width, 1, p_.width, -1};  // N, E, S, W
+  for (int d = 0; d < 4; ++d) {
+    down_offset_[d] = step[d] * per_router + ((d + 2) % 4) * p_.colors;
+    router_step_[d] = static_cast<int>(step[d]);
+  }
   active_now_.assign((routers + 63) / 64, 0);
   active_next_.assign((routers + 63) / 64, 0);
 }
@@ -70,7 +76,7 @@ MessageId MeshNetwork::send(int src, Route route, int color, std::uint32_t flits
     next_in_queue_[queue_tail_[q]] = id;
   }
   queue_tail_[q] = id;
-  refresh_inject_state(q);
+  refresh_inject_state(src, color);
   injectable_ += m.available;
   if (m.available > 0) activate(src);
   return id;
@@ -83,28 +89,37 @@ void MeshNetwork::make_available(MessageId msg, std::uint32_t available) {
   if (now <= m.available) return;
   injectable_ += now - m.available;
   m.available = now;
-  refresh_inject_state(static_cast<std::size_t>(m.src) * static_cast<std::size_t>(p_.colors) +
-                       static_cast<std::size_t>(m.color));
+  refresh_inject_state(m.src, m.color);
   activate(m.src);
 }
 
-void MeshNetwork::refresh_inject_state(std::size_t q) {
-  const std::uint32_t tail = queue_tail_[q];
+void MeshNetwork::refresh_inject_state(int core, int color) {
+  const std::uint32_t tail = queue_tail_[static_cast<std::size_t>(core) * static_cast<std::size_t>(p_.colors) +
+                                         static_cast<std::size_t>(color)];
   if (tail == kNone) {
-    inject_state_[q] = 0;
+    set_inject_state(core, color, 0);
     return;
   }
   const MessageInfo& head = messages_[next_in_queue_[tail]];
-  inject_state_[q] = static_cast<std::uint8_t>((route_at(head.src, head) & kDirMask) |
-                                               (head.injected < head.available ? kInjectable : 0));
+  set_inject_state(core, color,
+                   static_cast<std::uint8_t>((route_at(head.src, head) & kDirMask) |
+                                             (head.injected < head.available ? kInjectable : 0) |
+                                             (head.injected > 0 ? kStarted : 0)));
+}
+
+void MeshNetwork::set_inject_state(int core, int color, std::uint8_t state) {
+  inject_state_[static_cast<std::size_t>(core) * static_cast<std::size_t>(p_.colors) + static_cast<std::size_t>(color)] =
+      state;
+  RouterState& rs = routers_[static_cast<std::size_t>(core)];
+  const auto bit = static_cast<std::uint8_t>(1U << color);
+  rs.injectable = static_cast<std::uint8_t>((state & kInjectable) != 0 ? rs.injectable | bit : rs.injectable & ~bit);
 }
 
 void MeshNetwork::activate(int router) {
   std::uint64_t& word = active_next_[static_cast<std::size_t>(router) >> 6];
   const std::uint64_t bit = std::uint64_t{1} << (router & 63);
-  if ((word & bit) != 0) return;
+  active_next_count_ += (word & bit) == 0;  // branch-free: routers wake in no predictable pattern
   word |= bit;
-  ++active_next_count_;
 }
 
 bool MeshNetwork::idle() const { return held_total_ == 0 && injectable_ == 0; }

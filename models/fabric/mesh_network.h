@@ -129,26 +129,30 @@ class MeshNetwork {
     std::uint8_t last_grant[5] = {0, 0, 0, 0, 0};  ///< input granted last, per output (N, E, S, W, eject)
     std::uint8_t inject_color = 0;                  ///< colour that injected last
     std::uint8_t flags = 0;                         ///< kEjectBlocked
-    std::uint8_t pad = 0;
+    std::uint8_t injectable = 0;                    ///< bit per colour whose head message has a flit to inject
   };
   static constexpr std::uint8_t kDirMask = 7, kNoDir = 4, kEject = 8, kTailSent = 16;
   static constexpr std::uint8_t kCreditPending = 2;  ///< bit 0: parity of the leave cycle
-  static constexpr std::uint8_t kEjectBlocked = 1, kInjectable = 128;
+  static constexpr std::uint8_t kEjectBlocked = 1, kInjectable = 128, kStarted = 64;
   static constexpr std::uint32_t kNone = 0xffffffffU;
 
   [[nodiscard]] std::size_t fifo_index(int router, int port, int color) const {
     return (static_cast<std::size_t>(router) * 4 + static_cast<std::size_t>(port)) * static_cast<std::size_t>(p_.colors) +
            static_cast<std::size_t>(color);
   }
+  /// The FIFO a flit of `color` enters leaving through `dir` the router whose FIFO 0 is `base`.
+  [[nodiscard]] std::size_t downstream(std::size_t base, int dir, int color) const {
+    return static_cast<std::size_t>(static_cast<std::ptrdiff_t>(base) + down_offset_[dir] + color);
+  }
   [[nodiscard]] std::uint8_t route_at(int router, const MessageInfo& m) const;
-  [[nodiscard]] int neighbour(int router, int dir) const;
-  [[nodiscard]] bool can_accept(std::size_t fifo, MessageId msg) const;
   void accept(std::size_t fifo, int router, int input, MessageId msg, bool tail);
   void activate(int router);
   bool step_router(int router);  ///< true while it still has work
   void shuffle_active();
+  void prefetch_router(int router) const;
   void settle_credits(int router);  ///< all pending credits, whatever their cycle
-  void refresh_inject_state(std::size_t queue);  ///< after the head changed or got flits
+  void refresh_inject_state(int core, int color);  ///< from the head message, after it changed or got flits
+  void set_inject_state(int core, int color, std::uint8_t state);
   void check_route(int src, const Route& r) const;
 
   // Implementation-defined state (struct-of-arrays, see the .cpp).
@@ -161,7 +165,8 @@ class MeshNetwork {
   /// through next_in_queue_ (the tail's next is the head), so one id per queue.
   std::vector<std::uint32_t> queue_tail_;
   /// core × colour: the head message's first output (kDirMask) | kInjectable
-  /// when it has a flit the core has produced; spares step() the message table.
+  /// when it has a flit the core has produced | kStarted once it has injected
+  /// (it then owns the FIFO it enters); spares step() the message table.
   std::vector<std::uint8_t> inject_state_;
   /// Active set as bitmaps (one bit per router): `active_next_` collects the
   /// routers to step next cycle; step() swaps it in and walks it in index order
@@ -170,8 +175,11 @@ class MeshNetwork {
   std::size_t active_next_count_ = 0;
   std::vector<std::uint32_t> shuffled_;            ///< test hook's scratch order
   std::vector<std::vector<std::uint32_t>> wheel_;  ///< per cycle mod hop_latency: FIFOs a flit arrives in
+  std::size_t wheel_slot_ = 0;                     ///< this cycle's: arrivals now, sends for cycle + hop_latency
   std::vector<Delivery> deliveries_;
   std::uint8_t in_color_[32] = {};                 ///< colour of input FIFO port × colours + colour
+  std::ptrdiff_t down_offset_[5] = {};             ///< per output: downstream FIFO of colour 0 − own FIFO 0; [kNoDir] = 0
+  int router_step_[4] = {};                        ///< per output: neighbour − router
   std::uint64_t held_total_ = 0;                   ///< flits in FIFOs or on links
   std::uint64_t injectable_ = 0;                   ///< flits made available and not yet injected
   std::uint64_t shuffle_seed_ = 0;

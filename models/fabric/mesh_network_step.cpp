@@ -27,15 +27,6 @@ int opposite(int dir) { return (dir + 2) & 3; }
 
 }  // namespace
 
-int MeshNetwork::neighbour(int router, int dir) const {
-  switch (dir) {
-    case 0: return router - p_.width;  // North
-    case 1: return router + 1;         // East
-    case 2: return router + p_.width;  // South
-    default: return router - 1;        // West
-  }
-}
-
 std::uint8_t MeshNetwork::route_at(int router, const MessageInfo& m) const {
   const int x = router % p_.width;
   const int y = router / p_.width;
@@ -53,34 +44,16 @@ std::uint8_t MeshNetwork::route_at(int router, const MessageInfo& m) const {
   return static_cast<std::uint8_t>(dir | (eject ? kEject : 0));
 }
 
-namespace {
-
-/// Flits held as the upstream router sees them in a cycle of parity `par`.
-template <class F>
-int held_seen(const F& f, std::uint8_t par) {
-  const bool returned = (f.credit & 2) != 0 && (f.credit & 1) != par;
-  return f.held - (returned ? 1 : 0);
-}
-
-}  // namespace
-
-bool MeshNetwork::can_accept(std::size_t fifo, MessageId msg) const {
-  const Fifo& f = fifos_[fifo];
-  const int held = held_seen(f, static_cast<std::uint8_t>(cycle_ & 1));
-  if ((f.route & kTailSent) != 0) return held == 0;  // free once its last message has left
-  return f.msg == msg && held < p_.buffer_flits;       // wormhole, credits
-}
-
 void MeshNetwork::accept(std::size_t fifo, int router, int input, MessageId msg, bool tail) {
   Fifo& f = fifos_[fifo];
   if (f.held == 0) routers_[static_cast<std::size_t>(router)].occupied |= 1U << input;
-  if ((f.route & kTailSent) != 0) {  // can_accept said it is free: the message takes it
+  if ((f.route & kTailSent) != 0) {  // the upstream router found it free: the message takes it
     f.msg = msg;
     f.route = route_at(router, messages_[msg]);
   }
   ++f.held;
   if (tail) f.route |= kTailSent;
-  wheel_[cycle_ % wheel_.size()].push_back(static_cast<std::uint32_t>(fifo));
+  wheel_[wheel_slot_].push_back(static_cast<std::uint32_t>(fifo));
   ++held_total_;
   ++flit_hops_;
   activate(router);
@@ -88,7 +61,8 @@ void MeshNetwork::accept(std::size_t fifo, int router, int input, MessageId msg,
 
 const std::vector<Delivery>& MeshNetwork::step() {
   deliveries_.clear();
-  auto& arrivals = wheel_[cycle_ % wheel_.size()];  // sent hop_latency cycles ago
+  wheel_slot_ = cycle_ % wheel_.size();
+  auto& arrivals = wheel_[wheel_slot_];  // sent hop_latency cycles ago
   for (const std::uint32_t f : arrivals) ++fifos_[f].ready;
   arrivals.clear();
   std::swap(active_now_, active_next_);  // active_next_ was cleared while it was walked
@@ -100,6 +74,7 @@ const std::vector<Delivery>& MeshNetwork::step() {
     for (std::size_t w = 0; w < active_now_.size(); ++w) {
       for (std::uint64_t bits = active_now_[w]; bits != 0; bits &= bits - 1) {
         const int r = static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+        prefetch_router(r + p_.width + 2);  // the South neighbour of a router about to be stepped
         if (step_router(r)) activate(r);
       }
       active_now_[w] = 0;
@@ -131,55 +106,73 @@ void MeshNetwork::shuffle_active() {
   }
 }
 
+void MeshNetwork::prefetch_router(int r) const {
+  if (r >= cores()) return;
+  const char* p = reinterpret_cast<const char*>(&fifos_[fifo_index(r, 0, 0)]);
+  for (std::size_t off = 0; off < 4 * static_cast<std::size_t>(p_.colors) * sizeof(Fifo); off += 64) {
+    __builtin_prefetch(p + off);
+  }
+}
+
 bool MeshNetwork::step_router(int r) {
   const int colors = p_.colors;
   const auto par = static_cast<std::uint8_t>(cycle_ & 1);
+  const auto settling = static_cast<std::uint8_t>(kCreditPending | (par ^ 1));  // a credit of last cycle
+  const int depth = p_.buffer_flits;
   RouterState& rs = routers_[static_cast<std::size_t>(r)];
-  const bool eject_blocked = (rs.flags & kEjectBlocked) != 0;
   const std::size_t base = fifo_index(r, 0, 0);
-  std::uint64_t req[5] = {0, 0, 0, 0, 0};
-  std::uint64_t multi = 0;
+  // Is there room for `msg` in downstream FIFO `g`: free once its last message
+  // has left, or owned by `msg` with a credit (A-146: wormhole, credits).
+  auto room = [&](const Fifo& g, MessageId msg, bool owner) {
+    const int held = g.held - (g.credit == settling);
+    const bool tail_sent = (g.route & kTailSent) != 0;
+    return (tail_sent & (held == 0)) | ((!tail_sent) & (owner | (g.msg == msg)) & (held < depth));
+  };
 
-  // Requests from the input FIFOs whose head flit can go where it must.
+  // Requests from the input FIFOs whose head flit can go where it must. Branch
+  // free: which FIFOs wait and where they go is data, hard to predict.
+  std::uint64_t req[kNoDir + 1] = {0, 0, 0, 0, 0};  // per output link, then the ejection ramp
+  std::uint64_t ejects = 0;
   std::uint32_t occupied = rs.occupied;
   for (std::uint32_t bits = occupied; bits != 0; bits &= bits - 1) {
     const int in = std::countr_zero(bits);
-    Fifo& f = fifos_[base + static_cast<std::size_t>(in)];
-    if ((f.credit & kCreditPending) != 0 && (f.credit & 1) != par) {  // credit of last cycle settles
-      f.credit = 0;
-      if (--f.held == 0) {
-        occupied &= ~(1U << in);
-        continue;
-      }
-    }
-    if (f.ready == 0) continue;
-    const int dir = f.route & kDirMask;
-    const bool eject = (f.route & kEject) != 0;
-    if (eject && eject_blocked) continue;
-    if (dir != kNoDir && !can_accept(fifo_index(neighbour(r, dir), opposite(dir), in_color_[in]), f.msg)) continue;
-    const std::uint64_t bit = std::uint64_t{1} << in;
-    if (dir != kNoDir) req[dir] |= bit;
-    if (eject) req[kEjectOut] |= bit;
-    if (dir != kNoDir && eject) multi |= bit;
+    Fifo& slot = fifos_[base + static_cast<std::size_t>(in)];
+    const Fifo f = slot;
+    const bool settles = f.credit == settling;
+    const auto held = static_cast<std::uint8_t>(f.held - settles);
+    slot.held = held;
+    slot.credit = static_cast<std::uint8_t>(f.credit & (settles ? 0 : 0xff));
+    occupied &= ~(static_cast<std::uint32_t>(held == 0) << in);
+    const int dir = f.route & kDirMask;  // kNoDir reads the router's own first FIFO, harmlessly
+    const Fifo g = fifos_[downstream(base, dir, in_color_[in])];
+    const bool ok = (f.ready != 0) & ((dir == kNoDir) | room(g, f.msg, false));
+    const std::uint64_t bit = static_cast<std::uint64_t>(ok) << in;
+    req[dir] |= bit;
+    ejects |= bit & (std::uint64_t{0} - ((f.route >> 3) & 1U));  // kEject is bit 3
   }
   rs.occupied = occupied;
+  std::uint64_t multi = ejects & (req[0] | req[1] | req[2] | req[3]);
+  if ((rs.flags & kEjectBlocked) != 0) {  // the core takes nothing: no flit that must eject moves
+    for (int d = 0; d < 4; ++d) req[d] &= ~ejects;
+    ejects = multi = 0;
+  }
+  req[kEjectOut] = ejects;
 
   // The injection ramp offers one colour's next flit, colours taking turns.
   const std::size_t queues = static_cast<std::size_t>(r) * static_cast<std::size_t>(colors);
-  bool injectable = false;
-  for (int j = 1; j <= colors; ++j) {
-    const int color = (rs.inject_color + j) % colors;
+  const unsigned ready_colors = rs.injectable;
+  for (unsigned todo = ready_colors; todo != 0;) {
+    const unsigned after = todo & (~0U << (rs.inject_color + 1));  // round robin from the last colour
+    const int color = std::countr_zero(after != 0 ? after : todo);
+    todo &= ~(1U << color);
     const std::uint8_t state = inject_state_[queues + static_cast<std::size_t>(color)];
-    if ((state & kInjectable) == 0) continue;
-    injectable = true;
     const int dir = state & kDirMask;  // at the source only a self-addressed message ejects
     if (dir == kNoDir) {
-      if (eject_blocked) continue;
-    } else if (!can_accept(fifo_index(neighbour(r, dir), opposite(dir), color),
-                           next_in_queue_[queue_tail_[queues + static_cast<std::size_t>(color)]])) {
+      if ((rs.flags & kEjectBlocked) != 0) continue;
+    } else if (!room(fifos_[downstream(base, dir, color)], kNone, (state & kStarted) != 0)) {
       continue;
     }
-    req[dir == kNoDir ? kEjectOut : dir] |= std::uint64_t{1} << (4 * colors + color);
+    req[dir] |= std::uint64_t{1} << (4 * colors + color);  // req[kNoDir] is the ejection ramp
     break;
   }
 
@@ -214,15 +207,16 @@ bool MeshNetwork::step_router(int r) {
         } else {
           next_in_queue_[queue_tail_[q]] = next_in_queue_[id];
         }
-        refresh_inject_state(q);
-      } else if (m.injected == m.available) {
-        inject_state_[q] &= static_cast<std::uint8_t>(~kInjectable);
+        refresh_inject_state(r, color);
+      } else {
+        auto state = static_cast<std::uint8_t>(inject_state_[q] | kStarted);  // it owns its first FIFO now
+        if (m.injected == m.available) state &= static_cast<std::uint8_t>(~kInjectable);
+        set_inject_state(r, color, state);
       }
       rs.inject_color = static_cast<std::uint8_t>(color);
     }
     if (dir != kNoDir) {
-      const int next = neighbour(r, dir);
-      accept(fifo_index(next, opposite(dir), color), next, opposite(dir) * colors + color, id, tail);
+      accept(downstream(base, dir, color), r + router_step_[dir], opposite(dir) * colors + color, id, tail);
       links_used |= 1U << dir;
     }
     if (eject) {
@@ -250,11 +244,7 @@ bool MeshNetwork::step_router(int r) {
     rs.last_grant[dir] = static_cast<std::uint8_t>(in);
     move(in, dir, false);
   }
-  if (occupied != 0 || !injectable) return occupied != 0;
-  for (int color = 0; color < colors; ++color) {  // the grant may have used up the last produced flit
-    if ((inject_state_[queues + static_cast<std::size_t>(color)] & kInjectable) != 0) return true;
-  }
-  return false;
+  return occupied != 0 || rs.injectable != 0;
 }
 
 }  // namespace wafersim::fabric
