@@ -34,7 +34,10 @@ MeshNetwork::MeshNetwork(NetworkParams p) : p_(p) {
   queue_tail_.assign(routers * static_cast<std::size_t>(p_.colors), kNone);
   inject_state_.assign(routers * static_cast<std::size_t>(p_.colors), 0);
   wheel_.resize(static_cast<std::size_t>(p_.hop_latency));
-  for (int in = 0; in < 4 * p_.colors; ++in) in_color_[in] = static_cast<std::uint8_t>(in % p_.colors);
+  for (int in = 0; in < 4 * p_.colors; ++in) {
+    in_color_[in] = static_cast<std::uint8_t>(in % p_.colors);
+    in_port_[in] = static_cast<std::uint8_t>(in / p_.colors);
+  }
   const std::ptrdiff_t per_router = 4 * p_.colors;
   const std::ptrdiff_t step[4] = {-p_.width, 1, p_.width, -1};  // N, E, S, W
   for (int d = 0; d < 4; ++d) {

@@ -120,18 +120,20 @@ class MeshNetwork {
     std::uint32_t msg = 0;      ///< the message that owns it (meaningful while not free)
     std::uint8_t held = 0;
     std::uint8_t ready = 0;
-    std::uint8_t route = 0;     ///< kDirMask: output (Dir or kNoDir), kEject, kTailSent
+    std::uint8_t route = 0;     ///< kDirMask: output (Dir or kNoDir), kEject, kTailSent, kWaiting (downstream full)
     std::uint8_t credit = 0;    ///< kCreditPending | parity of the cycle the last flit left
   };
-  /// Per-router arbitration state and flags (12 bytes).
+  /// Per-router arbitration state and flags (20 bytes).
   struct RouterState {
     std::uint32_t occupied = 0;                     ///< bit per input FIFO (port × colours + colour) with held > 0
+    std::uint32_t freed[2] = {0, 0};                ///< per cycle parity: bit per output × colours + colour
+                                                    ///< whose downstream FIFO let a flit go
     std::uint8_t last_grant[5] = {0, 0, 0, 0, 0};  ///< input granted last, per output (N, E, S, W, eject)
     std::uint8_t inject_color = 0;                  ///< colour that injected last
     std::uint8_t flags = 0;                         ///< kEjectBlocked
     std::uint8_t injectable = 0;                    ///< bit per colour whose head message has a flit to inject
   };
-  static constexpr std::uint8_t kDirMask = 7, kNoDir = 4, kEject = 8, kTailSent = 16;
+  static constexpr std::uint8_t kDirMask = 7, kNoDir = 4, kEject = 8, kTailSent = 16, kWaiting = 32;
   static constexpr std::uint8_t kCreditPending = 2;  ///< bit 0: parity of the leave cycle
   static constexpr std::uint8_t kEjectBlocked = 1, kInjectable = 128, kStarted = 64;
   static constexpr std::uint32_t kNone = 0xffffffffU;
@@ -178,6 +180,7 @@ class MeshNetwork {
   std::size_t wheel_slot_ = 0;                     ///< this cycle's: arrivals now, sends for cycle + hop_latency
   std::vector<Delivery> deliveries_;
   std::uint8_t in_color_[32] = {};                 ///< colour of input FIFO port × colours + colour
+  std::uint8_t in_port_[32] = {};                  ///< its port
   std::ptrdiff_t down_offset_[5] = {};             ///< per output: downstream FIFO of colour 0 − own FIFO 0; [kNoDir] = 0
   int router_step_[4] = {};                        ///< per output: neighbour − router
   std::uint64_t held_total_ = 0;                   ///< flits in FIFOs or on links

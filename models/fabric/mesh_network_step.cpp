@@ -133,19 +133,26 @@ bool MeshNetwork::step_router(int r) {
   // free: which FIFOs wait and where they go is data, hard to predict.
   std::uint64_t req[kNoDir + 1] = {0, 0, 0, 0, 0};  // per output link, then the ejection ramp
   std::uint64_t ejects = 0;
+  // A FIFO found blocked by its downstream FIFO (kWaiting) is looked at again
+  // only once that FIFO has let a flit go (a bit in `freed` of last cycle).
+  const std::uint32_t woken = rs.freed[par ^ 1];
+  rs.freed[par ^ 1] = 0;
   std::uint32_t occupied = rs.occupied;
   for (std::uint32_t bits = occupied; bits != 0; bits &= bits - 1) {
     const int in = std::countr_zero(bits);
     Fifo& slot = fifos_[base + static_cast<std::size_t>(in)];
     const Fifo f = slot;
+    const int dir = f.route & kDirMask;  // kNoDir reads the router's own first FIFO, harmlessly
+    if ((f.route & kWaiting) != 0 && ((woken >> (dir * colors + in_color_[in])) & 1U) == 0) continue;
     const bool settles = f.credit == settling;
     const auto held = static_cast<std::uint8_t>(f.held - settles);
     slot.held = held;
     slot.credit = static_cast<std::uint8_t>(f.credit & (settles ? 0 : 0xff));
     occupied &= ~(static_cast<std::uint32_t>(held == 0) << in);
-    const int dir = f.route & kDirMask;  // kNoDir reads the router's own first FIFO, harmlessly
     const Fifo g = fifos_[downstream(base, dir, in_color_[in])];
-    const bool ok = (f.ready != 0) & ((dir == kNoDir) | room(g, f.msg, false));
+    const bool blocked = (dir != kNoDir) & !room(g, f.msg, false);
+    slot.route = static_cast<std::uint8_t>((f.route & ~kWaiting) | ((blocked & (f.ready != 0)) ? kWaiting : 0));
+    const bool ok = (f.ready != 0) & !blocked;
     const std::uint64_t bit = static_cast<std::uint64_t>(ok) << in;
     req[dir] |= bit;
     ejects |= bit & (std::uint64_t{0} - ((f.route >> 3) & 1U));  // kEject is bit 3
@@ -192,6 +199,8 @@ bool MeshNetwork::step_router(int r) {
       --f.ready;
       f.credit = static_cast<std::uint8_t>(kCreditPending | par);
       --held_total_;
+      const int port = in_port_[in];  // the upstream router may now send into this FIFO
+      routers_[static_cast<std::size_t>(r + router_step_[port])].freed[par] |= 1U << (opposite(port) * colors + color);
     } else {
       color = in - 4 * colors;
       const std::size_t q = queues + static_cast<std::size_t>(color);
