@@ -135,15 +135,22 @@ bool MeshNetwork::step_router(int r) {
   std::uint64_t ejects = 0;
   // A FIFO found blocked by its downstream FIFO (kWaiting) is looked at again
   // only once that FIFO has let a flit go (a bit in `freed` of last cycle).
-  const std::uint32_t woken = rs.freed[par ^ 1];
+  // A first pass picks the FIFOs to look at, without branches.
+  const std::uint64_t woken = rs.freed[par ^ 1];
   rs.freed[par ^ 1] = 0;
   std::uint32_t occupied = rs.occupied;
+  std::uint32_t todo = 0;
   for (std::uint32_t bits = occupied; bits != 0; bits &= bits - 1) {
+    const int in = std::countr_zero(bits);
+    const std::uint8_t route = fifos_[base + static_cast<std::size_t>(in)].route;
+    const bool sleeps = ((route & kWaiting) != 0) & (((woken >> ((route & kDirMask) * colors + in_color_[in])) & 1U) == 0);
+    todo |= static_cast<std::uint32_t>(!sleeps) << in;
+  }
+  for (std::uint32_t bits = todo; bits != 0; bits &= bits - 1) {
     const int in = std::countr_zero(bits);
     Fifo& slot = fifos_[base + static_cast<std::size_t>(in)];
     const Fifo f = slot;
     const int dir = f.route & kDirMask;  // kNoDir reads the router's own first FIFO, harmlessly
-    if ((f.route & kWaiting) != 0 && ((woken >> (dir * colors + in_color_[in])) & 1U) == 0) continue;
     const bool settles = f.credit == settling;
     const auto held = static_cast<std::uint8_t>(f.held - settles);
     slot.held = held;
