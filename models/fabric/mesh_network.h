@@ -14,9 +14,14 @@
 // (sim loop) and a flit is the message id; a colour's FIFO at an input port
 // holds flits of one message at a time (wormhole: the downstream FIFO belongs to
 // a message from its head flit until its tail flit leaves), so a FIFO is stored
-// as {message, flits held, flits still to pass} and costs 8 bytes whatever its
-// depth. Only routers with flits to move are stepped (an active set), so an
+// as {message, flits held, flits arrived, output + tail-entered flags, credit}
+// and costs 8 bytes whatever its depth. Only routers with flits to move are stepped (an active set), so an
 // idle mesh costs nothing per cycle.
+//
+// Routing, flow control, arbitration and timing: A-145..A-149 in
+// docs/modeling-assumptions.md. Results do not depend on the order routers are
+// stepped in (decisions read the state at the start of the cycle). Router state
+// is ~184 bytes per router at 4 colours (bytes_per_router()).
 //
 // Leaves out: adaptive routing, router pipeline stages beyond hop_latency,
 // turn costs, link errors, defective cores. Units: cycles, flits.
@@ -78,7 +83,9 @@ class MeshNetwork {
   /// messages on one colour inject in the order they were sent; colours take
   /// turns on the ramp; one flit per cycle per core in all.
   /// A message to its own core (route = source, not deliver_along) is delivered
-  /// through the ramps without touching a link. Returns its id (ids count up from 0).
+  /// through the ramps without touching a link (with deliver_along too: the
+  /// destination ejects). `available` above `flits` counts as `flits`.
+  /// Returns its id (ids count up from 0).
   MessageId send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available);
   /// Raises the flits of `msg` its core has produced (never lowers it).
   void make_available(MessageId msg, std::uint32_t available);
@@ -87,11 +94,14 @@ class MeshNetwork {
   /// most one flit per output link and one to its core, cores inject. Returns the
   /// flits ejected to cores this cycle (valid until the next call).
   const std::vector<Delivery>& step();
-  /// When nothing is in flight (`idle()`), moves the clock to `cycle` at no cost.
+  /// When nothing is in flight (`idle()`), moves the clock to `cycle` at no cost
+  /// (InternalError when not idle or when `cycle` < cycle()).
   void skip_to(std::uint64_t cycle);
 
   [[nodiscard]] std::uint64_t cycle() const { return cycle_; }
-  /// No flit in a FIFO, on a link or waiting to inject.
+  /// No flit in a FIFO, on a link or waiting to inject. Flits a core has not
+  /// produced yet (beyond `available`) do not count: a mesh waiting only for
+  /// make_available is idle and may skip_to.
   [[nodiscard]] bool idle() const;
   [[nodiscard]] const MessageInfo& message(MessageId m) const { return messages_[m]; }
 
