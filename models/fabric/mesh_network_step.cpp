@@ -140,12 +140,12 @@ bool MeshNetwork::step_router(int r) {
   rs.freed[par ^ 1] = 0;
   std::uint32_t occupied = rs.occupied;
   std::uint32_t todo = 0;
-  for (std::uint32_t bits = occupied; bits != 0; bits &= bits - 1) {
-    const int in = std::countr_zero(bits);
+  for (int in = 0; in < 4 * colors; ++in) {  // a fixed count: no mispredicted loop exit
     const std::uint8_t route = fifos_[base + static_cast<std::size_t>(in)].route;
     const bool sleeps = ((route & kWaiting) != 0) & (((woken >> ((route & kDirMask) * colors + in_color_[in])) & 1U) == 0);
     todo |= static_cast<std::uint32_t>(!sleeps) << in;
   }
+  todo &= occupied;
   for (std::uint32_t bits = todo; bits != 0; bits &= bits - 1) {
     const int in = std::countr_zero(bits);
     Fifo& slot = fifos_[base + static_cast<std::size_t>(in)];
@@ -252,10 +252,11 @@ bool MeshNetwork::step_router(int r) {
     }
     move(in, dir, true);
   }
-  for (int dir = 0; dir < 4; ++dir) {
-    if ((links_used >> dir) & 1U) continue;
-    const std::uint64_t mask = req[dir] & ~granted & ~multi;
-    if (mask == 0) continue;
+  unsigned outputs = 0;  // links with a requester left, found without branches
+  for (int dir = 0; dir < 4; ++dir) outputs |= static_cast<unsigned>((req[dir] & ~granted & ~multi) != 0) << dir;
+  for (outputs &= ~links_used; outputs != 0; outputs &= outputs - 1) {
+    const int dir = std::countr_zero(outputs);
+    const std::uint64_t mask = req[dir] & ~granted & ~multi;  // an input wants one link: grants do not overlap
     const int in = pick_after(mask, rs.last_grant[dir]);
     rs.last_grant[dir] = static_cast<std::uint8_t>(in);
     move(in, dir, false);
