@@ -109,7 +109,10 @@ class MeshNetwork {
   [[nodiscard]] std::uint64_t flits_injected() const { return injected_; }
   [[nodiscard]] std::uint64_t flits_ejected() const { return ejected_; }
   [[nodiscard]] std::uint64_t flit_hops() const { return flit_hops_; }            ///< link traversals
-  [[nodiscard]] std::uint64_t router_cycles() const { return router_cycles_; }    ///< active routers stepped, summed
+  /// Active routers stepped, summed. A router is stepped while it holds flits
+  /// (in a FIFO or on a link into one) or has a flit to inject, and once more
+  /// after its last flit left (to settle that flit's credit).
+  [[nodiscard]] std::uint64_t router_cycles() const { return router_cycles_; }
   [[nodiscard]] std::uint64_t last_progress_cycle() const { return last_progress_; }  ///< last cycle a flit moved
   /// Bytes of router state per router (FIFOs, link pipelines, arbitration,
   /// active flags); the message table and the cores are not counted.
