@@ -164,7 +164,6 @@ class MeshNetwork {
   void activate(int router);
   bool step_router(int router);  ///< true while it still has work
   void shuffle_active();
-  void prefetch_router(int router) const;
   void settle_credits(int router);  ///< all pending credits, whatever their cycle
   void refresh_inject_state(int core, int color);  ///< from the head message, after it changed or got flits
   void set_inject_state(int core, int color, std::uint8_t state);

@@ -74,7 +74,6 @@ const std::vector<Delivery>& MeshNetwork::step() {
     for (std::size_t w = 0; w < active_now_.size(); ++w) {
       for (std::uint64_t bits = active_now_[w]; bits != 0; bits &= bits - 1) {
         const int r = static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
-        prefetch_router(r + p_.width + 2);  // the South neighbour of a router about to be stepped
         if (step_router(r)) activate(r);
       }
       active_now_[w] = 0;
@@ -103,14 +102,6 @@ void MeshNetwork::shuffle_active() {
   }
   for (const std::uint32_t r : shuffled_) {
     if (step_router(static_cast<int>(r))) activate(static_cast<int>(r));
-  }
-}
-
-void MeshNetwork::prefetch_router(int r) const {
-  if (r >= cores()) return;
-  const char* p = reinterpret_cast<const char*>(&fifos_[fifo_index(r, 0, 0)]);
-  for (std::size_t off = 0; off < 4 * static_cast<std::size_t>(p_.colors) * sizeof(Fifo); off += 64) {
-    __builtin_prefetch(p + off);
   }
 }
 
