@@ -7,7 +7,7 @@
 // every 32 cycles; the mesh is warmed up for 3,000 cycles (until the link
 // load is steady) before timing starts. Idle-ish: a handful of unicasts cross
 // the same mesh at a time, to show the active set: cost follows the routers
-// that hold flits, not the mesh size.
+// that hold flits, not the mesh size. Empty: step() with nothing in flight.
 
 #include <benchmark/benchmark.h>
 
@@ -101,6 +101,13 @@ BENCHMARK(BM_LoadedMesh128Unicast)->Unit(benchmark::kMicrosecond);
 
 void BM_IdleishMesh128(benchmark::State& state) { run_mesh(state, 4, 8, false, 100); }
 BENCHMARK(BM_IdleishMesh128)->Unit(benchmark::kMicrosecond);
+
+void BM_EmptyMesh128(benchmark::State& state) {  // nothing in flight: the cost of the clock alone
+  MeshNetwork net({kSide, kSide, 1, 4, 0});
+  for (auto _ : state) benchmark::DoNotOptimize(net.step().data());
+  state.counters["mesh_cycles"] = benchmark::Counter(static_cast<double>(net.cycle()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_EmptyMesh128);
 
 }  // namespace
 }  // namespace wafersim::fabric

@@ -65,6 +65,10 @@ const std::vector<Delivery>& MeshNetwork::step() {
   auto& arrivals = wheel_[wheel_slot_];  // sent hop_latency cycles ago
   for (const std::uint32_t f : arrivals) ++fifos_[f].ready;
   arrivals.clear();
+  if (active_next_count_ == 0) {  // an empty mesh: nothing to walk
+    ++cycle_;
+    return deliveries_;
+  }
   std::swap(active_now_, active_next_);  // active_next_ was cleared while it was walked
   router_cycles_ += active_next_count_;
   active_next_count_ = 0;
