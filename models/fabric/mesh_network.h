@@ -14,9 +14,14 @@
 // (sim loop) and a flit is the message id; a colour's FIFO at an input port
 // holds flits of one message at a time (wormhole: the downstream FIFO belongs to
 // a message from its head flit until its tail flit leaves), so a FIFO is stored
-// as {message, flits held, flits still to pass} and costs 8 bytes whatever its
-// depth. Only routers with flits to move are stepped (an active set), so an
+// as {message, flits held, flits arrived, output + tail-entered flags, credit}
+// and costs 8 bytes whatever its depth. Only routers with flits to move are stepped (an active set), so an
 // idle mesh costs nothing per cycle.
+//
+// Routing, flow control, arbitration and timing: A-145..A-149 in
+// docs/modeling-assumptions.md. Results do not depend on the order routers are
+// stepped in (decisions read the state at the start of the cycle). Router state
+// is ~184 bytes per router at 4 colours (bytes_per_router()).
 //
 // Leaves out: adaptive routing, router pipeline stages beyond hop_latency,
 // turn costs, link errors, defective cores. Units: cycles, flits.
@@ -78,7 +83,9 @@ class MeshNetwork {
   /// messages on one colour inject in the order they were sent; colours take
   /// turns on the ramp; one flit per cycle per core in all.
   /// A message to its own core (route = source, not deliver_along) is delivered
-  /// through the ramps without touching a link. Returns its id (ids count up from 0).
+  /// through the ramps without touching a link (with deliver_along too: the
+  /// destination ejects). `available` above `flits` counts as `flits`.
+  /// Returns its id (ids count up from 0).
   MessageId send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available);
   /// Raises the flits of `msg` its core has produced (never lowers it).
   void make_available(MessageId msg, std::uint32_t available);
@@ -87,11 +94,14 @@ class MeshNetwork {
   /// most one flit per output link and one to its core, cores inject. Returns the
   /// flits ejected to cores this cycle (valid until the next call).
   const std::vector<Delivery>& step();
-  /// When nothing is in flight (`idle()`), moves the clock to `cycle` at no cost.
+  /// When nothing is in flight (`idle()`), moves the clock to `cycle` at no cost
+  /// (InternalError when not idle or when `cycle` < cycle()).
   void skip_to(std::uint64_t cycle);
 
   [[nodiscard]] std::uint64_t cycle() const { return cycle_; }
-  /// No flit in a FIFO, on a link or waiting to inject.
+  /// No flit in a FIFO, on a link or waiting to inject. Flits a core has not
+  /// produced yet (beyond `available`) do not count: a mesh waiting only for
+  /// make_available is idle and may skip_to.
   [[nodiscard]] bool idle() const;
   [[nodiscard]] const MessageInfo& message(MessageId m) const { return messages_[m]; }
 
@@ -99,7 +109,10 @@ class MeshNetwork {
   [[nodiscard]] std::uint64_t flits_injected() const { return injected_; }
   [[nodiscard]] std::uint64_t flits_ejected() const { return ejected_; }
   [[nodiscard]] std::uint64_t flit_hops() const { return flit_hops_; }            ///< link traversals
-  [[nodiscard]] std::uint64_t router_cycles() const { return router_cycles_; }    ///< active routers stepped, summed
+  /// Active routers stepped, summed. A router is stepped while it holds flits
+  /// (in a FIFO or on a link into one) or has a flit to inject, and once more
+  /// after its last flit left (to settle that flit's credit).
+  [[nodiscard]] std::uint64_t router_cycles() const { return router_cycles_; }
   [[nodiscard]] std::uint64_t last_progress_cycle() const { return last_progress_; }  ///< last cycle a flit moved
   /// Bytes of router state per router (FIFOs, link pipelines, arbitration,
   /// active flags); the message table and the cores are not counted.
@@ -120,32 +133,40 @@ class MeshNetwork {
     std::uint32_t msg = 0;      ///< the message that owns it (meaningful while not free)
     std::uint8_t held = 0;
     std::uint8_t ready = 0;
-    std::uint8_t route = 0;     ///< kDirMask: output (Dir or kNoDir), kEject, kTailSent
+    std::uint8_t route = 0;     ///< kDirMask: output (Dir or kNoDir), kEject, kTailSent, kWaiting (downstream full)
     std::uint8_t credit = 0;    ///< kCreditPending | parity of the cycle the last flit left
   };
-  /// Per-router arbitration state and flags (8 bytes).
+  /// Per-router arbitration state and flags (20 bytes).
   struct RouterState {
+    std::uint32_t occupied = 0;                     ///< bit per input FIFO (port × colours + colour) with held > 0
+    std::uint32_t freed[2] = {0, 0};                ///< per cycle parity: bit per output × colours + colour
+                                                    ///< whose downstream FIFO let a flit go
     std::uint8_t last_grant[5] = {0, 0, 0, 0, 0};  ///< input granted last, per output (N, E, S, W, eject)
     std::uint8_t inject_color = 0;                  ///< colour that injected last
-    std::uint8_t flags = 0;                         ///< kActive, kEjectBlocked
-    std::uint8_t pad = 0;
+    std::uint8_t flags = 0;                         ///< kEjectBlocked
+    std::uint8_t injectable = 0;                    ///< bit per colour whose head message has a flit to inject
   };
-  static constexpr std::uint8_t kDirMask = 7, kNoDir = 4, kEject = 8, kTailSent = 16;
+  static constexpr std::uint8_t kDirMask = 7, kNoDir = 4, kEject = 8, kTailSent = 16, kWaiting = 32;
   static constexpr std::uint8_t kCreditPending = 2;  ///< bit 0: parity of the leave cycle
-  static constexpr std::uint8_t kActive = 1, kEjectBlocked = 2;
+  static constexpr std::uint8_t kEjectBlocked = 1, kInjectable = 128, kStarted = 64;
   static constexpr std::uint32_t kNone = 0xffffffffU;
 
   [[nodiscard]] std::size_t fifo_index(int router, int port, int color) const {
     return (static_cast<std::size_t>(router) * 4 + static_cast<std::size_t>(port)) * static_cast<std::size_t>(p_.colors) +
            static_cast<std::size_t>(color);
   }
+  /// The FIFO a flit of `color` enters leaving through `dir` the router whose FIFO 0 is `base`.
+  [[nodiscard]] std::size_t downstream(std::size_t base, int dir, int color) const {
+    return static_cast<std::size_t>(static_cast<std::ptrdiff_t>(base) + down_offset_[dir] + color);
+  }
   [[nodiscard]] std::uint8_t route_at(int router, const MessageInfo& m) const;
-  [[nodiscard]] int neighbour(int router, int dir) const;
-  [[nodiscard]] bool can_accept(std::size_t fifo, MessageId msg) const;
-  void accept(std::size_t fifo, int router, MessageId msg, bool tail);
+  void accept(std::size_t fifo, int router, int input, MessageId msg, bool tail);
   void activate(int router);
   bool step_router(int router);  ///< true while it still has work
-  void shuffle_active(std::size_t n);
+  void shuffle_active();
+  void settle_credits(int router);  ///< all pending credits, whatever their cycle
+  void refresh_inject_state(int core, int color);  ///< from the head message, after it changed or got flits
+  void set_inject_state(int core, int color, std::uint8_t state);
   void check_route(int src, const Route& r) const;
 
   // Implementation-defined state (struct-of-arrays, see the .cpp).
@@ -154,10 +175,26 @@ class MeshNetwork {
   std::vector<std::uint32_t> next_in_queue_;       ///< per message: next message of its core and colour
   std::vector<Fifo> fifos_;                        ///< router × port × colour
   std::vector<RouterState> routers_;
-  std::vector<std::uint32_t> queue_head_, queue_tail_;  ///< core × colour: messages still to inject
-  std::vector<std::uint32_t> active_;              ///< routers to step (kActive set)
+  /// core × colour: the last message still to inject; the queue is circular
+  /// through next_in_queue_ (the tail's next is the head), so one id per queue.
+  std::vector<std::uint32_t> queue_tail_;
+  /// core × colour: the head message's first output (kDirMask) | kInjectable
+  /// when it has a flit the core has produced | kStarted once it has injected
+  /// (it then owns the FIFO it enters); spares step() the message table.
+  std::vector<std::uint8_t> inject_state_;
+  /// Active set as bitmaps (one bit per router): `active_next_` collects the
+  /// routers to step next cycle; step() swaps it in and walks it in index order
+  /// (neighbours are near in memory), clearing it as it goes.
+  std::vector<std::uint64_t> active_now_, active_next_;
+  std::size_t active_next_count_ = 0;
+  std::vector<std::uint32_t> shuffled_;            ///< test hook's scratch order
   std::vector<std::vector<std::uint32_t>> wheel_;  ///< per cycle mod hop_latency: FIFOs a flit arrives in
+  std::size_t wheel_slot_ = 0;                     ///< this cycle's: arrivals now, sends for cycle + hop_latency
   std::vector<Delivery> deliveries_;
+  std::uint8_t in_color_[32] = {};                 ///< colour of input FIFO port × colours + colour
+  std::uint8_t in_port_[32] = {};                  ///< its port
+  std::ptrdiff_t down_offset_[5] = {};             ///< per output: downstream FIFO of colour 0 − own FIFO 0; [kNoDir] = 0
+  int router_step_[4] = {};                        ///< per output: neighbour − router
   std::uint64_t held_total_ = 0;                   ///< flits in FIFOs or on links
   std::uint64_t injectable_ = 0;                   ///< flits made available and not yet injected
   std::uint64_t shuffle_seed_ = 0;

@@ -27,15 +27,6 @@ int opposite(int dir) { return (dir + 2) & 3; }
 
 }  // namespace
 
-int MeshNetwork::neighbour(int router, int dir) const {
-  switch (dir) {
-    case 0: return router - p_.width;  // North
-    case 1: return router + 1;         // East
-    case 2: return router + p_.width;  // South
-    default: return router - 1;        // West
-  }
-}
-
 std::uint8_t MeshNetwork::route_at(int router, const MessageInfo& m) const {
   const int x = router % p_.width;
   const int y = router / p_.width;
@@ -53,33 +44,16 @@ std::uint8_t MeshNetwork::route_at(int router, const MessageInfo& m) const {
   return static_cast<std::uint8_t>(dir | (eject ? kEject : 0));
 }
 
-namespace {
-
-/// Flits held as the upstream router sees them in a cycle of parity `par`.
-template <class F>
-int held_seen(const F& f, std::uint8_t par) {
-  const bool returned = (f.credit & 2) != 0 && (f.credit & 1) != par;
-  return f.held - (returned ? 1 : 0);
-}
-
-}  // namespace
-
-bool MeshNetwork::can_accept(std::size_t fifo, MessageId msg) const {
-  const Fifo& f = fifos_[fifo];
-  const int held = held_seen(f, static_cast<std::uint8_t>(cycle_ & 1));
-  if ((f.route & kTailSent) != 0) return held == 0;  // free once its last message has left
-  return f.msg == msg && held < p_.buffer_flits;       // wormhole, credits
-}
-
-void MeshNetwork::accept(std::size_t fifo, int router, MessageId msg, bool tail) {
+void MeshNetwork::accept(std::size_t fifo, int router, int input, MessageId msg, bool tail) {
   Fifo& f = fifos_[fifo];
-  if ((f.route & kTailSent) != 0) {  // can_accept said it is free: the message takes it
+  if (f.held == 0) routers_[static_cast<std::size_t>(router)].occupied |= 1U << input;
+  if ((f.route & kTailSent) != 0) {  // the upstream router found it free: the message takes it
     f.msg = msg;
     f.route = route_at(router, messages_[msg]);
   }
   ++f.held;
   if (tail) f.route |= kTailSent;
-  wheel_[cycle_ % wheel_.size()].push_back(static_cast<std::uint32_t>(fifo));
+  wheel_[wheel_slot_].push_back(static_cast<std::uint32_t>(fifo));
   ++held_total_;
   ++flit_hops_;
   activate(router);
@@ -87,84 +61,127 @@ void MeshNetwork::accept(std::size_t fifo, int router, MessageId msg, bool tail)
 
 const std::vector<Delivery>& MeshNetwork::step() {
   deliveries_.clear();
-  auto& arrivals = wheel_[cycle_ % wheel_.size()];  // sent hop_latency cycles ago
+  wheel_slot_ = cycle_ % wheel_.size();
+  auto& arrivals = wheel_[wheel_slot_];  // sent hop_latency cycles ago
   for (const std::uint32_t f : arrivals) ++fifos_[f].ready;
   arrivals.clear();
-  const std::size_t stepped = active_.size();
-  if (shuffle_seed_ != 0) shuffle_active(stepped);
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < stepped; ++i) {
-    const std::uint32_t r = active_[i];
-    if (step_router(static_cast<int>(r))) {
-      active_[kept++] = r;
-    } else {
-      routers_[r].flags &= static_cast<std::uint8_t>(~kActive);
+  if (active_next_count_ == 0) {  // an empty mesh: nothing to walk
+    ++cycle_;
+    return deliveries_;
+  }
+  std::swap(active_now_, active_next_);  // active_next_ was cleared while it was walked
+  router_cycles_ += active_next_count_;
+  active_next_count_ = 0;
+  if (shuffle_seed_ != 0) {
+    shuffle_active();
+  } else {
+    for (std::size_t w = 0; w < active_now_.size(); ++w) {
+      for (std::uint64_t bits = active_now_[w]; bits != 0; bits &= bits - 1) {
+        const int r = static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+        if (step_router(r)) activate(r);
+      }
+      active_now_[w] = 0;
     }
   }
-  router_cycles_ += stepped;
-  for (std::size_t i = stepped; i < active_.size(); ++i) active_[kept++] = active_[i];  // woken this cycle
-  active_.resize(kept);
   ++cycle_;
   return deliveries_;
 }
 
-void MeshNetwork::shuffle_active(std::size_t n) {
+void MeshNetwork::shuffle_active() {
+  shuffled_.clear();
+  for (std::size_t w = 0; w < active_now_.size(); ++w) {
+    for (std::uint64_t bits = active_now_[w]; bits != 0; bits &= bits - 1) {
+      shuffled_.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
+    }
+    active_now_[w] = 0;
+  }
   std::uint64_t state = shuffle_seed_ ^ (cycle_ * 0x9E3779B97F4A7C15ULL);
-  for (std::size_t i = n; i > 1; --i) {  // Fisher-Yates with a splitmix64 stream
+  for (std::size_t i = shuffled_.size(); i > 1; --i) {  // Fisher-Yates with a splitmix64 stream
     state += 0x9E3779B97F4A7C15ULL;
     std::uint64_t z = state;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     z ^= z >> 31;
-    std::swap(active_[i - 1], active_[z % i]);
+    std::swap(shuffled_[i - 1], shuffled_[z % i]);
+  }
+  for (const std::uint32_t r : shuffled_) {
+    if (step_router(static_cast<int>(r))) activate(static_cast<int>(r));
   }
 }
 
 bool MeshNetwork::step_router(int r) {
   const int colors = p_.colors;
   const auto par = static_cast<std::uint8_t>(cycle_ & 1);
+  const auto settling = static_cast<std::uint8_t>(kCreditPending | (par ^ 1));  // a credit of last cycle
+  const int depth = p_.buffer_flits;
   RouterState& rs = routers_[static_cast<std::size_t>(r)];
-  const bool eject_blocked = (rs.flags & kEjectBlocked) != 0;
   const std::size_t base = fifo_index(r, 0, 0);
-  std::uint64_t req[5] = {0, 0, 0, 0, 0};
-  std::uint64_t multi = 0;
-  bool busy = false;
+  // Is there room for `msg` in downstream FIFO `g`: free once its last message
+  // has left, or owned by `msg` with a credit (A-146: wormhole, credits).
+  auto room = [&](const Fifo& g, MessageId msg, bool owner) {
+    const int held = g.held - (g.credit == settling);
+    const bool tail_sent = (g.route & kTailSent) != 0;
+    return (tail_sent & (held == 0)) | ((!tail_sent) & (owner | (g.msg == msg)) & (held < depth));
+  };
 
-  // Requests from the input FIFOs whose head flit can go where it must.
-  for (int port = 0; port < 4; ++port) {
-    for (int color = 0; color < colors; ++color) {
-      const int in = port * colors + color;
-      Fifo& f = fifos_[base + static_cast<std::size_t>(in)];
-      if ((f.credit & kCreditPending) != 0 && (f.credit & 1) != par) {  // credit of last cycle settles
-        --f.held;
-        f.credit = 0;
-      }
-      if (f.held == 0) continue;
-      busy = true;
-      if (f.ready == 0) continue;
-      const int dir = f.route & kDirMask;
-      const bool eject = (f.route & kEject) != 0;
-      if (eject && eject_blocked) continue;
-      if (dir != kNoDir && !can_accept(fifo_index(neighbour(r, dir), opposite(dir), color), f.msg)) continue;
-      const std::uint64_t bit = std::uint64_t{1} << in;
-      if (dir != kNoDir) req[dir] |= bit;
-      if (eject) req[kEjectOut] |= bit;
-      if (dir != kNoDir && eject) multi |= bit;
-    }
+  // Requests from the input FIFOs whose head flit can go where it must. Branch
+  // free: which FIFOs wait and where they go is data, hard to predict.
+  std::uint64_t req[kNoDir + 1] = {0, 0, 0, 0, 0};  // per output link, then the ejection ramp
+  std::uint64_t ejects = 0;
+  // A FIFO found blocked by its downstream FIFO (kWaiting) is looked at again
+  // only once that FIFO has let a flit go (a bit in `freed` of last cycle).
+  // A first pass picks the FIFOs to look at, without branches.
+  const std::uint64_t woken = rs.freed[par ^ 1];
+  rs.freed[par ^ 1] = 0;
+  std::uint32_t occupied = rs.occupied;
+  std::uint32_t todo = 0;
+  for (int in = 0; in < 4 * colors; ++in) {  // a fixed count: no mispredicted loop exit
+    const std::uint8_t route = fifos_[base + static_cast<std::size_t>(in)].route;
+    const bool sleeps = ((route & kWaiting) != 0) & (((woken >> ((route & kDirMask) * colors + in_color_[in])) & 1U) == 0);
+    todo |= static_cast<std::uint32_t>(!sleeps) << in;
   }
+  todo &= occupied;
+  for (std::uint32_t bits = todo; bits != 0; bits &= bits - 1) {
+    const int in = std::countr_zero(bits);
+    Fifo& slot = fifos_[base + static_cast<std::size_t>(in)];
+    const Fifo f = slot;
+    const int dir = f.route & kDirMask;  // kNoDir reads the router's own first FIFO, harmlessly
+    const bool settles = f.credit == settling;
+    const auto held = static_cast<std::uint8_t>(f.held - settles);
+    slot.held = held;
+    slot.credit = static_cast<std::uint8_t>(f.credit & (settles ? 0 : 0xff));
+    occupied &= ~(static_cast<std::uint32_t>(held == 0) << in);
+    const Fifo g = fifos_[downstream(base, dir, in_color_[in])];
+    const bool blocked = (dir != kNoDir) & !room(g, f.msg, false);
+    slot.route = static_cast<std::uint8_t>((f.route & ~kWaiting) | ((blocked & (f.ready != 0)) ? kWaiting : 0));
+    const bool ok = (f.ready != 0) & !blocked;
+    const std::uint64_t bit = static_cast<std::uint64_t>(ok) << in;
+    req[dir] |= bit;
+    ejects |= bit & (std::uint64_t{0} - ((f.route >> 3) & 1U));  // kEject is bit 3
+  }
+  rs.occupied = occupied;
+  std::uint64_t multi = ejects & (req[0] | req[1] | req[2] | req[3]);
+  if ((rs.flags & kEjectBlocked) != 0) {  // the core takes nothing: no flit that must eject moves
+    for (int d = 0; d < 4; ++d) req[d] &= ~ejects;
+    ejects = multi = 0;
+  }
+  req[kEjectOut] = ejects;
 
   // The injection ramp offers one colour's next flit, colours taking turns.
   const std::size_t queues = static_cast<std::size_t>(r) * static_cast<std::size_t>(colors);
-  for (int j = 1; j <= colors; ++j) {
-    const int color = (rs.inject_color + j) % colors;
-    const std::uint32_t id = queue_head_[queues + static_cast<std::size_t>(color)];
-    if (id == kNone) continue;
-    const MessageInfo& m = messages_[id];
-    if (m.injected >= m.available) continue;
-    const int dir = route_at(r, m) & kDirMask;  // at the source only a self-addressed message ejects
-    if (dir == kNoDir ? eject_blocked : !can_accept(fifo_index(neighbour(r, dir), opposite(dir), color), id)) continue;
-    const int in = 4 * colors + color;
-    req[dir == kNoDir ? kEjectOut : dir] |= std::uint64_t{1} << in;
+  const unsigned ready_colors = rs.injectable;
+  for (unsigned todo = ready_colors; todo != 0;) {
+    const unsigned after = todo & (~0U << (rs.inject_color + 1));  // round robin from the last colour
+    const int color = std::countr_zero(after != 0 ? after : todo);
+    todo &= ~(1U << color);
+    const std::uint8_t state = inject_state_[queues + static_cast<std::size_t>(color)];
+    const int dir = state & kDirMask;  // at the source only a self-addressed message ejects
+    if (dir == kNoDir) {
+      if ((rs.flags & kEjectBlocked) != 0) continue;
+    } else if (!room(fifos_[downstream(base, dir, color)], kNone, (state & kStarted) != 0)) {
+      continue;
+    }
+    req[dir] |= std::uint64_t{1} << (4 * colors + color);  // req[kNoDir] is the ejection ramp
     break;
   }
 
@@ -173,33 +190,44 @@ bool MeshNetwork::step_router(int r) {
   std::uint64_t granted = 0;
   unsigned links_used = 0;
   auto move = [&](int in, int dir, bool eject) {
-    const int color = in % colors;
+    int color = 0;
     MessageId id = 0;
     bool tail = false;
     if (in < 4 * colors) {
+      color = in_color_[in];
       Fifo& f = fifos_[base + static_cast<std::size_t>(in)];
       id = f.msg;
       tail = (f.route & kTailSent) != 0 && f.held == 1;
       --f.ready;
       f.credit = static_cast<std::uint8_t>(kCreditPending | par);
       --held_total_;
+      const int port = in_port_[in];  // the upstream router may now send into this FIFO
+      routers_[static_cast<std::size_t>(r + router_step_[port])].freed[par] |= 1U << (opposite(port) * colors + color);
     } else {
+      color = in - 4 * colors;
       const std::size_t q = queues + static_cast<std::size_t>(color);
-      id = queue_head_[q];
+      id = next_in_queue_[queue_tail_[q]];
       MessageInfo& m = messages_[id];
       ++m.injected;
       ++injected_;
       --injectable_;
       tail = m.injected == m.flits;
-      if (tail) {
-        queue_head_[q] = next_in_queue_[id];
-        if (queue_head_[q] == kNone) queue_tail_[q] = kNone;
+      if (tail) {  // pop the head of the circular queue
+        if (queue_tail_[q] == id) {
+          queue_tail_[q] = kNone;
+        } else {
+          next_in_queue_[queue_tail_[q]] = next_in_queue_[id];
+        }
+        refresh_inject_state(r, color);
+      } else {
+        auto state = static_cast<std::uint8_t>(inject_state_[q] | kStarted);  // it owns its first FIFO now
+        if (m.injected == m.available) state &= static_cast<std::uint8_t>(~kInjectable);
+        set_inject_state(r, color, state);
       }
       rs.inject_color = static_cast<std::uint8_t>(color);
     }
     if (dir != kNoDir) {
-      const int next = neighbour(r, dir);
-      accept(fifo_index(next, opposite(dir), color), next, id, tail);
+      accept(downstream(base, dir, color), r + router_step_[dir], opposite(dir) * colors + color, id, tail);
       links_used |= 1U << dir;
     }
     if (eject) {
@@ -219,21 +247,16 @@ bool MeshNetwork::step_router(int r) {
     }
     move(in, dir, true);
   }
-  for (int dir = 0; dir < 4; ++dir) {
-    if ((links_used >> dir) & 1U) continue;
-    const std::uint64_t mask = req[dir] & ~granted & ~multi;
-    if (mask == 0) continue;
+  unsigned outputs = 0;  // links with a requester left, found without branches
+  for (int dir = 0; dir < 4; ++dir) outputs |= static_cast<unsigned>((req[dir] & ~granted & ~multi) != 0) << dir;
+  for (outputs &= ~links_used; outputs != 0; outputs &= outputs - 1) {
+    const int dir = std::countr_zero(outputs);
+    const std::uint64_t mask = req[dir] & ~granted & ~multi;  // an input wants one link: grants do not overlap
     const int in = pick_after(mask, rs.last_grant[dir]);
     rs.last_grant[dir] = static_cast<std::uint8_t>(in);
     move(in, dir, false);
   }
-
-  if (busy) return true;
-  for (int color = 0; color < colors; ++color) {
-    const std::uint32_t id = queue_head_[queues + static_cast<std::size_t>(color)];
-    if (id != kNone && messages_[id].injected < messages_[id].available) return true;
-  }
-  return false;
+  return occupied != 0 || rs.injectable != 0;
 }
 
 }  // namespace wafersim::fabric
