@@ -3,12 +3,11 @@
 // line of cores, lines of a region as LineData, random inputs, the cycles of
 // local work, and turning a finished FabricSim into a KernelRun.
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <functional>
 #include <random>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "models/fabric/cycle_kernels.h"
 #include "models/fabric/fabric_sim.h"
@@ -20,7 +19,8 @@ namespace wafersim::fabric {
 /// may hold fewer or none (shapes that do not divide the region).
 struct Split {
   std::int64_t total = 0, parts = 1, chunk = 0;
-  Split(std::int64_t t, std::int64_t p) : total(t), parts(std::max<std::int64_t>(p, 1)), chunk((t + parts - 1) / parts) {}
+  Split(std::int64_t t, std::int64_t p)
+      : total(t), parts(std::max<std::int64_t>(p, 1)), chunk((t + parts - 1) / parts) {}
   [[nodiscard]] std::int64_t start(std::int64_t i) const { return std::min(total, i * chunk); }
   [[nodiscard]] std::int64_t len(std::int64_t i) const { return std::min(total, start(i) + chunk) - start(i); }
 };

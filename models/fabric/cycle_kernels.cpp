@@ -2,8 +2,8 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <random>
 
 #include "models/fabric/cycle_kernel_support.h"
@@ -22,7 +22,8 @@ KernelRun CycleKernels::run_multicast(std::int64_t n, double bytes) const {
   FabricSim sim(network_params(p_, n, 1), p_.core, p_.sram_per_core);
   const std::int64_t elems = elements_for(bytes, 4);
   RandomValues rnd(p_.seed);
-  LineData line = row_line(sim, 0, 0, n, elems, 4, [&](int core) { return sim.alloc(core, elems, 4, "the multicast values"); });
+  LineData line =
+      row_line(sim, 0, 0, n, elems, 4, [&](int core) { return sim.alloc(core, elems, 4, "the multicast values"); });
   rnd.fill(sim.buffer(line.cores[0], line.bufs[0]));
   for (int core : line.cores) sim.emit(core, activate());
   if (!sim.fits()) return does_not_fit(sim);
@@ -30,7 +31,8 @@ KernelRun CycleKernels::run_multicast(std::int64_t n, double bytes) const {
   return finish(sim, p_, [&] {
     double err = 0;
     const auto& src = sim.buffer(line.cores[0], line.bufs[0]);
-    for (std::size_t i = 1; i < line.cores.size(); ++i) err = std::max(err, max_rel_error(sim.buffer(line.cores[i], line.bufs[i]), src));
+    for (std::size_t i = 1; i < line.cores.size(); ++i)
+      err = std::max(err, max_rel_error(sim.buffer(line.cores[i], line.bufs[i]), src));
     return err;
   });
 }
@@ -84,7 +86,9 @@ KernelRun CycleKernels::run_gemm(const GemmShape& s, std::int64_t rows, std::int
   FabricSim sim(network_params(p_, cols, rows), p_.core, p_.sram_per_core);
   const Split ks(s.k, rows), ns(s.n, cols);
   const std::int64_t m = s.m, count = std::max<std::int64_t>(s.count, 1);
-  struct Bufs { int w, x, y; };
+  struct Bufs {
+    int w, x, y;
+  };
   std::vector<Bufs> bufs(static_cast<std::size_t>(rows * cols));
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t c = 0; c < cols; ++c) {
@@ -110,7 +114,8 @@ KernelRun CycleKernels::run_gemm(const GemmShape& s, std::int64_t rows, std::int
       const Bufs& b = bufs[static_cast<std::size_t>(core)];
       auto& wb = sim.buffer(core, b.w);
       for (std::int64_t cp = 0; cp < count; ++cp)
-        MapF(wb.data() + cp * kr * nc, kr, nc) = w[static_cast<std::size_t>(cp)].block(ks.start(r), ns.start(c), kr, nc);
+        MapF(wb.data() + cp * kr * nc, kr, nc) =
+            w[static_cast<std::size_t>(cp)].block(ks.start(r), ns.start(c), kr, nc);
       if (c == 0) {
         auto& xb = sim.buffer(core, b.x);
         for (std::int64_t cp = 0; cp < count; ++cp)
@@ -131,7 +136,8 @@ KernelRun CycleKernels::run_gemm(const GemmShape& s, std::int64_t rows, std::int
       const int core = sim.core_at(static_cast<int>(c), static_cast<int>(r));
       const std::int64_t kr = ks.len(r), nc = ns.len(c);
       const double macs = static_cast<double>(count * m * kr * nc);
-      const double reads = static_cast<double>(count) * (static_cast<double>(kr * nc) * s.weight_bytes + static_cast<double>(m * kr) * s.act_bytes);
+      const double reads = static_cast<double>(count) *
+                           (static_cast<double>(kr * nc) * s.weight_bytes + static_cast<double>(m * kr) * s.act_bytes);
       const double writes = static_cast<double>(count * m * nc) * s.act_bytes;
       const Bufs b = bufs[static_cast<std::size_t>(core)];
       sim.emit(core, compute(local_cycles(p_.core, 2 * macs, reads, writes), [&sim, core, b, kr, nc, m, count] {
@@ -159,10 +165,13 @@ KernelRun CycleKernels::run_gemm(const GemmShape& s, std::int64_t rows, std::int
       MatrixF got(m, s.n);
       for (std::int64_t c = 0; c < cols; ++c) {
         if (ns.len(c) == 0) continue;
-        auto& yb = sim.buffer(sim.core_at(static_cast<int>(c), static_cast<int>(rows - 1)), bufs[static_cast<std::size_t>(sim.core_at(static_cast<int>(c), static_cast<int>(rows - 1)))].y);
+        auto& yb =
+            sim.buffer(sim.core_at(static_cast<int>(c), static_cast<int>(rows - 1)),
+                       bufs[static_cast<std::size_t>(sim.core_at(static_cast<int>(c), static_cast<int>(rows - 1)))].y);
         got.block(0, ns.start(c), m, ns.len(c)) = MapF(yb.data() + cp * m * ns.len(c), m, ns.len(c));
       }
-      err = std::max(err, static_cast<double>((got - ref).cwiseAbs().maxCoeff() / std::max(ref.cwiseAbs().maxCoeff(), 1e-30f)));
+      err = std::max(
+          err, static_cast<double>((got - ref).cwiseAbs().maxCoeff() / std::max(ref.cwiseAbs().maxCoeff(), 1e-30f)));
     }
     return err;
   });

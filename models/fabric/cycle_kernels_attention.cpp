@@ -116,19 +116,22 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
     const double qb = static_cast<double>(nh * m * d);
     // 1. The queries: along the block's first row, then down every column.
     emit_multicast(sim, block_rows(b, kQ, nh * m * d, sh.act_bytes, 0)[0], 0, Phase::Multicast);
-    for (const LineData& l : block_cols(b, kQ, nh * m * d, sh.act_bytes, 1, 0, bc)) emit_multicast(sim, l, 0, Phase::Multicast);
+    for (const LineData& l : block_cols(b, kQ, nh * m * d, sh.act_bytes, 1, 0, bc))
+      emit_multicast(sim, l, 0, Phase::Multicast);
     // 2. Scores of the core's positions and their maximum.
     for (std::int64_t i = 0; i < br; ++i)
       for (std::int64_t j = 0; j < bc; ++j) {
         const int core = core_of(b, i, j);
         const CoreBufs c = cb[static_cast<std::size_t>(core)];
         const double np = static_cast<double>(c.np);
-        sim.emit(core, compute(local_cycles(p_.core, 2 * qb * np, static_cast<double>(nh) * np * static_cast<double>(d) * sh.kv_bytes, 0),
+        sim.emit(core, compute(local_cycles(p_.core, 2 * qb * np,
+                                            static_cast<double>(nh) * np * static_cast<double>(d) * sh.kv_bytes, 0),
                                [&sim, core, c, m, d, scale] {
                                  for (std::int64_t h = 0; h < c.heads; ++h) {
                                    MapF s(sim.buffer(core, c.s).data() + h * m * c.np, m, c.np);
-                                   s.noalias() = MapF(sim.buffer(core, c.q).data() + h * m * d, m, d) *
-                                                 MapF(sim.buffer(core, c.k).data() + h * c.np * d, c.np, d).transpose() * scale;
+                                   s.noalias() =
+                                       MapF(sim.buffer(core, c.q).data() + h * m * d, m, d) *
+                                       MapF(sim.buffer(core, c.k).data() + h * c.np * d, c.np, d).transpose() * scale;
                                    for (std::int64_t t = 0; t < m; ++t)
                                      sim.buffer(core, c.mx)[static_cast<std::size_t>(h * m + t)] =
                                          c.np > 0 ? s.row(t).maxCoeff() : -std::numeric_limits<float>::infinity();
@@ -138,14 +141,17 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
     // 3. The block's maximum, then exponentials, their sum and the weighted values.
     const double scalar = static_cast<double>(nh * m) * 4;
     const auto row_algo = approx.allreduce(bc, scalar).algo, col_algo = approx.allreduce(br, scalar).algo;
-    for (const LineData& l : block_rows(b, kMx, nh * m, 4, 2)) emit_allreduce(sim, l, row_algo, StreamOp::Max, 1, Phase::Reduce);
-    for (const LineData& l : block_cols(b, kMx, nh * m, 4, 3, 0, bc)) emit_allreduce(sim, l, col_algo, StreamOp::Max, 2, Phase::Reduce);
+    for (const LineData& l : block_rows(b, kMx, nh * m, 4, 2))
+      emit_allreduce(sim, l, row_algo, StreamOp::Max, 1, Phase::Reduce);
+    for (const LineData& l : block_cols(b, kMx, nh * m, 4, 3, 0, bc))
+      emit_allreduce(sim, l, col_algo, StreamOp::Max, 2, Phase::Reduce);
     for (std::int64_t i = 0; i < br; ++i)
       for (std::int64_t j = 0; j < bc; ++j) {
         const int core = core_of(b, i, j);
         const CoreBufs c = cb[static_cast<std::size_t>(core)];
         const double np = static_cast<double>(c.np);
-        sim.emit(core, compute(local_cycles(p_.core, 2 * qb * np, static_cast<double>(nh) * np * static_cast<double>(d) * sh.kv_bytes,
+        sim.emit(core, compute(local_cycles(p_.core, 2 * qb * np,
+                                            static_cast<double>(nh) * np * static_cast<double>(d) * sh.kv_bytes,
                                             2 * qb * sh.kv_bytes),
                                [&sim, core, c, m, d] {
                                  for (std::int64_t h = 0; h < c.heads; ++h) {
@@ -160,8 +166,10 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
                                  }
                                }));
       }
-    for (const LineData& l : block_rows(b, kL, nh * m, 4, 4)) emit_allreduce(sim, l, row_algo, StreamOp::Add, 1, Phase::Reduce);
-    for (const LineData& l : block_cols(b, kL, nh * m, 4, 5, 0, bc)) emit_allreduce(sim, l, col_algo, StreamOp::Add, 2, Phase::Reduce);
+    for (const LineData& l : block_rows(b, kL, nh * m, 4, 4))
+      emit_allreduce(sim, l, row_algo, StreamOp::Add, 1, Phase::Reduce);
+    for (const LineData& l : block_cols(b, kL, nh * m, 4, 5, 0, bc))
+      emit_allreduce(sim, l, col_algo, StreamOp::Add, 2, Phase::Reduce);
     // 4. The weighted values to the block's last core, which divides by the sum.
     const double ob = qb * sh.act_bytes;
     for (const LineData& l : block_rows(b, kO, nh * m * d, sh.act_bytes, 6))
@@ -171,12 +179,13 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
     const int root = core_of(b, br - 1, bc - 1);
     const CoreBufs rc = cb[static_cast<std::size_t>(root)];
     sim.emit(root, compute(local_cycles(p_.core, qb, qb * sh.act_bytes, qb * sh.act_bytes), [&sim, root, rc, m, d] {
-      for (std::int64_t h = 0; h < rc.heads; ++h)
-        for (std::int64_t t = 0; t < m; ++t) {
-          const float l = sim.buffer(root, rc.l)[static_cast<std::size_t>(h * m + t)];
-          for (std::int64_t e = 0; e < d; ++e) sim.buffer(root, rc.o)[static_cast<std::size_t>((h * m + t) * d + e)] /= l;
-        }
-    }));
+               for (std::int64_t h = 0; h < rc.heads; ++h)
+                 for (std::int64_t t = 0; t < m; ++t) {
+                   const float l = sim.buffer(root, rc.l)[static_cast<std::size_t>(h * m + t)];
+                   for (std::int64_t e = 0; e < d; ++e)
+                     sim.buffer(root, rc.o)[static_cast<std::size_t>((h * m + t) * d + e)] /= l;
+                 }
+             }));
   }
   KernelRun run = finish(sim, p_, [&] {
     double err = 0;
@@ -190,8 +199,10 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
       const MatrixF ref = s * v[hs];
       const std::int64_t b = h / hpb;
       const int root = core_of(b, br - 1, bc - 1);
-      const MatrixF got = MapF(sim.buffer(root, cb[static_cast<std::size_t>(root)].o).data() + (h - b * hpb) * m * d, m, d);
-      err = std::max(err, static_cast<double>((got - ref).cwiseAbs().maxCoeff() / std::max(ref.cwiseAbs().maxCoeff(), 1e-30f)));
+      const MatrixF got =
+          MapF(sim.buffer(root, cb[static_cast<std::size_t>(root)].o).data() + (h - b * hpb) * m * d, m, d);
+      err = std::max(
+          err, static_cast<double>((got - ref).cwiseAbs().maxCoeff() / std::max(ref.cwiseAbs().maxCoeff(), 1e-30f)));
     }
     return err;
   });

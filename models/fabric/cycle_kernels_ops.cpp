@@ -24,7 +24,8 @@ KernelRun CycleKernels::run_norm(std::int64_t m, std::int64_t width, std::int64_
     sb[static_cast<std::size_t>(i)] = sim.alloc(core, m, 4, "its sums of squares");
     auto& b = sim.buffer(core, xb[static_cast<std::size_t>(i)]);
     for (std::int64_t t = 0; t < m; ++t)
-      for (std::int64_t j = 0; j < ws.len(i); ++j) b[static_cast<std::size_t>(t * ws.len(i) + j)] = x(t, ws.start(i) + j);
+      for (std::int64_t j = 0; j < ws.len(i); ++j)
+        b[static_cast<std::size_t>(t * ws.len(i) + j)] = x(t, ws.start(i) + j);
     sim.emit(core, activate());
   }
   if (!sim.fits()) return does_not_fit(sim);
@@ -36,14 +37,15 @@ KernelRun CycleKernels::run_norm(std::int64_t m, std::int64_t width, std::int64_
     const std::int64_t len = ws.len(i);
     const int xi = xb[static_cast<std::size_t>(i)], si = sb[static_cast<std::size_t>(i)];
     sim.emit(core, compute(local_cycles(p_.core, 2 * e, e * elem_bytes, 0), [&sim, core, xi, si, m, len] {
-      auto& xv = sim.buffer(core, xi);
-      auto& sv = sim.buffer(core, si);
-      for (std::int64_t t = 0; t < m; ++t) {
-        float acc = 0;
-        for (std::int64_t j = 0; j < len; ++j) acc += xv[static_cast<std::size_t>(t * len + j)] * xv[static_cast<std::size_t>(t * len + j)];
-        sv[static_cast<std::size_t>(t)] = acc;
-      }
-    }));
+               auto& xv = sim.buffer(core, xi);
+               auto& sv = sim.buffer(core, si);
+               for (std::int64_t t = 0; t < m; ++t) {
+                 float acc = 0;
+                 for (std::int64_t j = 0; j < len; ++j)
+                   acc += xv[static_cast<std::size_t>(t * len + j)] * xv[static_cast<std::size_t>(t * len + j)];
+                 sv[static_cast<std::size_t>(t)] = acc;
+               }
+             }));
   }
   const wafer::MeshKernels approx(p_.core);
   const auto algo = approx.allreduce(line, static_cast<double>(m) * 4).algo;
@@ -54,14 +56,15 @@ KernelRun CycleKernels::run_norm(std::int64_t m, std::int64_t width, std::int64_
     const int core = static_cast<int>(i);
     const std::int64_t len = ws.len(i);
     const int xi = xb[static_cast<std::size_t>(i)], si = sb[static_cast<std::size_t>(i)];
-    sim.emit(core, compute(local_cycles(p_.core, e, e * elem_bytes, e * elem_bytes), [&sim, core, xi, si, m, len, width] {
-      auto& xv = sim.buffer(core, xi);
-      auto& sv = sim.buffer(core, si);
-      for (std::int64_t t = 0; t < m; ++t) {
-        const float scale = 1.0f / std::sqrt(sv[static_cast<std::size_t>(t)] / static_cast<float>(width) + 1e-6f);
-        for (std::int64_t j = 0; j < len; ++j) xv[static_cast<std::size_t>(t * len + j)] *= scale;
-      }
-    }));
+    sim.emit(
+        core, compute(local_cycles(p_.core, e, e * elem_bytes, e * elem_bytes), [&sim, core, xi, si, m, len, width] {
+          auto& xv = sim.buffer(core, xi);
+          auto& sv = sim.buffer(core, si);
+          for (std::int64_t t = 0; t < m; ++t) {
+            const float scale = 1.0f / std::sqrt(sv[static_cast<std::size_t>(t)] / static_cast<float>(width) + 1e-6f);
+            for (std::int64_t j = 0; j < len; ++j) xv[static_cast<std::size_t>(t * len + j)] *= scale;
+          }
+        }));
   }
   KernelRun run = finish(sim, p_, [&] {
     std::vector<float> got, ref;
@@ -69,7 +72,8 @@ KernelRun CycleKernels::run_norm(std::int64_t m, std::int64_t width, std::int64_
       const float scale = 1.0f / std::sqrt(x.row(t).squaredNorm() / static_cast<float>(width) + 1e-6f);
       for (std::int64_t i = 0; i < line; ++i)
         for (std::int64_t j = 0; j < ws.len(i); ++j) {
-          got.push_back(sim.buffer(static_cast<int>(i), xb[static_cast<std::size_t>(i)])[static_cast<std::size_t>(t * ws.len(i) + j)]);
+          got.push_back(sim.buffer(static_cast<int>(i),
+                                   xb[static_cast<std::size_t>(i)])[static_cast<std::size_t>(t * ws.len(i) + j)]);
           ref.push_back(x(t, ws.start(i) + j) * scale);
         }
     }
@@ -87,7 +91,8 @@ KernelRun CycleKernels::run_elementwise(double elements, std::int64_t line, doub
   FabricSim sim(network_params(p_, line, 1), p_.core, p_.sram_per_core);
   const Split es(static_cast<std::int64_t>(std::ceil(elements)), line);
   RandomValues rnd(p_.seed);
-  std::vector<std::vector<float>> in(static_cast<std::size_t>(operands), std::vector<float>(static_cast<std::size_t>(es.total)));
+  std::vector<std::vector<float>> in(static_cast<std::size_t>(operands),
+                                     std::vector<float>(static_cast<std::size_t>(es.total)));
   for (auto& v : in) rnd.fill(v);
   std::vector<int> ob(static_cast<std::size_t>(line));
   for (std::int64_t i = 0; i < line; ++i) {
@@ -169,8 +174,10 @@ KernelRun CycleKernels::run_transfer(double bytes, std::int64_t distance, std::i
   KernelRun run = finish(sim, p_, [&] {
     double err = 0;
     for (std::int64_t r = 0; r < links; ++r)
-      err = std::max(err, max_rel_error(sim.buffer(sim.core_at(static_cast<int>(distance), static_cast<int>(r)), dst[static_cast<std::size_t>(r)]),
-                                        sim.buffer(sim.core_at(0, static_cast<int>(r)), src[static_cast<std::size_t>(r)])));
+      err = std::max(err,
+                     max_rel_error(sim.buffer(sim.core_at(static_cast<int>(distance), static_cast<int>(r)),
+                                              dst[static_cast<std::size_t>(r)]),
+                                   sim.buffer(sim.core_at(0, static_cast<int>(r)), src[static_cast<std::size_t>(r)])));
     return err;
   });
   run.cost.hops = static_cast<double>(distance);

@@ -1,8 +1,9 @@
 #include "models/fabric/fabric_sim.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <queue>
 
 #include "sim/core/error.h"
@@ -19,13 +20,16 @@ constexpr auto kLater = [](const std::pair<std::uint64_t, int>& a, const std::pa
 }  // namespace
 
 FabricSim::FabricSim(NetworkParams net, const wafer::MeshParams& core, std::int64_t sram_per_core)
-    : net_(net), core_(core), sram_per_core_(sram_per_core),
+    : net_(net),
+      core_(core),
+      sram_per_core_(sram_per_core),
       cores_(static_cast<std::size_t>(net.width) * static_cast<std::size_t>(net.height)),
       poked_(cores_.size(), 0) {}
 
 int FabricSim::alloc(int core, std::int64_t elems, double elem_bytes, const char* what) {
   Core& c = cores_[static_cast<std::size_t>(core)];
-  const auto bytes = static_cast<std::int64_t>(std::ceil(static_cast<double>(std::max<std::int64_t>(elems, 0)) * elem_bytes));
+  const auto bytes =
+      static_cast<std::int64_t>(std::ceil(static_cast<double>(std::max<std::int64_t>(elems, 0)) * elem_bytes));
   c.sram_used += bytes;
   if (c.sram_used > sram_per_core_ && fit_error_.empty())
     fit_error_ = fmt::format("core ({}, {}) needs {} B of SRAM (at {}) and has {} B", core % width(), core / width(),
@@ -34,7 +38,9 @@ int FabricSim::alloc(int core, std::int64_t elems, double elem_bytes, const char
   return static_cast<int>(c.buffers.size()) - 1;
 }
 
-void FabricSim::emit(int core, Instr instr) { cores_[static_cast<std::size_t>(core)].program.push_back(std::move(instr)); }
+void FabricSim::emit(int core, Instr instr) {
+  cores_[static_cast<std::size_t>(core)].program.push_back(std::move(instr));
+}
 
 std::uint32_t FabricSim::flits_for(std::int64_t elems, double elem_bytes) const {
   const double flits = std::ceil(static_cast<double>(elems) * elem_bytes / core_.link_bytes);
@@ -161,7 +167,9 @@ void FabricSim::advance(int id, std::uint64_t now) {
         const auto n = std::min<std::size_t>(values.size(), static_cast<std::size_t>(in.elems));
         float* dst = buf.data() + in.offset;
         switch (in.op) {
-          case StreamOp::Copy: std::copy_n(values.begin(), n, dst); break;
+          case StreamOp::Copy:
+            std::copy_n(values.begin(), n, dst);
+            break;
           case StreamOp::Add:
             for (std::size_t j = 0; j < n; ++j) dst[j] += values[j];
             break;
@@ -228,8 +236,8 @@ std::uint64_t FabricSim::run(std::uint64_t stall_limit) {
     if (remaining == 0) break;
     if (net_.idle() && poke_next_.empty()) {
       if (timers_.empty())
-        throw InternalError(fmt::format("cycle model: {} cores wait on messages that were never sent (cycle {})",
-                                        remaining, now));
+        throw InternalError(
+            fmt::format("cycle model: {} cores wait on messages that were never sent (cycle {})", remaining, now));
       net_.skip_to(timers_.front().first);
       continue;
     }

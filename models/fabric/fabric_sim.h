@@ -35,7 +35,9 @@ class FabricSim {
   /// id on that core. Past the core's capacity the allocation still succeeds (so
   /// a program can be built) but `fits()` turns false and says why.
   int alloc(int core, std::int64_t elems, double elem_bytes, const char* what);
-  [[nodiscard]] std::vector<float>& buffer(int core, int id) { return cores_[static_cast<std::size_t>(core)].buffers[static_cast<std::size_t>(id)]; }
+  [[nodiscard]] std::vector<float>& buffer(int core, int id) {
+    return cores_[static_cast<std::size_t>(core)].buffers[static_cast<std::size_t>(id)];
+  }
   [[nodiscard]] bool fits() const { return fit_error_.empty(); }
   [[nodiscard]] const std::string& fit_error() const { return fit_error_; }
 
@@ -65,10 +67,10 @@ class FabricSim {
     std::vector<Instr> program;
     std::size_t pc = 0;
     std::uint64_t busy_until = 0;
-    int stage = 0;            ///< progress inside a Recv or Stream
-    int inbound = -1;         ///< the message a Recv or Stream is consuming
-    MessageId out = 0;        ///< the message a forwarding Stream produces
-    std::uint64_t stream_start = 0;  ///< cycle a Stream's task became active
+    int stage = 0;                               ///< progress inside a Recv or Stream
+    int inbound = -1;                            ///< the message a Recv or Stream is consuming
+    MessageId out = 0;                           ///< the message a forwarding Stream produces
+    std::uint64_t stream_start = 0;              ///< cycle a Stream's task became active
     std::uint64_t timer_at = ~std::uint64_t{0};  ///< its pending wake-up, if any
     std::uint64_t phase_start = 0;
     std::uint64_t phases[kPhases] = {0, 0, 0, 0};
@@ -90,8 +92,8 @@ class FabricSim {
   wafer::MeshParams core_;
   std::int64_t sram_per_core_;
   std::vector<Core> cores_;
-  std::vector<std::vector<float>> payload_;  ///< values of each message, by id
-  std::vector<int> tag_;                     ///< tag of each message, by id
+  std::vector<std::vector<float>> payload_;            ///< values of each message, by id
+  std::vector<int> tag_;                               ///< tag of each message, by id
   std::vector<std::pair<std::uint64_t, int>> timers_;  ///< min-heap of (cycle, core)
   std::vector<int> poke_next_;
   std::vector<char> poked_;

@@ -91,8 +91,7 @@ void emit_reduce(FabricSim& sim, const LineData& l, wafer::ReduceAlgo algo, Stre
   }
 }
 
-void emit_allreduce(FabricSim& sim, const LineData& l, wafer::ReduceAlgo algo, StreamOp op, int color,
-                    Phase phase) {
+void emit_allreduce(FabricSim& sim, const LineData& l, wafer::ReduceAlgo algo, StreamOp op, int color, Phase phase) {
   const auto n = static_cast<std::int64_t>(l.cores.size());
   if (n <= 1) return;
   if (algo != wafer::ReduceAlgo::Ring) {
