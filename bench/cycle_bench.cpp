@@ -8,6 +8,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_presets.h"
+
 #include "models/register_builtin.h"
 #include "sim/config/config_library.h"
 #include "sim/hardware/system.h"
@@ -18,13 +20,10 @@ namespace wafersim {
 namespace {
 
 void run_point(benchmark::State& state, Fidelity fidelity, Phase phase, std::int64_t tokens) {
-  Registry registry;
-  models::register_builtin(registry);
-  ConfigLibrary library(WAFERSIM_CONFIG_ROOT);
-  SystemLoader loader(library, registry.devices());
-  const System system = loader.load("wse-mini");
-  const ModelSpec model = ModelLoader::load(library, "tiny-llama");
-  const Evaluator evaluator(registry);
+  bench::Presets presets;
+  const System system = presets.system("wse-mini");
+  const ModelSpec model = presets.model("tiny-llama");
+  const Evaluator evaluator(presets.registry);
   EvalOptions o;
   o.workload.phase = phase;
   o.workload.prompt = tokens;

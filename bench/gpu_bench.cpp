@@ -8,6 +8,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_presets.h"
+
 #include "models/register_builtin.h"
 #include "sim/hardware/system.h"
 #include "sim/mapping/pipeline_mapper.h"
@@ -28,13 +30,10 @@ EvalOptions decode_options(std::optional<Fidelity> fidelity) {
 }
 
 void BM_Gpu70BDecodeStepEvaluator(benchmark::State& state) {
-  Registry registry;
-  models::register_builtin(registry);
-  ConfigLibrary library(WAFERSIM_CONFIG_ROOT);
-  SystemLoader loader(library, registry.devices());
-  const System system = loader.load("dgx-h100");
-  const ModelSpec model = ModelLoader::load(library, "llama-3.1-70b");
-  const Evaluator evaluator(registry);
+  bench::Presets presets;
+  const System system = presets.system("dgx-h100");
+  const ModelSpec model = presets.model("llama-3.1-70b");
+  const Evaluator evaluator(presets.registry);
   const EvalOptions options = decode_options(Fidelity::Approx);
   for (auto _ : state) {
     const RunResult r = evaluator.evaluate(system, model, options);
@@ -59,15 +58,12 @@ void BM_Gpu70BDecodeStepEndToEnd(benchmark::State& state) {
 BENCHMARK(BM_Gpu70BDecodeStepEndToEnd)->Unit(benchmark::kMicrosecond);
 
 void BM_Gpu70BDecodeStepTimingOnly(benchmark::State& state) {
-  Registry registry;
-  models::register_builtin(registry);
-  ConfigLibrary library(WAFERSIM_CONFIG_ROOT);
-  SystemLoader loader(library, registry.devices());
-  const System system = loader.load("dgx-h100");
-  const ModelSpec model = ModelLoader::load(library, "llama-3.1-70b");
+  bench::Presets presets;
+  const System system = presets.system("dgx-h100");
+  const ModelSpec model = presets.model("llama-3.1-70b");
   const Graph graph = GraphBuilder::build(model, StepShape{StepKind::Decode, 1, 1, 4096, DType::Fp16, DType::Fp16});
   const DeviceGroup& group = system.main_group();
-  const Backend& backend = registry.backend("gpu");
+  const Backend& backend = presets.registry.backend("gpu");
   const Plan plan = PipelineMapper::map(graph, group, backend.policy(*group.device), group.count);
   const auto costs = backend.cost_model(*group.device, Fidelity::Approx);
   for (auto _ : state) {

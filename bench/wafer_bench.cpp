@@ -8,6 +8,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_presets.h"
+
 #include "models/register_builtin.h"
 #include "sim/config/config_library.h"
 #include "sim/hardware/system.h"
@@ -19,13 +21,10 @@ namespace {
 
 void run_point(benchmark::State& state, const char* system_name, const char* model_name, Phase phase,
                std::int64_t tokens, DeviceCount devices) {
-  Registry registry;
-  models::register_builtin(registry);
-  ConfigLibrary library(WAFERSIM_CONFIG_ROOT);
-  SystemLoader loader(library, registry.devices());
-  const System system = loader.load(system_name);
-  const ModelSpec model = ModelLoader::load(library, model_name);
-  const Evaluator evaluator(registry);
+  bench::Presets presets;
+  const System system = presets.system(system_name);
+  const ModelSpec model = presets.model(model_name);
+  const Evaluator evaluator(presets.registry);
   EvalOptions o;
   o.workload.phase = phase;
   o.workload.prompt = tokens;
