@@ -24,10 +24,6 @@ std::uint64_t local_cycles(const wafer::MeshParams& core, double flops, double r
   return static_cast<std::uint64_t>(std::ceil(c));
 }
 
-bool memory_bound(const wafer::MeshParams& core, double flops, double read_bytes, double write_bytes) {
-  return std::max(read_bytes / core.sram_read, write_bytes / core.sram_write) > flops / core.flops;
-}
-
 namespace {
 
 LineData make_line(std::vector<int> cores, std::int64_t elems, double elem_bytes, const BufferOf& buf) {
@@ -82,13 +78,13 @@ double max_rel_error(const std::vector<float>& got, const std::vector<float>& re
   return scale > 0 ? diff / scale : diff;
 }
 
-KernelRun finish(FabricSim& sim, const CycleParams& p, const std::function<double()>& check, bool sram_bound) {
+KernelRun finish(FabricSim& sim, const CycleParams& p, const std::function<double()>& check) {
   KernelRun r;
   r.cycles = sim.run();
   const std::uint64_t* ph = sim.critical_phases();
   r.cost.overhead = static_cast<double>(ph[static_cast<int>(Phase::Overhead)]);
   r.cost.multicast = static_cast<double>(ph[static_cast<int>(Phase::Multicast)]);
-  (sram_bound ? r.cost.sram : r.cost.compute) = static_cast<double>(ph[static_cast<int>(Phase::Local)]);
+  r.cost.compute = static_cast<double>(ph[static_cast<int>(Phase::Local)]);
   r.cost.reduce = static_cast<double>(ph[static_cast<int>(Phase::Reduce)]);
   const MeshNetwork& net = sim.network();
   r.flits = net.flits_injected();

@@ -50,7 +50,6 @@ class RandomValues {
 /// Cycles of local work: the slowest of the FLOP rate and the SRAM ports.
 [[nodiscard]] std::uint64_t local_cycles(const wafer::MeshParams& core, double flops, double read_bytes,
                                          double write_bytes);
-[[nodiscard]] bool memory_bound(const wafer::MeshParams& core, double flops, double read_bytes, double write_bytes);
 
 using BufferOf = std::function<int(int core)>;
 /// `n` cores of row `y` from column `x0`, and the buffer each holds the values in.
@@ -67,10 +66,9 @@ using BufferOf = std::function<int(int core)>;
 [[nodiscard]] double max_rel_error(const std::vector<float>& got, const std::vector<float>& ref);
 
 /// Runs the kernel and measures it: cycles, the critical core's phases as a
-/// KernelCost (local work counted as compute, or as SRAM time when
-/// `sram_bound`), flit counters, and the number check when asked for.
-[[nodiscard]] KernelRun finish(FabricSim& sim, const CycleParams& p, const std::function<double()>& check,
-                               bool sram_bound = false);
+/// KernelCost (local work counted as compute), flit counters, and the number
+/// check when asked for.
+[[nodiscard]] KernelRun finish(FabricSim& sim, const CycleParams& p, const std::function<double()>& check);
 [[nodiscard]] KernelRun does_not_fit(const FabricSim& sim);
 
 }  // namespace wafersim::fabric
