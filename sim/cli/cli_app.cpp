@@ -6,6 +6,7 @@
 #include "models/register_builtin.h"
 #include "sim/cli/cli_common.h"
 #include "sim/core/text.h"
+#include "sim/core/build_info.h"
 
 namespace wafersim::cli {
 
@@ -67,7 +68,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
     CLI::App app{"wafersim: wafer-scale processors, GPUs and LPUs running transformer inference, side by side."};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string(WAFERSIM_VERSION) + " (git " + WAFERSIM_GIT_HASH + ")");
+    app.set_version_flag("--version", std::string(build_version()) + " (git " + build_git_hash() + ")");
 
     EvalArgs eval_args, explain_args, trace_args;
     auto* eval = app.add_subcommand("eval", "Evaluate one model on one system: latency, tokens/s, what bounds it");

@@ -5,6 +5,7 @@
 
 #include "sim/config/yaml_loader.h"
 #include "sim/core/text.h"
+#include "sim/core/build_info.h"
 
 namespace fs = std::filesystem;
 
@@ -33,7 +34,7 @@ fs::path ConfigLibrary::default_root() {
   if (const char* env = std::getenv("WAFERSIM_CONFIGS"); env != nullptr && *env != '\0') return env;
   // Next to the working directory first (a checkout), then the source tree the binary came from.
   if (fs::is_directory("configs/devices")) return fs::path("configs");
-  return fs::path(WAFERSIM_SOURCE_DIR) / "configs";
+  return fs::path(build_source_dir()) / "configs";
 }
 
 ConfigFolder ConfigLibrary::folder_for_kind(const std::string& kind) const {

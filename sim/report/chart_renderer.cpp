@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include "sim/report/atomic_file.h"
+#include "sim/core/build_info.h"
 
 namespace fs = std::filesystem;
 
@@ -32,7 +33,7 @@ std::string python() {
 ChartRenderer::ChartRenderer(const fs::path& config_root) {
   const fs::path beside = config_root.parent_path() / "charts" / "render.py";
   std::error_code ec;
-  script_ = fs::exists(beside, ec) ? beside : fs::path(WAFERSIM_SOURCE_DIR) / "charts" / "render.py";
+  script_ = fs::exists(beside, ec) ? beside : fs::path(build_source_dir()) / "charts" / "render.py";
 }
 
 std::string ChartRenderer::render(const Json& spec, const fs::path& results_json, const fs::path& out_dir) const {

@@ -15,6 +15,7 @@
 #include "sim/report/op_table.h"
 #include "sim/scenario/journal.h"
 #include "sim/scenario/scenario_outputs.h"
+#include "sim/core/build_info.h"
 
 namespace fs = std::filesystem;
 
@@ -158,9 +159,9 @@ std::string request_key(const EvalRequest& r) {
 std::string resolved_yaml(const ScenarioSpec& spec, const std::vector<ScenarioPoint>& points,
                           const RequestRunner& runner) {
   std::string out = fmt::format("# Written by wafersim {} (git {}). Every preset and override expanded.\n",
-                                WAFERSIM_VERSION, WAFERSIM_GIT_HASH);
-  out += fmt::format("wafersim:\n  version: {}\n  git: {}\npoints: {}\nscenario:\n", WAFERSIM_VERSION,
-                     WAFERSIM_GIT_HASH, points.size());
+                                build_version(), build_git_hash());
+  out += fmt::format("wafersim:\n  version: {}\n  git: {}\npoints: {}\nscenario:\n", build_version(),
+                     build_git_hash(), points.size());
   out += spec.node.to_yaml(2);
   out += "configs:\n";
   std::set<std::string> requests, written;
