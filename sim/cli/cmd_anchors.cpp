@@ -174,7 +174,8 @@ int cmd_anchors(const Context& ctx, const std::string& file, bool json, const st
     ctx.out << fmt::format("\n{} of {} rows within tolerance", rows.size() - static_cast<std::size_t>(out_of_tolerance),
                            rows.size());
     if (fitted > 0)
-      ctx.out << fmt::format("; {} marked (fitted) set a parameter and are no test of the model", fitted);
+      ctx.out << fmt::format("; {} marked (fitted) {} a parameter and {} no test of the model", fitted,
+                             fitted == 1 ? "sets" : "set", fitted == 1 ? "is" : "are");
     ctx.out << "\n";
   }
   return out_of_tolerance == 0 ? kOk : kAnchorsOff;
