@@ -355,6 +355,8 @@ class Ctx:
             if len(counts) == 1:
                 text += " (%s device%s)" % (compact(counts[0]) if counts[0] >= 10000 else "{:,}".format(counts[0]),
                                             "s" if counts[0] != 1 else "")
+            elif counts:
+                text += " (×N under a bar: its devices)"
         return text
 
     def bar_devices(self, sv, row):
@@ -616,20 +618,17 @@ def draw_xy(ax, rows, ctx, lay, kind):
         every_pt.extend(pts)
         if pts:
             by_series.append((sv, pts))
-    # Series with the same points would hide each other: draw them interleaved
+    # Series with the same values would hide each other: draw them interleaved
     # (dashes of each colour in turn) under one legend entry naming them all.
-    groups = {}
+    same_of = coinciding_series(by_series)
     for sv, pts in by_series:
-        key = tuple((round(x, 9), float("%.4g" % y)) for x, y, _ in pts)
-        groups.setdefault(key, []).append(sv)
-    for sv, pts in by_series:
-        same = groups[tuple((round(x, 9), float("%.4g" % y)) for x, y, _ in pts)]
+        same = same_of[vtext(sv)]
         k, i = len(same), same.index(sv)
         xs_, ys_ = [p[0] for p in pts], [p[1] for p in pts]
         col = ctx.color(sv)
         style = dict(linestyle=(i * 5, (5, 5 * (k - 1)))) if k > 1 else dict(linestyle="-")
         if kind == "line":
-            h, = ax.plot(xs_, ys_, marker="o", color=col, lw=2, ms=5 if i == 0 else 0, zorder=3 + (k - i) * 0.01,
+            h, = ax.plot(xs_, ys_, marker="o", color=col, lw=2, ms=5, zorder=3 + (k - i) * 0.01,
                          **style)
         else:
             if ch.get("connect"):
@@ -661,6 +660,28 @@ def draw_xy(ax, rows, ctx, lay, kind):
         ax.set_xticks(range(len(lay["xcats"])))
         ax.set_xticklabels([vtext(v) for v in lay["xcats"]])
     ax.grid(alpha=0.3, which="major")
+
+
+def coinciding_series(by_series, rel=0.005):
+    """{series text: [series values drawn as one]}: series whose values agree within
+    `rel` at every x they share (at least two) are grouped, in legend order."""
+    parent = {vtext(sv): vtext(sv) for sv, _ in by_series}
+
+    def root(k):
+        while parent[k] != k:
+            k = parent[k]
+        return k
+    maps = [(vtext(sv), {round(x, 9): y for x, y, _ in pts}) for sv, pts in by_series]
+    for i, (a, ma) in enumerate(maps):
+        for b, mb in maps[i + 1:]:
+            shared = set(ma) & set(mb)
+            if len(shared) >= 2 and all(abs(ma[x] - mb[x]) <= rel * max(abs(ma[x]), abs(mb[x]), 1e-300)
+                                        for x in shared):
+                parent[root(b)] = root(a)
+    groups = {}
+    for sv, _ in by_series:
+        groups.setdefault(root(vtext(sv)), []).append(sv)
+    return {vtext(sv): groups[root(vtext(sv))] for sv, _ in by_series}
 
 
 def describe_points(rows, cols):
@@ -723,21 +744,32 @@ def place_labels(ax, items, log=True):
         c = clusters.setdefault(key, [x, y, [], col])
         if text not in c[2]:
             c[2].append(text)
-    placed = []  # (x_pt, y_pt, width_pt) in points from the axes origin, approx.
-    ax.figure.canvas.draw()
-    trans = ax.transData
-    inv_dpi = 72.0 / ax.figure.dpi
+    # Measured boxes (display pixels): every text already on the axes (ridge labels)
+    # and every label placed; a label goes right of its point, else left, else a line
+    # up or down, and must stay inside the axes. One that finds no room is listed in
+    # a footnote instead of drawn over another.
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    placed = [t.get_window_extent(renderer) for t in ax.texts]
+    dropped = []
     for x, y, texts, col in sorted(clusters.values(), key=lambda c: -c[1]):
         text = ", ".join(texts) if len(texts) <= 3 else ", ".join(texts[:3]) + " +%d" % (len(texts) - 3)
-        w = len(text) * 7 * 0.55
-        px, py = (v * inv_dpi for v in trans.transform((x, y)))
-        for dy in (3, -9, 12, -18, 21):
-            box = (px + 5, py + dy, px + 5 + w, py + dy + 8)
-            if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
+        done = False
+        for dx, dy in ((5, 3), (-5, 3), (5, -9), (-5, -9), (5, 12), (-5, 12), (5, -18), (-5, -18)):
+            a = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=7,
+                            color="#333", ha="left" if dx > 0 else "right")
+            box = a.get_window_extent(renderer)
+            inside = box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(o) for o in placed):
                 placed.append(box)
-                ax.annotate(text, (x, y), xytext=(5, dy), textcoords="offset points", fontsize=7,
-                            color="#333")
+                done = True
                 break
+            a.remove()
+        if not done:
+            dropped.append(text)
+    return dropped
 
 
 def draw_roofline(ax, rows, ctx, lay):
@@ -779,7 +811,8 @@ def draw_roofline(ax, rows, ctx, lay):
     ax.set_yscale("log")
     ax.set_xlim(xlo, xhi)
     ax.set_ylim(ylo, yhi)
-    place_labels(ax, ctx.labels)
+    # Labels are placed once the figure has its final layout (render_chart).
+    lay.setdefault("label_jobs", []).append((ax, ctx.labels))
     ctx.labels = []
     setup_log_axis(ax.xaxis)
     setup_log_axis(ax.yaxis)
@@ -944,7 +977,11 @@ def draw_heatmap(ax, rows, ctx, lay):
         for j in range(len(xs)):
             if not math.isnan(z[i, j]):
                 light = lay["norm"](z[i, j]) < 0.55
-                ax.text(j, i, compact(z[i, j]), ha="center", va="center", fontsize=lay["fs"],
+                v = z[i, j]
+                lo, hi = lay["norm"].vmin, lay["norm"].vmax
+                # Within a narrow scale "1.7k" would hide the differences the colours show.
+                text = "{:,.0f}".format(v) if lo > 0 and hi / lo < 3 and 100 <= abs(v) < 1e5 else compact(v)
+                ax.text(j, i, text, ha="center", va="center", fontsize=lay["fs"],
                         color="white" if light else "black")
     ax.set_xticks(range(len(xs)))
     ax.set_xticklabels(tick_texts(xs))
@@ -979,7 +1016,10 @@ def heatmap_layout(ctx, panel_w, panel_h):
         if use_log and pos:
             return LogNorm(min(pos), max(pos) if max(pos) > min(pos) else min(pos) * 1.001)
         lo, hi = (min(vs), max(vs)) if vs else (0, 1)
-        return Normalize(lo, hi if hi > lo else lo + (abs(lo) or 1) * 1e-3)
+        if hi - lo <= 0.02 * max(abs(hi), abs(lo), 1e-300):  # one value (or nearly): a readable +-10% scale
+            mid = (hi + lo) / 2
+            lo, hi = mid - 0.1 * (abs(mid) or 1), mid + 0.1 * (abs(mid) or 1)
+        return Normalize(lo, hi)
     norm = norm_of(rows)
     cell_w = (panel_w - 1.6) / max(1, len(xs))
     cell_h = (panel_h - 1.2) / max(1, len(ys))
@@ -1135,7 +1175,12 @@ def render_chart(spec, ch, all_rows, palettes, out_dir):
                 setup_log_axis(cb.ax.yaxis)
             else:
                 from matplotlib import ticker
-                cb.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: compact(v)))
+                lo, hi = im.norm.vmin, im.norm.vmax
+                narrow = lo > 0 and hi / lo < 3  # compact() would print 1.6k twice
+                cb.ax.yaxis.set_major_locator(ticker.MaxNLocator(6))
+                cb.ax.yaxis.set_major_formatter(ticker.FuncFormatter(
+                    lambda v, _, narrow=narrow: ("{:,.0f}".format(v) if abs(v) >= 100 else "%.3g" % v)
+                    if narrow else compact(v)))
         if len(lay.get("panels", [])) > 1:
             ctx.notes.append("Each panel has its own colour scale.")
         if lay.get("nofit"):
@@ -1151,7 +1196,8 @@ def render_chart(spec, ch, all_rows, palettes, out_dir):
         for facet, items in ctx.missing.items():
             notes.append(("    %s: " % facet if facet else "    ") + ", ".join(items))
     note_lines = [line for s in notes for line in textwrap.wrap(s, wrap + 10, subsequent_indent="        ")]
-    footer = 0.1 + 0.17 * len(note_lines)
+    label_jobs = [job for job in lay.get("label_jobs", []) if job[1]]
+    footer = 0.1 + 0.17 * (len(note_lines) + (1 if label_jobs else 0))
     H = panel_h * nrows + header + footer
     fig.set_size_inches(fig_w, H)
     fig.get_layout_engine().set(rect=(0, footer / H, 1, 1 - (header + footer) / H))
@@ -1173,6 +1219,15 @@ def render_chart(spec, ch, all_rows, palettes, out_dir):
                  ha="left", style="italic")
     if t == "breakdown":
         place_group_labels(fig, lay, ch.get("x_label") or Quantity(ch["x"], [r.get(ch["x"]) for r in rows]).label)
+    if label_jobs:
+        # Point labels need the final axes: lay out once, freeze, then measure.
+        fig.canvas.draw()
+        fig.set_layout_engine("none")
+        dropped = [text for ax, items in label_jobs for text in place_labels(ax, items)]
+        if dropped:
+            line = "Not labelled (no room beside the point): " + "; ".join(dropped)
+            fig.text(0.01, (footer - 0.06 - 0.17 * len(note_lines)) / H, textwrap.shorten(line, wrap + 40),
+                     fontsize=7.5, color="#555", va="top", ha="left", style="italic")
     for ext in ("png", "svg"):
         save_atomic(fig, os.path.join(out_dir, "%s.%s" % (ch["name"], ext)), ext)
     plt.close(fig)

@@ -110,7 +110,9 @@ double GpuApproxCost::matmul_compute_s(const Op& op, int tp, double flops) const
 
 double GpuApproxCost::attention_compute_s(const Op& op, const OpContext& ctx, double flops) const {
   const double share = shares(op.split, ctx.tp).flops;
-  const double exps = static_cast<double>(op.count) * op.score_pairs * share;
+  const double exps = static_cast<double>(op.count) * share *
+                      (op.score_pairs > 0 ? op.score_pairs  // the builder's count, window-bounded
+                                          : AttentionBuilder::score_pairs(ctx.plan.graph().shape()));
   const double tensor_flops = std::max(0.0, flops - exps * OpEmitter::kSoftmaxFlops);
   // One block per (sequence, head, 128 queries); split along the KV when that leaves SMs idle.
   const std::int64_t heads = std::max<std::int64_t>(1, std::llround(static_cast<double>(op.count) * share));
