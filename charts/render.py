@@ -58,7 +58,7 @@ NOFIT_FACE, NOFIT_EDGE = "#e3e3e3", "#8a8a8a"
 SYSTEM_COLORS = {
     "wse3": "#d62728", "cs3-x4": "#ff7f0e", "wse2": "#e377c2", "wse-mini": "#f7b6d2",
     "h100-sxm5": "#1f77b4", "dgx-h100": "#17becf", "a100-sxm4-80gb": "#aec7e8", "dgx-a100": "#9edae5",
-    "h200-sxm": "#2ca02c", "dgx-h200": "#98df8a", "b200": "#393b79", "dgx-b200": "#6b6ecf",
+    "h200-sxm": "#2ca02c", "dgx-h200": "#98df8a", "b200": "#8ca252", "dgx-b200": "#637939",
     "groq-lpu": "#c5b0d5", "groq-rack": "#9467bd",
     "gpu-lpu-rack": "#8c564b", "gpu-lpu-rack-shared-weights": "#c49c94",
 }
