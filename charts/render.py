@@ -45,13 +45,24 @@ import textwrap
 CHART_TYPES = ("bar", "line", "scatter", "roofline", "breakdown", "heatmap")
 PARTS = ("compute", "memory", "fabric", "interconnect", "overhead")
 PART_COLORS = {"compute": "#4C72B0", "memory": "#DD8452", "fabric": "#55A868",
-               "interconnect": "#8172B3", "overhead": "#CCB974"}
+               "interconnect": "#8172B3", "overhead": "#CCB974", "latency": "#CCB974"}
 PART_MEANING = {"compute": "compute (matrix math on the cores)",
                 "memory": "memory (HBM/SRAM reads: weights, KV cache)",
                 "fabric": "fabric (on-wafer / on-chip network)",
                 "interconnect": "interconnect (links between devices)",
-                "overhead": "overhead (launch, sync, fixed latency)"}
+                "overhead": "latency (fixed per-op costs: launch, sync, hops)"}
 NOFIT_FACE, NOFIT_EDGE = "#e3e3e3", "#8a8a8a"
+# One colour per system and device preset in every chart of every scenario: wafers
+# in reds, GPUs in blues/greens, LPUs in purples, mixed racks in browns. Other names
+# get a palette colour chosen by a hash of the name (stable across runs).
+SYSTEM_COLORS = {
+    "wse3": "#d62728", "cs3-x4": "#ff7f0e", "wse2": "#e377c2", "wse-mini": "#f7b6d2",
+    "h100-sxm5": "#1f77b4", "dgx-h100": "#17becf", "a100-sxm4-80gb": "#aec7e8", "dgx-a100": "#9edae5",
+    "h200-sxm": "#2ca02c", "dgx-h200": "#98df8a", "b200": "#8ca252", "dgx-b200": "#637939",
+    "groq-lpu": "#c5b0d5", "groq-rack": "#9467bd",
+    "gpu-lpu-rack": "#8c564b", "gpu-lpu-rack-shared-weights": "#c49c94",
+}
+SYSTEM_COLUMNS = ("system", "device", "device_kind")
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
            "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78",
            "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5"]
@@ -324,6 +335,37 @@ class Ctx:
     def color(self, v):
         return self.colors.get(vtext(v), PALETTE[0])
 
+    def device_counts(self, sv):
+        """Device counts of the points of series value `sv` (every series when no series column)."""
+        scol = self.ch.get("series")
+        return sorted({int(to_number(r.get("devices"))) for r in self.rows
+                       if (not scol or vtext(r.get(scol)) == vtext(sv)) and fits(r)
+                       and to_number(r.get("devices"))})
+
+    def shows_devices(self):
+        """Whether bars should say how many devices they stand for: some point uses more than one."""
+        return any(n > 1 for n in self.device_counts(None)) if not self.ch.get("series") else \
+            any(n > 1 for sv in self.series for n in self.device_counts(sv))
+
+    def series_label(self, sv):
+        """Legend text of a series; with the device count when it is one number per series."""
+        text = series_text(self.ch["series"], sv)
+        if self.ch["type"] in ("bar", "breakdown") and self.shows_devices():
+            counts = self.device_counts(sv)
+            if len(counts) == 1:
+                text += " (%s device%s)" % (compact(counts[0]) if counts[0] >= 10000 else "{:,}".format(counts[0]),
+                                            "s" if counts[0] != 1 else "")
+            elif counts:
+                text += " (×N under a bar: its devices)"
+        return text
+
+    def bar_devices(self, sv, row):
+        """" ×N" under a bar when its series' device count varies from point to point."""
+        if not self.shows_devices() or len(self.device_counts(sv)) <= 1:
+            return ""
+        n = to_number(row.get("devices"))
+        return "\n×{:,}".format(int(n)) if n else ""
+
     def add_legend(self, label, handle):
         self.legend.setdefault(label, handle)
 
@@ -334,14 +376,30 @@ class Ctx:
         return [self.legend[k] for k in keys], keys
 
 
+def stable_color(name):
+    """A system's colour: its fixed one, else a palette colour picked by a hash of the name."""
+    if name in SYSTEM_COLORS:
+        return SYSTEM_COLORS[name]
+    import zlib
+    return PALETTE[zlib.crc32(name.encode("utf-8")) % len(PALETTE)]
+
+
 def build_palettes(spec, rows):
-    """Colour per value of every series column, from the sorted values in the results."""
+    """Colour per value of every series column: systems keep one colour in every
+    scenario (SYSTEM_COLORS); other columns take palette colours in sorted order."""
     pal = {}
     for ch in spec["charts"]:
         col = ch.get("series")
         if col and col not in pal:
             vals = sorted({vtext(r.get(col)) for r in rows if r.get(col) is not None}, key=natural_key)
-            pal[col] = {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(vals)}
+            if col in SYSTEM_COLUMNS:
+                pal[col] = {v: stable_color(v) for v in vals}
+            else:
+                pal[col] = {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(vals)}
+    # Roofs are coloured by device name, points by system name: the same map.
+    pal.setdefault("system", {})
+    for d in spec.get("devices") or []:
+        pal["system"].setdefault(vtext(d.get("name")), stable_color(vtext(d.get("name"))))
     return pal
 
 
@@ -374,9 +432,11 @@ def cells(rows, keys, ch, ctx):
     return out
 
 
-def log_limits(lo, hi, head=0.0):
-    """Log-axis limits snapped to decades, with `head` fraction of free space on top."""
-    bottom = 10 ** math.floor(math.log10(lo) - 0.02)
+def log_limits(lo, hi, head=0.0, floor_ratio=1.0):
+    """Log-axis limits snapped to decades, with `head` fraction of free space on top.
+    The bottom sits at least `floor_ratio` below the smallest value, so a bar of it is
+    never a stub that reads as "does not fit" (a 133 on an axis starting at 100)."""
+    bottom = 10 ** math.floor(math.log10(lo / floor_ratio) - 0.02)
     return bottom, hi * (hi / bottom) ** (max(head, 0.04) / (1 - max(head, 0.04)))
 
 
@@ -466,13 +526,15 @@ def draw_bar(ax, rows, ctx, lay):
             if fits(r):
                 h = ax.bar(pos, y - base, width * 0.92, bottom=base, color=ctx.color(sv), zorder=2)
                 if sv is not None:
-                    ctx.add_legend(series_text(ch["series"], sv), h[0])
+                    ctx.add_legend(ctx.series_label(sv), h[0])
             else:  # a value that exists although the point does not fit (e.g. memory needed)
                 ax.bar(pos, y - base, width * 0.92, bottom=base, color=ctx.color(sv), alpha=0.35,
                        hatch="///", edgecolor=NOFIT_EDGE, linewidth=0.6, zorder=2)
                 ctx.add_legend("does not fit", nofit_patch())
-            ax.text(pos, y, (" " if rot else "") + compact(y), ha="center", va="bottom",
-                    fontsize=7.5, rotation=90 if rot else 0, zorder=3)
+            devs = ctx.bar_devices(sv, r) if fits(r) else ""
+            ax.text(pos, y, (" " if rot else "") + compact(y) + (devs.replace("\n", " ") if rot else devs),
+                    ha="center", va="bottom", fontsize=7.5, rotation=90 if rot else 0, zorder=3,
+                    linespacing=0.95)
     if stubs:
         draw_stubs(ax, stubs, width * 0.92, bottom if ch.get("log_y") else 0, stub_h, lay["slot_in"])
         ctx.add_legend("does not fit", nofit_patch())
@@ -498,11 +560,13 @@ def bar_layout(ctx, panel_w, panel_h):
     labels = [compact(v) for v in vals]
     rot = any(text_w_in(s, 7.5) > slot_in * 1.05 for s in labels)
     axis_h = panel_h - 1.1
-    head_in = (max((len(s) for s in labels), default=3) * 7.5 * 0.62 / 72 + 0.1) if rot else 0.25
+    extra = 8 if ctx.shows_devices() else 0  # " ×1,148" under or after the value
+    head_in = ((max((len(s) for s in labels), default=3) + extra) * 7.5 * 0.62 / 72 + 0.1) if rot else \
+        (0.42 if extra else 0.25)
     head = min(0.45, head_in / axis_h)
     if ch.get("log_y"):
         pos = [v for v in vals if v > 0] or [1.0]
-        lo, hi = log_limits(min(pos), max(pos), head)
+        lo, hi = log_limits(min(pos), max(pos), head, floor_ratio=4.0)
         stub_h = lo * (hi / lo) ** 0.04 - lo
     else:
         hi = max(vals + [0.0]) or 1.0
@@ -538,6 +602,7 @@ def draw_xy(ax, rows, ctx, lay, kind):
     source = list(cells(rows, (ch["x"], scol), ch, ctx).values()) if kind == "line" else rows
     missing = {}
     every_pt = []
+    by_series = []
     for sv in ctx.series:
         pts = []
         for r in source:
@@ -551,17 +616,33 @@ def draw_xy(ax, rows, ctx, lay, kind):
             pts.append((x, y, r))
         pts.sort(key=lambda p: p[0])
         every_pt.extend(pts)
-        if not pts:
-            continue
+        if pts:
+            by_series.append((sv, pts))
+    # Series with the same values would hide each other: draw them interleaved
+    # (dashes of each colour in turn) under one legend entry naming them all.
+    same_of = coinciding_series(by_series)
+    for sv, pts in by_series:
+        same = same_of[vtext(sv)]
+        k, i = len(same), same.index(sv)
         xs_, ys_ = [p[0] for p in pts], [p[1] for p in pts]
         col = ctx.color(sv)
+        style = dict(linestyle=(i * 5, (5, 5 * (k - 1)))) if k > 1 else dict(linestyle="-")
         if kind == "line":
-            h, = ax.plot(xs_, ys_, "-o", color=col, lw=2, ms=5, zorder=3)
+            h, = ax.plot(xs_, ys_, marker="o", color=col, lw=2, ms=5, zorder=3 + (k - i) * 0.01,
+                         **style)
         else:
             if ch.get("connect"):
-                ax.plot(xs_, ys_, "-", color=col, lw=1, alpha=0.5, zorder=2)
-            h = ax.scatter(xs_, ys_, s=42, color=col, edgecolor="white", linewidth=0.7, zorder=3)
-        ctx.add_legend(series_text(scol, sv) if scol else qy.label, h)
+                ax.plot(xs_, ys_, color=col, lw=1, alpha=0.5, zorder=2, **style)
+            h = ax.scatter(xs_, ys_, s=42 if i == 0 else 0, color=col, edgecolor="white", linewidth=0.7, zorder=3)
+        if i == 0:
+            if k > 1:
+                from matplotlib.lines import Line2D
+                h = tuple(Line2D([], [], color=ctx.color(o), lw=2, marker="o" if kind == "line" else None,
+                                 ms=5, linestyle=(j * 3, (3, 3 * (k - 1)))) for j, o in enumerate(same))
+                label = " = ".join(series_text(scol, o) for o in same) + " (same values)"
+            else:
+                label = series_text(scol, sv) if scol else qy.label
+            ctx.add_legend(label, h)
         if ch.get("label"):
             for x, y, r in pts:
                 ax.annotate(vtext(r.get(ch["label"])), (x, y), xytext=(5, 4),
@@ -579,6 +660,28 @@ def draw_xy(ax, rows, ctx, lay, kind):
         ax.set_xticks(range(len(lay["xcats"])))
         ax.set_xticklabels([vtext(v) for v in lay["xcats"]])
     ax.grid(alpha=0.3, which="major")
+
+
+def coinciding_series(by_series, rel=0.005):
+    """{series text: [series values drawn as one]}: series whose values agree within
+    `rel` at every x they share (at least two) are grouped, in legend order."""
+    parent = {vtext(sv): vtext(sv) for sv, _ in by_series}
+
+    def root(k):
+        while parent[k] != k:
+            k = parent[k]
+        return k
+    maps = [(vtext(sv), {round(x, 9): y for x, y, _ in pts}) for sv, pts in by_series]
+    for i, (a, ma) in enumerate(maps):
+        for b, mb in maps[i + 1:]:
+            shared = set(ma) & set(mb)
+            if len(shared) >= 2 and all(abs(ma[x] - mb[x]) <= rel * max(abs(ma[x]), abs(mb[x]), 1e-300)
+                                        for x in shared):
+                parent[root(b)] = root(a)
+    groups = {}
+    for sv, _ in by_series:
+        groups.setdefault(root(vtext(sv)), []).append(sv)
+    return {vtext(sv): groups[root(vtext(sv))] for sv, _ in by_series}
 
 
 def describe_points(rows, cols):
@@ -641,21 +744,32 @@ def place_labels(ax, items, log=True):
         c = clusters.setdefault(key, [x, y, [], col])
         if text not in c[2]:
             c[2].append(text)
-    placed = []  # (x_pt, y_pt, width_pt) in points from the axes origin, approx.
-    ax.figure.canvas.draw()
-    trans = ax.transData
-    inv_dpi = 72.0 / ax.figure.dpi
+    # Measured boxes (display pixels): every text already on the axes (ridge labels)
+    # and every label placed; a label goes right of its point, else left, else a line
+    # up or down, and must stay inside the axes. One that finds no room is listed in
+    # a footnote instead of drawn over another.
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    placed = [t.get_window_extent(renderer) for t in ax.texts]
+    dropped = []
     for x, y, texts, col in sorted(clusters.values(), key=lambda c: -c[1]):
         text = ", ".join(texts) if len(texts) <= 3 else ", ".join(texts[:3]) + " +%d" % (len(texts) - 3)
-        w = len(text) * 7 * 0.55
-        px, py = (v * inv_dpi for v in trans.transform((x, y)))
-        for dy in (3, -9, 12, -18, 21):
-            box = (px + 5, py + dy, px + 5 + w, py + dy + 8)
-            if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
+        done = False
+        for dx, dy in ((5, 3), (-5, 3), (5, -9), (-5, -9), (5, 12), (-5, 12), (5, -18), (-5, -18)):
+            a = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=7,
+                            color="#333", ha="left" if dx > 0 else "right")
+            box = a.get_window_extent(renderer)
+            inside = box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(o) for o in placed):
                 placed.append(box)
-                ax.annotate(text, (x, y), xytext=(5, dy), textcoords="offset points", fontsize=7,
-                            color="#333")
+                done = True
                 break
+            a.remove()
+        if not done:
+            dropped.append(text)
+    return dropped
 
 
 def draw_roofline(ax, rows, ctx, lay):
@@ -697,7 +811,8 @@ def draw_roofline(ax, rows, ctx, lay):
     ax.set_yscale("log")
     ax.set_xlim(xlo, xhi)
     ax.set_ylim(ylo, yhi)
-    place_labels(ax, ctx.labels)
+    # Labels are placed once the figure has its final layout (render_chart).
+    lay.setdefault("label_jobs", []).append((ax, ctx.labels))
     ctx.labels = []
     setup_log_axis(ax.xaxis)
     setup_log_axis(ax.yaxis)
@@ -749,7 +864,10 @@ def draw_breakdown(ax, rows, ctx, lay):
             if r is None and scol:
                 continue
             pos_list.append((p, r))
-            labels.append(series_text(scol, sv) if scol else vtext(xv))
+            label = series_text(scol, sv) if scol else vtext(xv)
+            if r is not None and ctx.shows_devices() and to_number(r.get("devices")):
+                label += " ×{:,}".format(int(to_number(r.get("devices"))))
+            labels.append(label)
             p += 1
         if scol and p > start:
             groups.append(((start + p - 1) / 2, vtext(xv)))
@@ -837,6 +955,7 @@ def draw_heatmap(ax, rows, ctx, lay):
     from matplotlib.patches import Rectangle
     ch = ctx.ch
     xs, ys, qz = lay["xs"], lay["ys"], lay["qz"]
+    lay["norm"] = lay["norm_of"](rows)
     grid = cells(rows, (ch["x"], ch["y"]), ch, ctx)
     import numpy as np
     z = np.full((len(ys), len(xs)), np.nan)
@@ -858,7 +977,11 @@ def draw_heatmap(ax, rows, ctx, lay):
         for j in range(len(xs)):
             if not math.isnan(z[i, j]):
                 light = lay["norm"](z[i, j]) < 0.55
-                ax.text(j, i, compact(z[i, j]), ha="center", va="center", fontsize=lay["fs"],
+                v = z[i, j]
+                lo, hi = lay["norm"].vmin, lay["norm"].vmax
+                # Within a narrow scale "1.7k" would hide the differences the colours show.
+                text = "{:,.0f}".format(v) if lo > 0 and hi / lo < 3 and 100 <= abs(v) < 1e5 else compact(v)
+                ax.text(j, i, text, ha="center", va="center", fontsize=lay["fs"],
                         color="white" if light else "black")
     ax.set_xticks(range(len(xs)))
     ax.set_xticklabels(tick_texts(xs))
@@ -870,6 +993,8 @@ def draw_heatmap(ax, rows, ctx, lay):
     for s in ax.spines.values():
         s.set_visible(False)
     lay["im"] = im
+    if not np.all(np.isnan(z)):
+        lay.setdefault("panels", []).append((ax, im))
 
 
 def heatmap_layout(ctx, panel_w, panel_h):
@@ -880,28 +1005,78 @@ def heatmap_layout(ctx, panel_w, panel_h):
         ys = ys[::-1]  # names: first appearance at the top
     qz = Quantity(ch["z"], [r.get(ch["z"]) for r in rows if fits(r)], ch.get("z_label"))
     vals = [qz.of(r) for r in rows if fits(r) and qz.of(r) is not None]
-    pos = [v for v in vals if v > 0]
-    use_log = ch.get("log_z")
-    if use_log is None:
-        use_log = bool(pos) and len(pos) == len(vals) and max(pos) / min(pos) > 50
-    if use_log and pos:
-        norm = LogNorm(min(pos), max(pos))
-    else:
-        norm = Normalize(min(vals) if vals else 0, max(vals) if vals else 1)
+
+    def norm_of(panel_rows):
+        """Each panel its own colour scale: panels can differ 10x (A-351)."""
+        vs = [qz.of(r) for r in panel_rows if fits(r) and qz.of(r) is not None]
+        pos = [v for v in vs if v > 0]
+        use_log = ch.get("log_z")
+        if use_log is None:
+            use_log = bool(pos) and len(pos) == len(vs) and max(pos) / min(pos) > 50
+        if use_log and pos:
+            return LogNorm(min(pos), max(pos) if max(pos) > min(pos) else min(pos) * 1.001)
+        lo, hi = (min(vs), max(vs)) if vs else (0, 1)
+        if hi - lo <= 0.02 * max(abs(hi), abs(lo), 1e-300):  # one value (or nearly): a readable +-10% scale
+            mid = (hi + lo) / 2
+            lo, hi = mid - 0.1 * (abs(mid) or 1), mid + 0.1 * (abs(mid) or 1)
+        return Normalize(lo, hi)
+    norm = norm_of(rows)
     cell_w = (panel_w - 1.6) / max(1, len(xs))
     cell_h = (panel_h - 1.2) / max(1, len(ys))
     fs = max(6.0, min(9.5, cell_h * 72 * 0.4, cell_w * 72 / (5 * 0.62)))
-    return {"xs": xs, "ys": ys, "qz": qz, "norm": norm, "fs": fs, "has_values": bool(vals),
+    return {"xs": xs, "ys": ys, "qz": qz, "norm": norm, "norm_of": norm_of, "fs": fs, "has_values": bool(vals),
             "xidx": {vtext(v): i for i, v in enumerate(xs)}, "yidx": {vtext(v): i for i, v in enumerate(ys)},
             "qx": Quantity(ch["x"], [r.get(ch["x"]) for r in rows], ch.get("x_label")),
             "qy": Quantity(ch["y"], [r.get(ch["y"]) for r in rows], ch.get("y_label"))}
 
 
 # ------------------------------------------------------------- figure ----
+def hidden_axes(rows, ch):
+    """Grid parameters that vary among points drawn in one place (one bar, one line
+    point, one heatmap cell): [(column, values)], in PARAMS order. Charts that plot
+    every point (scatter, roofline) hide none."""
+    if ch["type"] in ("scatter", "roofline"):
+        return []
+    keys = [ch.get("x"), ch.get("series"), ch.get("facet")] + ([ch.get("y")] if ch["type"] == "heatmap" else [])
+    keys = [k for k in keys if k]
+    candidates = [c for c in sorted({k for r in rows for k in r if k in PARAMS or k.startswith("set.")},
+                                    key=lambda c: (PARAMS.index(c) if c in PARAMS else len(PARAMS), c))
+                  if c not in keys]
+    cellvals = {}
+    for r in rows:
+        cell = tuple(vtext(r.get(k)) for k in keys)
+        for c in candidates:
+            cellvals.setdefault((c, cell), set()).add(vtext(r.get(c)))
+    out = []
+    for c in candidates:
+        if any(len(v) > 1 for (col, _), v in cellvals.items() if col == c):
+            out.append((c, ordered([r.get(c) for r in rows])))
+    return out
+
+
+def show_every_axis(ch, rows):
+    """Every grid axis the chart's x, series and facet do not show: the first becomes
+    the facet (one panel per value) when the chart has none; the others are fixed at
+    their first value, which a footnote says. Returns (chart, rows, notes)."""
+    notes = []
+    extra = hidden_axes(rows, ch)
+    if extra and not ch.get("facet"):
+        ch = dict(ch, facet=extra[0][0])
+        notes.append("One panel per %s (a grid axis the chart does not otherwise show)." % short_name(extra[0][0]))
+        extra = hidden_axes(rows, ch)
+    for col, vals in extra:
+        rows = [r for r in rows if vtext(r.get(col)) == vtext(vals[0])]
+        notes.append("Shown: %s = %s only; results.csv also has %s." % (
+            short_name(col), vtext(vals[0]), ", ".join(vtext(v) for v in vals[1:])))
+    return ch, rows, notes
+
+
 def render_chart(spec, ch, all_rows, palettes, out_dir):
     import matplotlib.pyplot as plt
     rows = select(all_rows, ch.get("filter"))
+    ch, rows, axis_notes = show_every_axis(ch, rows)
     ctx = Ctx(spec, ch, rows, palettes)
+    ctx.notes.extend(axis_notes)
     t = ch["type"]
     fcol = ch.get("facet")
     facets = ordered([r.get(fcol) for r in rows], numeric_sort=True) if fcol else [None]
@@ -993,13 +1168,21 @@ def render_chart(spec, ch, all_rows, palettes, out_dir):
         if first_col:
             ax.set_ylabel(lay["qy"].label)
     if t == "heatmap" and "im" in lay and lay["has_values"]:
-        cb = fig.colorbar(lay["im"], ax=axes, shrink=0.9, pad=0.02)
-        cb.set_label(lay["qz"].label)
-        if cb.ax.get_yscale() == "log":
-            setup_log_axis(cb.ax.yaxis)
-        else:
-            from matplotlib import ticker
-            cb.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: compact(v)))
+        for ax, im in lay.get("panels", []):  # one scale per panel (A-351)
+            cb = fig.colorbar(im, ax=ax, shrink=0.9, pad=0.02)
+            cb.set_label(lay["qz"].label, fontsize=8)
+            if cb.ax.get_yscale() == "log":
+                setup_log_axis(cb.ax.yaxis)
+            else:
+                from matplotlib import ticker
+                lo, hi = im.norm.vmin, im.norm.vmax
+                narrow = lo > 0 and hi / lo < 3  # compact() would print 1.6k twice
+                cb.ax.yaxis.set_major_locator(ticker.MaxNLocator(6))
+                cb.ax.yaxis.set_major_formatter(ticker.FuncFormatter(
+                    lambda v, _, narrow=narrow: ("{:,.0f}".format(v) if abs(v) >= 100 else "%.3g" % v)
+                    if narrow else compact(v)))
+        if len(lay.get("panels", [])) > 1:
+            ctx.notes.append("Each panel has its own colour scale.")
         if lay.get("nofit"):
             ctx.notes.append("grey × = this configuration does not fit in memory")
     if t in ("line", "scatter") and not ch.get("series"):
@@ -1013,7 +1196,8 @@ def render_chart(spec, ch, all_rows, palettes, out_dir):
         for facet, items in ctx.missing.items():
             notes.append(("    %s: " % facet if facet else "    ") + ", ".join(items))
     note_lines = [line for s in notes for line in textwrap.wrap(s, wrap + 10, subsequent_indent="        ")]
-    footer = 0.1 + 0.17 * len(note_lines)
+    label_jobs = [job for job in lay.get("label_jobs", []) if job[1]]
+    footer = 0.1 + 0.17 * (len(note_lines) + (1 if label_jobs else 0))
     H = panel_h * nrows + header + footer
     fig.set_size_inches(fig_w, H)
     fig.get_layout_engine().set(rect=(0, footer / H, 1, 1 - (header + footer) / H))
@@ -1035,6 +1219,15 @@ def render_chart(spec, ch, all_rows, palettes, out_dir):
                  ha="left", style="italic")
     if t == "breakdown":
         place_group_labels(fig, lay, ch.get("x_label") or Quantity(ch["x"], [r.get(ch["x"]) for r in rows]).label)
+    if label_jobs:
+        # Point labels need the final axes: lay out once, freeze, then measure.
+        fig.canvas.draw()
+        fig.set_layout_engine("none")
+        dropped = [text for ax, items in label_jobs for text in place_labels(ax, items)]
+        if dropped:
+            line = "Not labelled (no room beside the point): " + "; ".join(dropped)
+            fig.text(0.01, (footer - 0.06 - 0.17 * len(note_lines)) / H, textwrap.shorten(line, wrap + 40),
+                     fontsize=7.5, color="#555", va="top", ha="left", style="italic")
     for ext in ("png", "svg"):
         save_atomic(fig, os.path.join(out_dir, "%s.%s" % (ch["name"], ext)), ext)
     plt.close(fig)

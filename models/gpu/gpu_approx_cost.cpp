@@ -43,6 +43,15 @@ Shares shares(TpSplit split, int tp) {
 
 GpuApproxCost::GpuApproxCost(std::string name, const GpuSpec& spec) : name_(std::move(name)), spec_(spec) {}
 
+namespace {
+// "layers.3.attn.q_proj" -> "attn.q_proj", as explain's rows are named.
+std::string op_family(const std::string& name) {
+  if (name.rfind("layers.", 0) != 0) return name;
+  const auto dot = name.find('.', 7);
+  return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+}  // namespace
+
 bool GpuApproxCost::fused_with_previous(const Graph& graph, const Op& op) {
   if (op.id == 0) return false;
   const Op& prev = graph.op(op.id - 1);
@@ -101,7 +110,9 @@ double GpuApproxCost::matmul_compute_s(const Op& op, int tp, double flops) const
 
 double GpuApproxCost::attention_compute_s(const Op& op, const OpContext& ctx, double flops) const {
   const double share = shares(op.split, ctx.tp).flops;
-  const double exps = static_cast<double>(op.count) * AttentionBuilder::score_pairs(ctx.plan.graph().shape()) * share;
+  const double exps = static_cast<double>(op.count) * share *
+                      (op.score_pairs > 0 ? op.score_pairs  // the builder's count, window-bounded
+                                          : AttentionBuilder::score_pairs(ctx.plan.graph().shape()));
   const double tensor_flops = std::max(0.0, flops - exps * OpEmitter::kSoftmaxFlops);
   // One block per (sequence, head, 128 queries); split along the KV when that leaves SMs idle.
   const std::int64_t heads = std::max<std::int64_t>(1, std::llround(static_cast<double>(op.count) * share));
@@ -148,6 +159,8 @@ OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
   // A stage's first op starts a kernel: the op before it ran on other GPUs.
   if (op.id == ctx.stage.first_op || !fused_with_previous(ctx.plan.graph(), op))
     c.overhead = kernel_overhead(Seconds(std::max(c.compute.value(), c.memory.value())));
+  else  // explain says why this op costs less than another of its shape
+    c.note = "fused into " + op_family(ctx.plan.graph().op(op.id - 1).name) + "'s kernel: no launch of its own";
 
   // Whole op over the tp devices: replicated work is done tp times.
   c.traffic.flops = flops * tp;

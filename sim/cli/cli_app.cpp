@@ -1,5 +1,7 @@
 #include "sim/cli/cli_app.h"
 
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <thread>
 
@@ -21,7 +23,9 @@ void EvalArgs::add_to(CLI::App& app, bool with_json) {
   app.add_option("--output", output, "Output tokens for generate (default 128)");
   app.add_option("--dtype", dtype, "fp32 | fp16 | bf16 | fp8 | int8 | int4 (default fp16)");
   app.add_option("--kv-dtype", kv_dtype, "KV cache format (default: same as --dtype)");
-  app.add_option("--fidelity", fidelity, "roofline | approx | cycle (default: the most detailed each kind has)");
+  app.add_option("--fidelity", fidelity,
+                 "roofline | approx | cycle (default approx; a kind without approx runs its most detailed level "
+                 "below it)");
   app.add_option("--set", sets, "Override a config value: NAME.path=VALUE (repeatable)");
   if (with_json) app.add_flag("--json", json, "Print the result as one JSON object");
 }
@@ -59,6 +63,34 @@ std::vector<Override> parse_sets(const std::vector<std::string>& sets) {
   }
   return out;
 }
+
+namespace {
+
+// An option the subcommand does not have, named with a did-you-mean, so a typo is
+// not reported as the required option it was meant to be ("--sytem" -> "--system").
+// Empty when every option is known.
+std::string unknown_option(const CLI::App& sub, int argc, const char* const* argv) {
+  std::vector<std::string> names{"--help"};
+  for (const CLI::Option* o : sub.get_options()) {
+    for (const auto& l : o->get_lnames()) names.push_back("--" + l);
+    for (const auto& s : o->get_snames()) names.push_back("-" + s);
+  }
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") break;
+    const bool long_opt = a.rfind("--", 0) == 0 && a.size() > 2;
+    const bool short_opt = !long_opt && a.size() >= 2 && a[0] == '-' && std::isalpha(static_cast<unsigned char>(a[1]));
+    if (!long_opt && !short_opt) continue;
+    if (long_opt) a = a.substr(0, a.find('='));
+    else a = a.substr(0, 2);
+    if (std::find(names.begin(), names.end(), a) != names.end()) continue;
+    return "'" + sub.get_name() + "' has no option '" + a + "'" + did_you_mean(a, names) + " (run 'wafersim " +
+           sub.get_name() + " --help' for the list)";
+  }
+  return "";
+}
+
+}  // namespace
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   try {
@@ -103,7 +135,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     anchors->add_flag("--json", anchors_json, "Print rows as JSON");
     std::string anchors_fidelity;
     anchors->add_option("--fidelity", anchors_fidelity,
-                        "roofline | approx | cycle for every row (default: the most detailed each kind has)");
+                        "roofline | approx | cycle for every row (default approx; a kind without approx runs its most "
+                        "detailed level below it)");
 
     auto* crosscheck = app.add_subcommand("crosscheck", "Approx against the cycle-level reference, kernel by kernel");
     CrosscheckArgs cc;
@@ -135,6 +168,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
         err << "wafersim: error: unknown command '" << argv[1] << "'" << did_you_mean(argv[1], names)
             << " (commands: " << quoted_list(names) << ")\n";
+        return kBadInput;
+      }
+      if (const std::string unknown = unknown_option(*app.get_subcommand(argv[1]), argc, argv); !unknown.empty()) {
+        err << "wafersim: error: " << unknown << "\n";
         return kBadInput;
       }
     }

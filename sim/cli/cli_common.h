@@ -53,6 +53,9 @@ int cmd_trace(const Context& ctx, const EvalArgs& args, const std::string& out_p
 int cmd_run(const Context& ctx, const std::string& scenario, const std::string& out_dir, int jobs,
             const std::vector<std::string>& sets, bool resume, bool quiet);
 int cmd_anchors(const Context& ctx, const std::string& file, bool json, const std::string& fidelity = {});
+/// One line per row of configs/anchors.csv on `r`'s system that is outside its
+/// tolerance: results on that preset deserve a caveat.
+[[nodiscard]] std::vector<std::string> calibration_caveats(const Context& ctx, const RunResult& r);
 int cmd_crosscheck(const Context& ctx, const CrosscheckArgs& args);
 int cmd_list(const Context& ctx, const std::string& what);
 int cmd_check(const Context& ctx, const std::vector<std::string>& files);

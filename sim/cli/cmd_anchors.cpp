@@ -1,6 +1,7 @@
 // `wafersim anchors FILE.csv [--fidelity F]`: predicted vs published numbers, with error.
 
 #include <cmath>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <ostream>
@@ -45,9 +46,25 @@ double parse_double(const std::string& s, const std::string& file, int line, con
   return v;
 }
 
-}  // namespace
+/// One row of an anchors file, as read.
+struct AnchorRow {
+  int line = 0;
+  std::string id, system, metric, source, notes;
+  double published = 0, tolerance = 0;
+  EvalRequest request;
+  /// Rows whose notes start with "fitted" set a parameter; they are shown as such.
+  [[nodiscard]] bool fitted() const { return notes.rfind("fitted", 0) == 0; }
+};
 
-int cmd_anchors(const Context& ctx, const std::string& file, bool json, const std::string& fidelity) {
+/// What a row predicts now.
+struct AnchorCheck {
+  RunResult result;
+  bool have = false;
+  double predicted = 0, error = 0;
+  bool within = false;
+};
+
+std::vector<AnchorRow> read_anchor_rows(const std::string& file, const std::string& fidelity) {
   std::ifstream in(file);
   if (!in) throw InputError(Diagnostic{file, 0, 0, "", "cannot open file"});
   std::string line;
@@ -58,12 +75,8 @@ int cmd_anchors(const Context& ctx, const std::string& file, bool json, const st
                                   for (const auto& c : kColumns) s += (s.empty() ? "" : ",") + c;
                                   return s;
                                 }()});
-  RequestRunner runner(ctx.registry, ctx.config_root);
-  TextTable table({"id", "metric", "predicted", "published", "error", "tolerance", "within", "bound"},
-                  {TextTable::Align::Left, TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right,
-                   TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Left, TextTable::Align::Left});
-  Json rows = Json::array();
-  int line_no = 1, out_of_tolerance = 0;
+  std::vector<AnchorRow> rows;
+  int line_no = 1;
   while (std::getline(in, line)) {
     ++line_no;
     if (line.empty() || line[0] == '#') continue;
@@ -71,39 +84,99 @@ int cmd_anchors(const Context& ctx, const std::string& file, bool json, const st
     if (f.size() != kColumns.size())
       throw InputError(Diagnostic{file, line_no, 0, "", fmt::format("{} fields, expected {}", f.size(), kColumns.size())});
     auto col = [&](const std::string& name) { return f[static_cast<std::size_t>(std::find(kColumns.begin(), kColumns.end(), name) - kColumns.begin())]; };
-    const std::string id = col("id");
-    EvalRequest req;
+    AnchorRow row;
+    row.line = line_no;
+    row.id = col("id");
+    row.system = col("system");
     for (const char* key : {"system", "model", "devices", "dtype", "phase", "batch"})
-      req.set_option(key, col(key), OptionOrigin{file, line_no, 0, id + "." + key});
+      row.request.set_option(key, col(key), OptionOrigin{file, line_no, 0, row.id + "." + key});
     // Zero means "not used by this phase" in the anchors format.
     for (const char* key : {"prompt", "context", "output"})
-      if (col(key) != "0" && !col(key).empty()) req.set_option(key, col(key), OptionOrigin{file, line_no, 0, id + "." + key});
-    if (!fidelity.empty()) req.set_option("fidelity", fidelity, OptionOrigin{"", 0, 0, "--fidelity"});
-    const std::string metric = col("metric");
-    if (std::find(kMetrics.begin(), kMetrics.end(), metric) == kMetrics.end())
-      throw InputError(Diagnostic{file, line_no, 0, id + ".metric", "unknown metric '" + metric + "'"});
-    const double published = parse_double(col("value"), file, line_no, id + ".value");
-    const double tolerance = parse_double(col("tolerance"), file, line_no, id + ".tolerance");
-    const RunResult r = runner.run(req);
+      if (col(key) != "0" && !col(key).empty())
+        row.request.set_option(key, col(key), OptionOrigin{file, line_no, 0, row.id + "." + key});
+    if (!fidelity.empty()) row.request.set_option("fidelity", fidelity, OptionOrigin{"", 0, 0, "--fidelity"});
+    row.metric = col("metric");
+    if (std::find(kMetrics.begin(), kMetrics.end(), row.metric) == kMetrics.end())
+      throw InputError(Diagnostic{file, line_no, 0, row.id + ".metric", "unknown metric '" + row.metric + "'"});
+    row.published = parse_double(col("value"), file, line_no, row.id + ".value");
+    row.tolerance = parse_double(col("tolerance"), file, line_no, row.id + ".tolerance");
+    row.source = col("source");
+    row.notes = col("notes");
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+AnchorCheck check_row(RequestRunner& runner, const AnchorRow& row) {
+  AnchorCheck c;
+  c.result = runner.run(row.request);
+  const Json j = result_to_json(c.result);
+  c.have = j[row.metric].is_number();
+  c.predicted = c.have ? j[row.metric].get<double>() : 0;
+  c.error = c.have ? (c.predicted - row.published) / row.published : 0;
+  c.within = c.have && std::fabs(c.error) <= row.tolerance;
+  return c;
+}
+
+}  // namespace
+
+std::vector<std::string> calibration_caveats(const Context& ctx, const RunResult& r) {
+  std::vector<std::string> out;
+  const std::filesystem::path file = ctx.config_root / "anchors.csv";
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return out;
+  try {
+    RequestRunner runner(ctx.registry, ctx.config_root);
+    for (const AnchorRow& row : read_anchor_rows(file.string(), "")) {
+      if (row.system != r.system) continue;
+      const AnchorCheck c = check_row(runner, row);
+      if (c.within) continue;
+      out.push_back(c.have ? fmt::format("{}'s calibration row {} is {:+.0f}% off its published {} (tolerance "
+                                         "±{:.0f}%): read these numbers with care (docs/validation.md)",
+                                         r.system, row.id, 100 * c.error, row.metric, 100 * row.tolerance)
+                           : fmt::format("{}'s calibration row {} does not evaluate ({}): read these numbers with "
+                                         "care (docs/validation.md)",
+                                         r.system, row.id, c.result.fit_error));
+    }
+  } catch (const InputError&) {
+    // A broken anchors file is `wafersim anchors`'s to report, not eval's.
+  }
+  return out;
+}
+
+int cmd_anchors(const Context& ctx, const std::string& file, bool json, const std::string& fidelity) {
+  const std::vector<AnchorRow> anchor_rows = read_anchor_rows(file, fidelity);
+  RequestRunner runner(ctx.registry, ctx.config_root);
+  TextTable table({"id", "metric", "predicted", "published", "error", "tolerance", "within", "bound"},
+                  {TextTable::Align::Left, TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right,
+                   TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Left, TextTable::Align::Left});
+  Json rows = Json::array();
+  int out_of_tolerance = 0, fitted = 0;
+  for (const AnchorRow& row : anchor_rows) {
+    const AnchorCheck c = check_row(runner, row);
+    const RunResult& r = c.result;
+    if (!c.within) ++out_of_tolerance;
+    if (row.fitted()) ++fitted;
+    table.add_row({row.id + (row.fitted() ? " (fitted)" : ""), row.metric,
+                   c.have ? fmt::format("{:.4g}", c.predicted) : "does not fit", fmt::format("{:.4g}", row.published),
+                   c.have ? fmt::format("{:+.1f}%", 100 * c.error) : "-", fmt::format("±{:.0f}%", 100 * row.tolerance),
+                   c.within ? "yes" : "NO", r.fits ? std::string(bound_name(r.bound)) : "-"});
     const Json j = result_to_json(r);
-    const bool have = j[metric].is_number();
-    const double predicted = have ? j[metric].get<double>() : 0;
-    const double error = have ? (predicted - published) / published : 0;
-    const bool within = have && std::fabs(error) <= tolerance;
-    if (!within) ++out_of_tolerance;
-    table.add_row({id, metric, have ? fmt::format("{:.4g}", predicted) : "does not fit", fmt::format("{:.4g}", published),
-                   have ? fmt::format("{:+.1f}%", 100 * error) : "-", fmt::format("±{:.0f}%", 100 * tolerance),
-                   within ? "yes" : "NO", r.fits ? std::string(bound_name(r.bound)) : "-"});
-    rows.push_back(Json{{"id", id}, {"metric", metric}, {"predicted", have ? Json(predicted) : Json(nullptr)},
-                        {"published", published}, {"relative_error", have ? Json(error) : Json(nullptr)},
-                        {"tolerance", tolerance}, {"within_tolerance", within}, {"fidelity", j["fidelity"]},
-                        {"devices", j["devices"]}, {"bound", j["bound"]}, {"source", col("source")}});
+    rows.push_back(Json{{"id", row.id}, {"metric", row.metric}, {"predicted", c.have ? Json(c.predicted) : Json(nullptr)},
+                        {"published", row.published}, {"relative_error", c.have ? Json(c.error) : Json(nullptr)},
+                        {"tolerance", row.tolerance}, {"within_tolerance", c.within}, {"fitted", row.fitted()},
+                        {"fidelity", j["fidelity"]}, {"devices", j["devices"]}, {"bound", j["bound"]},
+                        {"source", row.source}});
   }
   if (json) ctx.out << rows.dump(2) << "\n";
   else {
     ctx.out << table.render();
-    ctx.out << fmt::format("\n{} of {} rows within tolerance\n", rows.size() - static_cast<std::size_t>(out_of_tolerance),
+    ctx.out << fmt::format("\n{} of {} rows within tolerance", rows.size() - static_cast<std::size_t>(out_of_tolerance),
                            rows.size());
+    if (fitted > 0)
+      ctx.out << fmt::format("; {} marked (fitted) {} a parameter and {} no test of the model", fitted,
+                             fitted == 1 ? "sets" : "set", fitted == 1 ? "is" : "are");
+    ctx.out << "\n";
   }
   return out_of_tolerance == 0 ? kOk : kAnchorsOff;
 }

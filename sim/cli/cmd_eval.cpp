@@ -35,7 +35,7 @@ std::string bound_text(Bound b, const std::string& kind) {
     case Bound::Compute: return "compute";
     case Bound::Fabric: return "fabric (on-chip network)";
     case Bound::Interconnect: return "interconnect (links between devices)";
-    case Bound::Latency: return "latency (fixed per-op costs)";
+    case Bound::Latency: return "latency (fixed per-op costs: launches, hops, synchronisation)";
   }
   return "";
 }
@@ -45,7 +45,7 @@ std::string shares(const TimeBreakdown& t) {
   if (total <= 0) return "-";
   std::string s;
   for (auto [name, v] : {std::pair{"compute", t.compute}, std::pair{"memory", t.memory}, std::pair{"fabric", t.fabric},
-                         std::pair{"interconnect", t.interconnect}, std::pair{"overhead", t.overhead}}) {
+                         std::pair{"interconnect", t.interconnect}, std::pair{"latency", t.overhead}}) {
     if (v <= 0) continue;
     s += (s.empty() ? "" : " · ") + fmt::format("{} {:.1f}%", name, 100 * v / total);
   }
@@ -75,15 +75,31 @@ RunResult evaluate(const Context& ctx, const EvalArgs& args) {
   return runner.run(args.request());
 }
 
+// "8.03 billion" / "46.7 billion, 12.9 billion active per token".
+std::string parameters_text(const RunResult& r) {
+  auto words = [](double n) {
+    if (n >= 1e9) return fmt::format("{:.3g} billion", n / 1e9);
+    if (n >= 1e6) return fmt::format("{:.3g} million", n / 1e6);
+    return format_count(n);
+  };
+  if (r.active_parameters > 0 && r.active_parameters < r.parameters)
+    return words(r.parameters) + ", " + words(r.active_parameters) + " active per token";
+  return words(r.parameters);
+}
+
 void print_summary(std::ostream& out, const RunResult& r) {
   out << headline(r) << "\n";
   auto line = [&](const std::string& k, const std::string& v) { out << fmt::format("  {:<22}{}\n", k, v); };
+  line("parameters", parameters_text(r));
   if (!r.fits) {
     line("fits", "no");
     line("why", r.fit_error);
   } else {
+    // per user = 1 / time per output token; all users = batch x per user
+    // (prefill, encode: prompt tokens processed per second).
     if (r.tokens_per_s_per_user) line("tokens/s per user", format_count(*r.tokens_per_s_per_user));
-    if (r.tokens_per_s) line("tokens/s (all users)", format_count(*r.tokens_per_s));
+    if (r.tokens_per_s)
+      line(r.tokens_per_s_per_user ? "tokens/s (all users)" : "tokens/s (processed)", format_count(*r.tokens_per_s));
     if (r.latency_s) line("latency", format_seconds(*r.latency_s));
     if (r.ttft_s) line("time to first token", format_seconds(*r.ttft_s));
     if (r.tpot_s && r.workload.phase == Phase::Generate) line("time per output token", format_seconds(*r.tpot_s));
@@ -113,10 +129,18 @@ std::string headline(const RunResult& r) {
   return fmt::format("{} on {} ({} × {}) · {}", r.model, r.system, r.devices, r.device_kind, workload_text(r));
 }
 
+static void print_caveats(const Context& ctx, const RunResult& r) {
+  for (const std::string& c : calibration_caveats(ctx, r)) ctx.out << "  caveat: " << c << "\n";
+}
+
 int cmd_eval(const Context& ctx, const EvalArgs& args) {
   const RunResult r = evaluate(ctx, args);
-  if (args.json) ctx.out << result_to_json(r).dump(2) << "\n";
-  else print_summary(ctx.out, r);
+  if (args.json) {
+    ctx.out << result_to_json(r).dump(2) << "\n";
+  } else {
+    print_summary(ctx.out, r);
+    print_caveats(ctx, r);
+  }
   return r.fits ? kOk : kDoesNotFit;
 }
 
@@ -137,6 +161,7 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top
     return r.fits ? kOk : kDoesNotFit;
   }
   print_summary(ctx.out, r);
+  print_caveats(ctx, r);
   if (!r.fits) return kDoesNotFit;
   ctx.out << "\n" << (every_op ? "Every op" : "Ops summed over layers")
           << fmt::format(" of one {} step ({} total), longest first", 
@@ -149,7 +174,7 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top
                                       TextTable::Align::Right, TextTable::Align::Left,  TextTable::Align::Right,
                                       TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right};
   if (notes) {
-    head.emplace_back("where (region · hops on the critical path · reduction)");
+    head.emplace_back(r.device_kind == "wafer" ? "where (region · hops on the critical path · reduction)" : "note");
     align.push_back(TextTable::Align::Left);
   }
   TextTable t(head, align);
@@ -170,6 +195,8 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top
                            format_seconds(std::max(0.0, r.step_latency_s - shown)));
   ctx.out << "bound: the resource that limited the op (memory = bytes / bandwidth of the level the weights live in;"
              "\n  compute = FLOPs / peak rate; fabric, interconnect = network transfers; latency = fixed per-op costs)."
+             "\n  count: ops summed into the row (one per layer). Ops of one shape can take different times: one"
+             "\n  fused into its neighbour's kernel has no launch of its own (the last column says so)."
              "\n  FLOP/byte: arithmetic intensity; below the device's ridge point (peak FLOP/s / bandwidth) an op is"
              " memory-bound.\n";
   return kOk;

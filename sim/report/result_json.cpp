@@ -65,6 +65,8 @@ Json result_to_json(const RunResult& r) {
                         : (w.phase == Phase::Generate) ? w.prompt + w.output
                                                         : w.prompt;
   j["output_tokens"] = (w.phase == Phase::Decode) ? 1 : (w.phase == Phase::Generate) ? w.output : 0;
+  j["parameters"] = r.parameters;
+  j["active_parameters"] = r.active_parameters;
   j["fits"] = r.fits;
   j["fit_error"] = r.fits ? Json(nullptr) : Json(r.fit_error);
   j["latency_s"] = optional_number(r.latency_s);

@@ -40,8 +40,14 @@ void Evaluator::check_workload(const ModelSpec& model, const Workload& w) {
   if ((w.phase != Phase::Decode) && w.prompt < 1) throw InputError::option("--prompt", "must be at least 1");
   if (w.phase == Phase::Decode && w.context < 1) throw InputError::option("--context", "must be at least 1");
   if (w.phase == Phase::Generate && w.output < 1) throw InputError::option("--output", "must be at least 1");
-  if (encoder && model.max_positions > 0 && w.prompt > model.max_positions)
+  if (model.max_positions > 0 && w.phase != Phase::Decode && w.prompt > model.max_positions)
     throw InputError::option("--prompt", fmt::format("{} tokens exceed {}'s {} positions", w.prompt, model.name,
+                                                     model.max_positions));
+  // the last output token comes from the step at position prompt + output - 1.
+  if (model.max_positions > 0 && w.phase == Phase::Generate && w.prompt + w.output - 1 > model.max_positions)
+    throw InputError::option("--output", fmt::format("a {}-token prompt and {} output tokens need {} positions; {} has "
+                                                     "{}",
+                                                     w.prompt, w.output, w.prompt + w.output - 1, model.name,
                                                      model.max_positions));
 }
 
@@ -120,7 +126,15 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
   r.model = model.name;
   r.workload = w;
   r.fidelity = fidelity;
+  const ParameterCount params = count_parameters(model);
+  r.parameters = params.total;
+  r.active_parameters = params.active;
 
+  // a decode step past a learned position table (the step timed for the first
+  // token after a prompt that fills it) is timed at the table's last position.
+  auto in_table = [&](std::int64_t context) {
+    return model.max_positions > 0 ? std::min(context, model.max_positions) : context;
+  };
   // The steps this phase runs: (kind, new tokens, context).
   struct StepPlan {
     StepKind kind;
@@ -130,7 +144,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
   std::vector<std::int64_t> decode_contexts;
   switch (w.phase) {
     case Phase::Prefill:
-      steps = {{StepKind::Prefill, w.prompt, w.prompt}, {StepKind::Decode, 1, w.prompt + 1}};
+      steps = {{StepKind::Prefill, w.prompt, w.prompt}, {StepKind::Decode, 1, in_table(w.prompt + 1)}};
       break;
     case Phase::Decode: steps = {{StepKind::Decode, 1, w.context}}; break;
     case Phase::Encode: steps = {{StepKind::Encode, w.prompt, w.prompt}}; break;
@@ -139,8 +153,8 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       const std::int64_t n = std::min(w.output, kDecodeSamples);
       for (std::int64_t i = 0; i < n; ++i) {
         const std::int64_t step = n == 1 ? 0 : (i * (w.output - 1)) / (n - 1);
-        decode_contexts.push_back(w.prompt + 1 + step);
-        steps.push_back({StepKind::Decode, 1, w.prompt + 1 + step});
+        decode_contexts.push_back(in_table(w.prompt + 1 + step));
+        steps.push_back({StepKind::Decode, 1, in_table(w.prompt + 1 + step)});
       }
       break;
     }
@@ -240,8 +254,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
                                     "prefill runs on '" + pg.name + "' and decode on '" + dg.name +
                                         "' but no link joins them"});
       const Bytes kv = dtype_bytes(w.kv_dtype.value_or(w.dtype),
-                                   checked_mul(checked_mul(model.layers, model.kv_elements_per_token_per_layer()),
-                                               checked_mul(w.prompt, w.batch)));
+                                   checked_mul(model.kv_elements_per_sequence(w.prompt), w.batch));
       r.kv_transfer_s = link_transfer_time(*link, kv).value();
       r.kv_transfer_bytes = static_cast<double>(kv.value());
       if (w.phase == Phase::Generate) energy_in.kv_transfer_bytes = r.kv_transfer_bytes;
@@ -256,8 +269,8 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       r.time = results[0].time;
       if (w.phase == Phase::Decode) {
         r.tpot_s = r.latency_s;
-        r.tokens_per_s = batch / *r.latency_s;
         r.tokens_per_s_per_user = 1.0 / *r.tpot_s;
+        r.tokens_per_s = batch * *r.tokens_per_s_per_user;
       } else {
         r.tokens_per_s = batch * static_cast<double>(w.prompt) / *r.latency_s;
       }
@@ -294,8 +307,10 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       r.ttft_s = results[0].latency_s + r.kv_transfer_s + results[1].latency_s;
       r.latency_s = results[0].latency_s + r.kv_transfer_s + decode_sum;
       r.tpot_s = decode_sum / static_cast<double>(w.output);
-      r.tokens_per_s = batch * static_cast<double>(w.output) / *r.latency_s;
+      // one definition for decode and generate: a user receives 1 / tpot tokens
+      // per second while decoding; all users together, batch times that.
       r.tokens_per_s_per_user = 1.0 / *r.tpot_s;
+      r.tokens_per_s = batch * *r.tokens_per_s_per_user;
       break;
     }
   }

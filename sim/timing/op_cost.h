@@ -1,4 +1,5 @@
 #pragma once
+#include <string>
 // The cost of one op on the devices of one pipeline stage, as a device kind's cost
 // model computes it. Bandwidth-like terms overlap (the op takes the longest of
 // them: the roofline); latency and overhead terms add on top.
@@ -39,6 +40,7 @@ struct OpCost {
   Seconds overhead{0};      ///< fixed per-op costs (kernel launch)
   Seconds interconnect{0};  ///< fixed time on links between devices inside the op (adds; e.g. a hop back)
   Traffic traffic;          ///< what the op moved and computed (energy)
+  std::string note;         ///< optional words for `explain` (e.g. why it costs less than an op of its shape)
 };
 
 /// Where one op runs, for the cost model.

@@ -80,6 +80,7 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       t.kind = op.kind;
       t.layer = op.layer;
       t.stage = static_cast<int>(s);
+      t.note = c.note;
       t.cost = c;
       t.time_s = bw + fixed;
       t.flops = op.flops;

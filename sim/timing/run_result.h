@@ -20,6 +20,8 @@ struct RunResult {
   std::string device_kind;     ///< of the group that ran the main step
   std::string layout;          ///< the mapping, in words
   std::string placement;       ///< mixed systems: which group ran each step kind, in words
+  double parameters = 0;        ///< the model's weights, in elements
+  double active_parameters = 0; ///< the weights one token uses (MoE: shared + top-k experts)
 
   bool fits = true;
   std::string fit_error;

@@ -1,5 +1,7 @@
 #include "sim/workload/attention_builder.h"
 
+#include <algorithm>
+
 namespace wafersim {
 
 double AttentionBuilder::score_pairs(const StepShape& shape) {
@@ -7,6 +9,11 @@ double AttentionBuilder::score_pairs(const StepShape& shape) {
   if (shape.kind == StepKind::Encode) return n * n;
   const double earlier = static_cast<double>(shape.context - shape.new_tokens);
   return n * earlier + n * (n + 1) / 2;
+}
+
+double AttentionBuilder::score_pairs(const StepShape& shape, const ModelSpec& model, int layer) {
+  if (shape.kind == StepKind::Encode) return score_pairs(shape);
+  return model.causal_pairs(layer, shape.new_tokens, shape.context);
 }
 
 int AttentionBuilder::emit(OpEmitter& e, int layer, int input) {
@@ -26,26 +33,42 @@ int AttentionBuilder::emit_standard(OpEmitter& e, int layer, int input) {
                          qkv_bias, {input});
   const int v = e.matmul(layer_op_name(layer, "attn.v_proj"), layer, TpSplit::Column, t, m.hidden, kv_width,
                          qkv_bias, {input});
+  int q_in = q, k_in = k;
+  if (m.qk_norm) {  // per-head norms of queries and keys
+    q_in = e.norm(layer_op_name(layer, "attn.q_norm"), layer, elements(t, m.heads), m.head_dim, {q});
+    k_in = e.norm(layer_op_name(layer, "attn.k_norm"), layer, elements(t, m.kv_heads), m.head_dim, {k});
+  }
 
-  Op core = e.make(layer_op_name(layer, "attn.core"), OpKind::Attention, layer, TpSplit::Heads, {q, k, v});
+  Op core = e.make(layer_op_name(layer, "attn.core"), OpKind::Attention, layer, TpSplit::Heads, {q_in, k_in, v});
+  const std::int64_t held = s.kind == StepKind::Encode ? s.context : m.kv_tokens_held(layer, s.context);
   core.m = s.new_tokens;
   core.k = m.head_dim;
-  core.n = s.context;
+  core.n = held;
   core.count = elements(s.batch, m.heads);
-  // Per query-key pair and head: q·k (2·d), softmax, and p·v (2·d).
+  core.score_pairs = score_pairs(s, m, layer);
+  // Per query-key pair and head: q·k (2·d), softmax, and p·v (2·d); a sink adds
+  // one more logit to each softmax.
   const double per_pair = 4.0 * static_cast<double>(m.head_dim) + OpEmitter::kSoftmaxFlops;
-  core.flops = static_cast<double>(core.count) * score_pairs(s) * per_pair;
+  const double sink_flops = m.attention_sinks ? OpEmitter::kSoftmaxFlops * static_cast<double>(t) : 0.0;
+  core.flops = static_cast<double>(core.count) * core.score_pairs * per_pair +
+               sink_flops * static_cast<double>(m.heads);
+  if (m.attention_sinks) {
+    core.bytes.weights = e.weight_bytes(m.heads);
+    core.weights_resident = core.bytes.weights;
+  }
   core.bytes.activations_in = e.act_bytes(elements(t, checked_add(q_width, elements(2, kv_width))));
   core.bytes.activations_out = e.act_bytes(elements(t, q_width));
   if (s.kind != StepKind::Encode) {
     const std::int64_t per_token = m.kv_elements_per_token_per_layer();
     // Decode writes the new K/V into the cache and then reads all `context` tokens
     // of it (paged-attention style); prefill takes the prompt's K/V from its inputs
-    // and reads only an earlier prefix, if any, from the cache.
-    const std::int64_t cached = s.kind == StepKind::Decode ? s.context : s.context - s.new_tokens;
+    // and reads only an earlier prefix, if any, from the cache. A local layer
+    // reads and holds only its window.
+    const std::int64_t cached =
+        s.kind == StepKind::Decode ? held : std::min(s.context - s.new_tokens, m.kv_tokens_held(layer, s.context));
     core.bytes.kv_read = e.kv_bytes(elements(s.batch, cached, per_token));
     core.bytes.kv_write = e.kv_bytes(elements(t, per_token));
-    core.kv_resident = e.kv_bytes(elements(s.batch, s.context, per_token));
+    core.kv_resident = e.kv_bytes(elements(s.batch, held, per_token));
   }
   const int attn = e.add(std::move(core));
   return e.matmul(layer_op_name(layer, "attn.o_proj"), layer, TpSplit::Row, t, q_width, m.hidden, m.bias, {attn});
@@ -85,7 +108,8 @@ int AttentionBuilder::emit_mla(OpEmitter& e, int layer, int input) {
   core.m = s.new_tokens;
   core.n = s.context;
   core.count = elements(s.batch, heads);
-  const double pairs = static_cast<double>(core.count) * score_pairs(s);
+  core.score_pairs = score_pairs(s, m, layer);
+  const double pairs = static_cast<double>(core.count) * core.score_pairs;
   if (cached) {
     core.bytes.kv_write = e.kv_bytes(elements(t, latent));
     core.kv_resident = e.kv_bytes(elements(s.batch, s.context, latent));

@@ -5,8 +5,9 @@
 // multi-head latent attention (MLA), whose cache holds the compressed latent and
 // whose decode step runs in the "absorbed" form. The core is one op in the
 // FlashAttention style: the score matrix never reaches memory, so it moves only Q,
-// K, V, the output and the KV cache. Leaves out rotary embeddings (a few
-// FLOPs per element) and sliding windows.
+// K, V, the output and the KV cache. Sliding-window and chunked layers see
+// only their window of keys and hold only it in the cache. Leaves out rotary
+// embeddings (a few FLOPs per element) and logit soft-capping.
 
 #include "sim/workload/op_emitter.h"
 
@@ -22,6 +23,8 @@ class AttentionBuilder {
   /// with causal masking, n new tokens after P = context − n earlier ones see
   /// n·P + n(n+1)/2 keys in all (prefill: S(S+1)/2; decode: L).
   [[nodiscard]] static double score_pairs(const StepShape& shape);
+  /// The same for layer `layer` of `model`, whose window may bound the keys.
+  [[nodiscard]] static double score_pairs(const StepShape& shape, const ModelSpec& model, int layer);
 
  private:
   static int emit_standard(OpEmitter& e, int layer, int input);

@@ -48,7 +48,8 @@ struct Op {
   double flops = 0;            ///< FLOPs this step (multiply-add = 2)
   OpBytes bytes;
   Bytes weights_resident{0};   ///< weights that must be held in memory (MoE: all experts)
-  Bytes kv_resident{0};        ///< KV cache held for this op (context × batch)
+  Bytes kv_resident{0};        ///< KV cache held for this op (context × batch; local attention: its window, A-345)
+  double score_pairs = 0;      ///< attention: query-key pairs per sequence per head this step (A-02, A-345)
   std::vector<int> inputs;     ///< ids of ops this one waits for
 };
 

@@ -73,10 +73,13 @@ int emit_pre_norm_layer(OpEmitter& e, int layer, int x) {
   const std::int64_t t = e.tokens();
   const std::int64_t h = e.model().hidden;
   const int n1 = e.norm(layer_op_name(layer, "attn_norm"), layer, t, h, {x});
-  const int attn = AttentionBuilder::emit(e, layer, n1);
+  int attn = AttentionBuilder::emit(e, layer, n1);
+  // Gemma 2/3 normalise each block's output before the residual add.
+  if (e.model().sandwich_norm) attn = e.norm(layer_op_name(layer, "post_attn_norm"), layer, t, h, {attn});
   const int r1 = e.residual(layer_op_name(layer, "attn_residual"), layer, {x, attn});
   const int n2 = e.norm(layer_op_name(layer, "ffn_norm"), layer, t, h, {r1});
-  const int ffn = FfnBuilder::emit(e, layer, n2);
+  int ffn = FfnBuilder::emit(e, layer, n2);
+  if (e.model().sandwich_norm) ffn = e.norm(layer_op_name(layer, "post_ffn_norm"), layer, t, h, {ffn});
   return e.residual(layer_op_name(layer, "ffn_residual"), layer, {r1, ffn});
 }
 

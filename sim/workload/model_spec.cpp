@@ -13,6 +13,52 @@ std::int64_t ModelSpec::kv_elements_per_token_per_layer() const {
   return checked_mul(checked_mul<std::int64_t>(2, kv_heads), head_dim);
 }
 
+LayerAttention ModelSpec::layer_attention(std::int64_t i) const {
+  if (local.tokens <= 0 || architecture == Architecture::Encoder) return LayerAttention::Global;
+  if (local.global_every > 0 && (i + 1) % local.global_every == 0) return LayerAttention::Global;
+  return local.kind;
+}
+
+std::int64_t ModelSpec::kv_tokens_held(std::int64_t i, std::int64_t context) const {
+  if (context <= 0) return 0;
+  switch (layer_attention(i)) {
+    case LayerAttention::Sliding: return std::min(context, local.tokens);
+    case LayerAttention::Chunked: return (context - 1) % local.tokens + 1;  // the chunk the last token is in
+    case LayerAttention::Global: break;
+  }
+  return context;
+}
+
+namespace {
+// Keys seen by the queries at positions 1..n (1-based) of one sequence.
+double pairs_up_to(LayerAttention kind, std::int64_t window, std::int64_t n) {
+  const double w = static_cast<double>(window);
+  const double x = static_cast<double>(n);
+  switch (kind) {
+    case LayerAttention::Sliding:  // query q sees min(q, w) keys
+      return n <= window ? x * (x + 1) / 2 : w * (w + 1) / 2 + (x - w) * w;
+    case LayerAttention::Chunked: {  // query q sees (q - 1) mod w + 1 keys
+      const double full = static_cast<double>(n / window);
+      const double rest = static_cast<double>(n % window);
+      return full * w * (w + 1) / 2 + rest * (rest + 1) / 2;
+    }
+    case LayerAttention::Global: break;
+  }
+  return x * (x + 1) / 2;
+}
+}  // namespace
+
+double ModelSpec::causal_pairs(std::int64_t i, std::int64_t new_tokens, std::int64_t context) const {
+  const LayerAttention kind = layer_attention(i);
+  return pairs_up_to(kind, local.tokens, context) - pairs_up_to(kind, local.tokens, context - new_tokens);
+}
+
+std::int64_t ModelSpec::kv_elements_per_sequence(std::int64_t context) const {
+  std::int64_t tokens = 0;
+  for (std::int64_t i = 0; i < layers; ++i) tokens = checked_add(tokens, kv_tokens_held(i, context));
+  return checked_mul(tokens, kv_elements_per_token_per_layer());
+}
+
 std::int64_t ModelSpec::qk_head_dim() const {
   return attention == AttentionKind::Mla ? mla.qk_nope_head_dim + mla.qk_rope_head_dim : head_dim;
 }
@@ -52,7 +98,8 @@ double attention_params(const ModelSpec& m) {
   const bool qkv_bias = m.bias || m.qkv_bias;
   const double hd = static_cast<double>(m.head_dim);
   const double kv = static_cast<double>(m.kv_heads);
-  return linear(h, heads * hd, qkv_bias) + 2 * linear(h, kv * hd, qkv_bias) + linear(heads * hd, h, m.bias);
+  const double extras = (m.attention_sinks ? heads : 0.0) + (m.qk_norm ? 2 * norm_params(m, hd) : 0.0);
+  return linear(h, heads * hd, qkv_bias) + 2 * linear(h, kv * hd, qkv_bias) + linear(heads * hd, h, m.bias) + extras;
 }
 
 double ffn_parameters(const ModelSpec& m, std::int64_t width) {
@@ -70,12 +117,12 @@ ParameterCount count_parameters(const ModelSpec& m) {
   ParameterCount c;
   c.embedding = h * static_cast<double>(m.vocab + m.max_positions + m.token_types);
   c.total = c.active = c.embedding;
-  const double shared = 2 * norm_params(m, h) + attention_params(m);
+  const double shared = (m.sandwich_norm ? 4 : 2) * norm_params(m, h) + attention_params(m);
   for (std::int64_t i = 0; i < m.layers; ++i) {
     c.total += shared;
     c.active += shared;
     if (m.layer_is_moe(i)) {
-      const double router = h * static_cast<double>(m.moe.experts);
+      const double router = linear(h, static_cast<double>(m.moe.experts), m.bias);
       const double expert = ffn_parameters(m, m.moe.expert_ffn);
       const double always = router + ffn_parameters(m, m.moe.shared_experts * m.moe.expert_ffn);
       c.total += always + expert * static_cast<double>(m.moe.experts);
@@ -125,6 +172,9 @@ std::vector<ModelIssue> check_model(const ModelSpec& m) {
     if (e.expert_ffn <= 0) issue("moe.expert_ffn", "must be set (> 0) when moe.experts > 0");
     if (e.dense_layers > m.layers)
       issue("moe.dense_layers", "dense_layers (" + s(e.dense_layers) + ") exceeds layers (" + s(m.layers) + ")");
+    if (e.layer_step < 1) issue("moe.layer_step", "must be at least 1");
+    dense_layers = 0;
+    for (std::int64_t i = 0; i < m.layers; ++i) dense_layers += m.layer_is_moe(i) ? 0 : 1;
   } else if (m.moe.experts_per_token > 0 || m.moe.shared_experts > 0 || m.moe.expert_ffn > 0 ||
              m.moe.dense_layers > 0) {
     issue("moe.experts", "other moe keys are set but experts is 0 (set moe.experts to the routed expert count)");
@@ -143,6 +193,10 @@ std::vector<ModelIssue> check_model(const ModelSpec& m) {
     issue("attention", "mla shapes are set but attention is 'standard' (set attention: mla)");
   }
   if (m.pooler && m.architecture != Architecture::Encoder) issue("pooler", "only encoder models have a pooler");
+  if (m.local.global_every < 0) issue("local_attention.global_every", "must be >= 0");
+  if (m.local.kind == LayerAttention::Global) issue("local_attention.kind", "must be sliding or chunked");
+  if (m.local.tokens > 0 && m.architecture == Architecture::Encoder)
+    issue("local_attention.tokens", "encoder models attend over the whole input; local attention is for decoders");
   return out;
 }
 
@@ -172,6 +226,27 @@ Schema<MoeSpec> moe_schema() {
       .integer("expert_ffn", &MoeSpec::expert_ffn, "FFN width of one expert.", 0, 0)
       .integer("dense_layers", &MoeSpec::dense_layers,
                "Leading layers that use the dense FFN (width `ffn`) instead of experts (DeepSeek first_k_dense_replace).",
+               0, 0)
+      .integer("layer_step", &MoeSpec::layer_step,
+               "After the dense_layers, layer i (0-based) uses experts when (i + 1) % layer_step == 0; the others "
+               "use the dense FFN (Llama 4 interleave_moe_layer_step, Qwen3-MoE decoder_sparse_step).",
+               1, 1);
+  return s;
+}
+
+Schema<LocalAttentionSpec> local_attention_schema() {
+  Schema<LocalAttentionSpec> s;
+  s.integer("tokens", &LocalAttentionSpec::tokens,
+            "Window (sliding) or chunk (chunked) length in tokens; 0 = every layer attends to the whole context.", 0,
+            0)
+      .choice<LayerAttention>("kind", &LocalAttentionSpec::kind,
+              {{"sliding", LayerAttention::Sliding}, {"chunked", LayerAttention::Chunked}},
+              "sliding: a query sees the last `tokens` tokens (Mistral, Gemma). chunked: a query sees the tokens of "
+              "its own `tokens`-long chunk (Llama 4).",
+              LayerAttention::Sliding)
+      .integer("global_every", &LocalAttentionSpec::global_every,
+               "Layer i (0-based) attends globally when (i + 1) % global_every == 0 (Gemma 2: 2, Gemma 3: 6, "
+               "Llama 4: 4); 0 = every layer is local.",
                0, 0);
   return s;
 }
@@ -247,6 +322,14 @@ Schema<ModelSpec> build_model_schema() {
               AttentionKind::Standard)
       .section("mla", &ModelSpec::mla, mla_schema(), "Multi-head latent attention shapes (attention: mla).")
       .section("moe", &ModelSpec::moe, moe_schema(), "Mixture-of-experts shapes (omit for a dense model).")
+      .section("local_attention", &ModelSpec::local, local_attention_schema(),
+               "Sliding-window or chunked attention, bounding the keys each query sees and the KV cache (A-345).")
+      .flag("attention_sinks", &ModelSpec::attention_sinks,
+            "A learned logit per head joins every softmax (gpt-oss): heads parameters per layer (A-347).", false)
+      .flag("qk_norm", &ModelSpec::qk_norm, "Queries and keys are normalised per head (Qwen3, Gemma 3) (A-347).",
+            false)
+      .flag("sandwich_norm", &ModelSpec::sandwich_norm,
+            "Extra norms after the attention and after the FFN, before the residual add (Gemma 2/3) (A-347).", false)
       .validate([](const ConfigNode& node, const ModelSpec& m, Diagnostics& d) {
         for (const ModelIssue& i : check_model(m)) d.add(locate(node, i.key, i.message));
       });

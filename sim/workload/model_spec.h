@@ -4,8 +4,14 @@
 // Covers MHA/GQA/MQA, SwiGLU and GELU FFNs, RMSNorm and LayerNorm, mixture of
 // experts with shared experts and leading dense layers, and DeepSeek's multi-head
 // latent attention (MLA) by its projection shapes and compressed KV cache.
+// Local attention: sliding windows (Mistral, Phi-3, Gemma 2/3, gpt-oss) and
+// chunked attention (Llama 4), on every layer or on all but every Nth, bound the keys
+// a query sees and the KV cache a layer holds. MoE layers may be interleaved with
+// dense ones (Llama 4 Maverick, Qwen3-MoE decoder_sparse_step). Also counts
+// per-head attention sinks (gpt-oss), Q/K norms (Qwen3, Gemma 3) and the extra
+// post-attention / post-FFN norms of Gemma 2/3.
 // Leaves out: positional-embedding variants beyond a learned table (RoPE costs no
-// weights), sliding-window attention, and DeepSeek's multi-token-prediction module.
+// weights), logit soft-capping, and DeepSeek's multi-token-prediction module.
 
 #include <cstdint>
 #include <string>
@@ -19,6 +25,8 @@ enum class Architecture { Decoder, Encoder };
 enum class FfnKind { Swiglu, Gelu };
 enum class NormKind { RmsNorm, LayerNorm };
 enum class AttentionKind { Standard, Mla };
+/// How a layer's queries see earlier tokens.
+enum class LayerAttention { Global, Sliding, Chunked };
 
 /// DeepSeek-style multi-head latent attention shapes (used when attention = mla).
 struct MlaSpec {
@@ -36,6 +44,14 @@ struct MoeSpec {
   std::int64_t shared_experts = 0;      ///< always-on experts
   std::int64_t expert_ffn = 0;          ///< FFN width of one expert
   std::int64_t dense_layers = 0;        ///< leading layers with a dense FFN instead of MoE
+  std::int64_t layer_step = 1;          ///< after those, layer i uses experts when (i + 1) % layer_step == 0 (A-346)
+};
+
+/// Local attention shapes (used when tokens > 0), A-345.
+struct LocalAttentionSpec {
+  std::int64_t tokens = 0;       ///< window (sliding) or chunk (chunked) length in tokens; 0 = every layer global
+  LayerAttention kind = LayerAttention::Sliding;  ///< Sliding or Chunked
+  std::int64_t global_every = 0; ///< layer i is global when (i + 1) % global_every == 0; 0 = no global layers
 };
 
 struct ModelSpec {
@@ -60,10 +76,26 @@ struct ModelSpec {
   AttentionKind attention = AttentionKind::Standard;
   MlaSpec mla;
   MoeSpec moe;
+  LocalAttentionSpec local;
+  bool attention_sinks = false;  ///< a learned logit per head joins every softmax (gpt-oss), A-347
+  bool qk_norm = false;          ///< RMSNorm over each head's queries and keys (Qwen3, Gemma 3), A-347
+  bool sandwich_norm = false;    ///< extra norms after attention and after the FFN (Gemma 2/3), A-347
 
   [[nodiscard]] bool is_moe() const { return moe.experts > 0; }
-  /// Whether layer `i` (0-based) uses experts.
-  [[nodiscard]] bool layer_is_moe(std::int64_t i) const { return is_moe() && i >= moe.dense_layers; }
+  /// Whether layer `i` (0-based) uses experts.
+  [[nodiscard]] bool layer_is_moe(std::int64_t i) const {
+    return is_moe() && i >= moe.dense_layers && (moe.layer_step <= 1 || (i + 1) % moe.layer_step == 0);
+  }
+  /// How layer `i` attends.
+  [[nodiscard]] LayerAttention layer_attention(std::int64_t i) const;
+  /// Earlier-or-equal tokens the last of `context` tokens attends to in layer `i`: the
+  /// KV cache that layer holds per sequence at that context.
+  [[nodiscard]] std::int64_t kv_tokens_held(std::int64_t i, std::int64_t context) const;
+  /// Query-key pairs per sequence per head in layer `i` when `new_tokens` tokens end a
+  /// causal context of `context` tokens.
+  [[nodiscard]] double causal_pairs(std::int64_t i, std::int64_t new_tokens, std::int64_t context) const;
+  /// Elements of KV cache one sequence holds at `context` tokens, all layers together.
+  [[nodiscard]] std::int64_t kv_elements_per_sequence(std::int64_t context) const;
   /// Elements of KV cache per token per layer (K and V; MLA: the compressed latent + RoPE key).
   [[nodiscard]] std::int64_t kv_elements_per_token_per_layer() const;
   /// Per-head width of queries and keys (MLA: nope + rope dims; else head_dim).

@@ -128,5 +128,50 @@ class RenderCheck(unittest.TestCase):
         self.assertEqual(rc, 1)
 
 
+def render_module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("render", RENDER)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class ChartRules(unittest.TestCase):
+    """The rules a chart keeps (A-351), on the renderer's pure functions."""
+
+    def setUp(self):
+        self.r = render_module()
+
+    def test_a_hidden_grid_axis_becomes_the_facet_then_a_footnote(self):
+        rows = [{"system": s, "batch": b, "dtype": d, "model": m, "tokens_per_s": 1.0}
+                for s in ("wse3", "h100-sxm5") for b in (1, 16) for d in ("fp16", "fp8") for m in ("a", "b")]
+        ch = {"name": "c", "type": "bar", "x": "batch", "y": "tokens_per_s", "series": "system"}
+        ch2, kept, notes = self.r.show_every_axis(ch, rows)
+        self.assertEqual(ch2["facet"], "model")
+        self.assertEqual(len(kept), 8)  # dtype fixed at fp16
+        self.assertTrue(any("dtype = fp16 only" in n and "fp8" in n for n in notes), notes)
+        # a parameter that follows the shown axes (devices of a system) is not hidden
+        rows = [{"system": s, "batch": b, "devices": 8 if s == "dgx-h100" else 1}
+                for s in ("wse3", "dgx-h100") for b in (1, 16)]
+        self.assertEqual(self.r.hidden_axes(rows, ch), [])
+
+    def test_coinciding_series_are_grouped(self):
+        pts = lambda ys: [(x, y, {}) for x, y in zip((1, 2, 4), ys)]  # noqa: E731
+        groups = self.r.coinciding_series([("a", pts((1, 2, 3))), ("b", pts((1, 2, 3.001))),
+                                           ("c", pts((5, 6, 7)))])
+        self.assertEqual(groups["a"], ["a", "b"])
+        self.assertEqual(groups["c"], ["c"])
+
+    def test_system_colours_are_the_same_in_every_scenario(self):
+        one = self.r.build_palettes({"charts": [{"series": "system"}]}, [{"system": "wse3"}, {"system": "zz"}])
+        two = self.r.build_palettes({"charts": [{"series": "system"}]}, [{"system": "zz"}, {"system": "a"}])
+        self.assertEqual(one["system"]["zz"], two["system"]["zz"])
+        self.assertEqual(one["system"]["wse3"], self.r.SYSTEM_COLORS["wse3"])
+
+    def test_a_log_bar_axis_starts_well_below_the_smallest_value(self):
+        lo, _ = self.r.log_limits(133, 2800, 0.1, floor_ratio=4.0)
+        self.assertLessEqual(lo, 133 / 4)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

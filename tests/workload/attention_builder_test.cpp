@@ -16,6 +16,55 @@ TEST(AttentionBuilder, ScorePairs) {
   EXPECT_DOUBLE_EQ(AttentionBuilder::score_pairs({StepKind::Prefill, 1, 2, 5}), 9);
 }
 
+// brute-force counts of the keys each query sees, against the closed forms.
+TEST(AttentionBuilder, LocalWindowsBoundPairsAndCache) {
+  ModelSpec m;
+  m.layers = 4;
+  m.local = LocalAttentionSpec{5, LayerAttention::Sliding, 4};  // layer 3 global
+  auto brute = [](LayerAttention kind, std::int64_t w, std::int64_t n, std::int64_t context) {
+    double pairs = 0;
+    for (std::int64_t p = context - n; p < context; ++p) {  // 0-based positions of the new tokens
+      const std::int64_t first = kind == LayerAttention::Sliding   ? std::max<std::int64_t>(0, p - w + 1)
+                                 : kind == LayerAttention::Chunked ? p / w * w
+                                                                   : 0;
+      pairs += static_cast<double>(p - first + 1);
+    }
+    return pairs;
+  };
+  for (LayerAttention kind : {LayerAttention::Sliding, LayerAttention::Chunked}) {
+    m.local.kind = kind;
+    for (std::int64_t context : {1, 4, 5, 6, 13, 40})
+      for (std::int64_t n : {std::int64_t{1}, context / 2 + 1, context}) {
+        if (n > context) continue;
+        EXPECT_DOUBLE_EQ(m.causal_pairs(0, n, context), brute(kind, 5, n, context)) << context << " " << n;
+        EXPECT_DOUBLE_EQ(m.causal_pairs(3, n, context), brute(LayerAttention::Global, 5, n, context));
+      }
+  }
+  m.local.kind = LayerAttention::Sliding;
+  EXPECT_EQ(m.kv_tokens_held(0, 100), 5);
+  EXPECT_EQ(m.kv_tokens_held(3, 100), 100);
+  m.local.kind = LayerAttention::Chunked;
+  EXPECT_EQ(m.kv_tokens_held(0, 12), 2);  // tokens 10 and 11 of chunk [10, 15)
+  EXPECT_EQ(m.kv_tokens_held(0, 10), 5);
+
+  // The graph: a sliding layer's decode reads only its window of the cache.
+  m.name = "local";
+  m.hidden = 64;
+  m.heads = 4;
+  m.kv_heads = 4;
+  m.head_dim = 16;
+  m.ffn = 64;
+  m.vocab = 100;
+  m.local.kind = LayerAttention::Sliding;
+  const Graph g = GraphBuilder::build(m, {StepKind::Decode, 2, 1, 100});
+  std::vector<std::int64_t> kv_read;
+  for (const Op& op : g.ops())
+    if (op.kind == OpKind::Attention) kv_read.push_back(op.bytes.kv_read.value());
+  const std::int64_t per_token = 2 * 4 * 16 * 2;  // K and V, fp16
+  EXPECT_EQ(kv_read, (std::vector<std::int64_t>{2 * 5 * per_token, 2 * 5 * per_token, 2 * 5 * per_token,
+                                                2 * 100 * per_token}));
+}
+
 ModelSpec mla_model() {
   ModelSpec m;
   m.name = "mla";
