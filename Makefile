@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 RELEASE_DIR := build/release
 TEST_DIR := build/asan
 
-.PHONY: deps build run test bench clean docs-charts
+.PHONY: deps build run test bench clean docs-charts fuzz tsan
 
 deps:
 	@bash scripts/install-deps.sh
@@ -19,6 +19,23 @@ test: deps
 	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_SANITIZE=ON -DWAFERSIM_BENCH=OFF > /dev/null
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets with ASan+UBSan (clang), seconds per target: make fuzz SECONDS=300
+SECONDS ?= 60
+FUZZ_DIR := build/fuzz
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_FUZZ=ON -DWAFERSIM_TESTS=OFF -DWAFERSIM_BENCH=OFF > /dev/null
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_config fuzz_scenario fuzz_hf_import fuzz_units fuzz_cli
+	bash scripts/fuzz.sh $(FUZZ_DIR) $(SECONDS)
+
+# ThreadSanitizer: the tests that run threads (scenario -j, caches, the cycle simulator, determinism).
+TSAN_DIR := build/tsan
+TSAN_TESTS := *Parallel*:*Thread*:*Determinis*:*GraphCache*:*Resume*:ScenarioRunner*:*Cycle*Thread*
+tsan: deps
+	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_TSAN=ON -DWAFERSIM_BENCH=OFF > /dev/null
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target wafersim_tests
+	WAFERSIM_CONFIGS=$(CURDIR)/configs TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  ./$(TSAN_DIR)/tests/wafersim_tests --gtest_filter='$(TSAN_TESTS)'
 
 bench: deps
 	cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DWAFERSIM_TESTS=OFF -DWAFERSIM_BENCH=ON > /dev/null

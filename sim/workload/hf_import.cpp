@@ -61,6 +61,14 @@ json parse_json(const std::string& text, const std::string& source) {
   } catch (const json::parse_error& e) {
     const auto [line, column] = line_and_column(text, e.byte);
     throw InputError(Diagnostic{source, line, column, "", "invalid JSON: " + parse_message(e.what())});
+  } catch (const json::out_of_range& e) {
+    // A number too large for a double ("1e400"): point at the first place the text holds it.
+    const std::string msg = parse_message(e.what());
+    const auto open = msg.find('\''), close = msg.rfind('\'');
+    const std::string token = open != std::string::npos && close > open ? msg.substr(open + 1, close - open - 1) : "";
+    const std::size_t at = token.empty() ? std::string::npos : text.find(token);
+    const auto [line, column] = at == std::string::npos ? std::pair<int, int>{0, 0} : line_and_column(text, at + 1);
+    throw InputError(Diagnostic{source, line, column, "", "invalid JSON: " + msg});
   } catch (const TooDeep&) {
     throw InputError(Diagnostic{source, 0, 0, "", "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels"});
   }

@@ -146,6 +146,35 @@ std::vector<ModelIssue> check_model(const ModelSpec& m) {
   std::vector<ModelIssue> out;
   auto issue = [&](std::string key, std::string message) { out.push_back({std::move(key), std::move(message)}); };
   auto s = [](std::int64_t v) { return std::to_string(v); };
+  // Upper bounds first: every layer of a step is built as ops, so an absurd
+  // count must be refused before anything is allocated or looped over.
+  const struct {
+    const char* key;
+    std::int64_t value, max;
+  } limits[] = {{"layers", m.layers, kMaxLayers},
+                {"hidden", m.hidden, kMaxWidth},
+                {"heads", m.heads, kMaxHeads},
+                {"kv_heads", m.kv_heads, kMaxHeads},
+                {"head_dim", m.head_dim, kMaxWidth},
+                {"ffn", m.ffn, kMaxWidth},
+                {"vocab", m.vocab, kMaxVocab},
+                {"max_positions", m.max_positions, kMaxPositions},
+                {"token_types", m.token_types, kMaxVocab},
+                {"moe.experts", m.moe.experts, kMaxExperts},
+                {"moe.experts_per_token", m.moe.experts_per_token, kMaxExperts},
+                {"moe.shared_experts", m.moe.shared_experts, kMaxExperts},
+                {"moe.expert_ffn", m.moe.expert_ffn, kMaxWidth},
+                {"moe.dense_layers", m.moe.dense_layers, kMaxLayers},
+                {"mla.q_lora_rank", m.mla.q_lora_rank, kMaxWidth},
+                {"mla.kv_lora_rank", m.mla.kv_lora_rank, kMaxWidth},
+                {"mla.qk_nope_head_dim", m.mla.qk_nope_head_dim, kMaxWidth},
+                {"mla.qk_rope_head_dim", m.mla.qk_rope_head_dim, kMaxWidth},
+                {"mla.v_head_dim", m.mla.v_head_dim, kMaxWidth}};
+  for (const auto& l : limits)
+    if (l.value > l.max)
+      issue(l.key, s(l.value) + " exceeds wafersim's limit of " + s(l.max) +
+                       " (A-375: the largest published models stay far below it)");
+  if (!out.empty()) return out;
   if (m.layers <= 0) issue("layers", "must be > 0");
   if (m.hidden <= 0) issue("hidden", "must be > 0");
   if (m.heads <= 0) issue("heads", "must be > 0");

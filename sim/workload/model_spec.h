@@ -110,8 +110,18 @@ struct ModelIssue {
   std::string key;
   std::string message;
 };
-/// Cross-field checks shared by the YAML schema and the Hugging Face import:
-/// heads divisible by kv_heads, head_dim derivable, MoE and MLA shapes complete.
+/// Upper bounds on a model's counts: far above any published model (the
+/// largest have < 200 layers, hidden <= 32K, vocab <= 300K) and low enough that a step
+/// graph, a parameter count and every byte count stay small and inside 64 bits.
+inline constexpr std::int64_t kMaxLayers = 10'000;
+inline constexpr std::int64_t kMaxWidth = 1 << 20;
+inline constexpr std::int64_t kMaxHeads = 1 << 16;
+inline constexpr std::int64_t kMaxVocab = 1 << 24;
+inline constexpr std::int64_t kMaxPositions = 1 << 24;
+inline constexpr std::int64_t kMaxExperts = 1 << 16;
+
+/// Cross-field checks shared by the YAML schema and the Hugging Face import: the
+/// bounds above, heads divisible by kv_heads, head_dim derivable, MoE and MLA shapes complete.
 [[nodiscard]] std::vector<ModelIssue> check_model(const ModelSpec& m);
 
 /// Parameter counts, in elements (not bytes).
