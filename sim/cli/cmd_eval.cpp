@@ -75,6 +75,26 @@ RunResult evaluate(const Context& ctx, const EvalArgs& args) {
   return runner.run(args.request());
 }
 
+/// Speculative decoding: tokens per step, and the step split into draft and verify.
+void print_speculative(std::ostream& out, const RunResult& r) {
+  if (!r.speculative || !r.fits) return;
+  const SpeculativeResult& s = *r.speculative;
+  auto line = [&](const std::string& k, const std::string& v) { out << fmt::format("  {:<22}{}\n", k, v); };
+  const double step = s.step_s > 0 ? s.step_s : 1;
+  line("speculative", fmt::format("{} · k = {} draft tokens · acceptance {:.3g} per token", s.method == "mtp"
+                                      ? fmt::format("{} MTP module(s) of the target", s.k)
+                                      : "draft model " + s.draft_model, s.k, s.acceptance));
+  line("tokens per step", fmt::format("{:.3g} (of at most {}: the accepted draft tokens plus the target's own)",
+                                      s.tokens_per_step, s.k + 1));
+  line("one step", fmt::format("{} = draft {} ({} × {}, {:.0f}%) + verify {} ({:.0f}%){}", format_seconds(s.step_s),
+                               format_seconds(s.draft_s), s.k, format_seconds(s.draft_pass_s), 100 * s.draft_s / step,
+                               format_seconds(s.verify_s), 100 * s.verify_s / step,
+                               s.link_s > 0 ? fmt::format(" + links {} ({:.0f}%)", format_seconds(s.link_s),
+                                                          100 * s.link_s / step)
+                                            : ""));
+  line("draft runs on", fmt::format("{} × {} of group '{}'", s.draft_devices, s.draft_device, s.draft_group));
+}
+
 void print_summary(std::ostream& out, const RunResult& r) {
   out << headline(r) << "\n";
   auto line = [&](const std::string& k, const std::string& v) { out << fmt::format("  {:<22}{}\n", k, v); };
@@ -86,7 +106,9 @@ void print_summary(std::ostream& out, const RunResult& r) {
     if (r.tokens_per_s) line("tokens/s (all users)", format_count(*r.tokens_per_s));
     if (r.latency_s) line("latency", format_seconds(*r.latency_s));
     if (r.ttft_s) line("time to first token", format_seconds(*r.ttft_s));
-    if (r.tpot_s && r.workload.phase == Phase::Generate) line("time per output token", format_seconds(*r.tpot_s));
+    if (r.tpot_s && (r.workload.phase == Phase::Generate || r.speculative))
+      line("time per output token", format_seconds(*r.tpot_s));
+    print_speculative(out, r);
     // A wafer streaming its weights is held by the store behind its I/O, not by SRAM.
     const bool streamed = r.bound == Bound::Memory && r.layout.find("weight_streaming") != std::string::npos;
     line("bound by", streamed ? "memory (weights streamed in through the wafer I/O)" : bound_text(r.bound, r.device_kind));
@@ -138,10 +160,11 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top
   }
   print_summary(ctx.out, r);
   if (!r.fits) return kDoesNotFit;
+  const std::string step_name =
+      r.speculative ? fmt::format("verification ({}-token decode)", r.speculative->k + 1)
+                    : std::string(r.workload.phase == Phase::Generate ? "decode" : phase_name(r.workload.phase));
   ctx.out << "\n" << (every_op ? "Every op" : "Ops summed over layers")
-          << fmt::format(" of one {} step ({} total), longest first", 
-                         r.workload.phase == Phase::Generate ? "decode" : phase_name(r.workload.phase),
-                         format_seconds(r.step_latency_s))
+          << fmt::format(" of one {} step ({} total), longest first", step_name, format_seconds(r.step_latency_s))
           << (rows.size() < all ? fmt::format(" (top {} of {})", rows.size(), all) : "") << ":\n";
   const bool notes = std::any_of(rows.begin(), rows.end(), [](const OpRow& row) { return !row.note.empty(); });
   std::vector<std::string> head{"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/byte", "dyn. energy"};
