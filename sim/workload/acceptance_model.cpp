@@ -21,6 +21,7 @@ AcceptanceModel AcceptanceModel::from_mean(double mean, int k) {
                              fmt::format("{} tokens per verification step is outside [1, {}] (1: every draft token "
                                          "rejected; k + 1 = {}: all {} accepted plus the target's own token)",
                                          mean, k + 1, k + 1, k));
+  if (mean <= 1) return AcceptanceModel(0.0, k);
   if (mean >= top) return AcceptanceModel(1.0, k);
   double lo = 0, hi = 1;
   for (int i = 0; i < 100; ++i) {
