@@ -92,6 +92,9 @@ void print_speculative(std::ostream& out, const RunResult& r) {
                                s.link_s > 0 ? fmt::format(" + links {} ({:.0f}%)", format_seconds(s.link_s),
                                                           100 * s.link_s / step)
                                             : ""));
+  if (s.speedup > 0)
+    line("speed-up", fmt::format("{:.2f}x over plain decoding ({} tokens/s per user)", s.speedup,
+                                 format_count(s.plain_tokens_per_s_per_user)));
   line("draft runs on", fmt::format("{} × {} of group '{}'", s.draft_devices, s.draft_device, s.draft_group));
 }
 

@@ -102,6 +102,8 @@ Json result_to_json(const RunResult& r) {
                             {"tokens_per_step", s.tokens_per_step}, {"draft_s", s.draft_s},
                             {"verify_s", s.verify_s},       {"link_s", s.link_s},
                             {"step_s", s.step_s},           {"draft_devices", s.draft_devices},
+                            {"plain_tokens_per_s_per_user", s.plain_tokens_per_s_per_user},
+                            {"speedup", s.speedup},
                             {"draft_group", s.draft_group}};
   }
   add_energy_json(j, r);

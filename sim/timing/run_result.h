@@ -23,6 +23,8 @@ struct SpeculativeResult {
   double verify_s = 0;         ///< one (k + 1)-token step of the target
   double link_s = 0;           ///< token ids between a separate draft group and the target
   double step_s = 0;           ///< draft_s + verify_s + link_s
+  double plain_tokens_per_s_per_user = 0;  ///< the same request without speculation
+  double speedup = 0;          ///< tokens_per_s_per_user over the plain figure
   int draft_devices = 0;       ///< devices the draft ran on
   std::string draft_group;     ///< the group it ran on
   std::string draft_device;    ///< that group's device

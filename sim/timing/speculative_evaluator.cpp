@@ -204,6 +204,12 @@ RunResult SpeculativeEvaluator::evaluate(const System& system, const ModelSpec& 
   }
   const double tokens = batch * (w.phase == Phase::Generate ? static_cast<double>(w.output) : tokens_per_step);
   combine_energy(r, plain, target_s, d, draft_s, tokens);
+  // The same request decoded one token per step, for the speed-up.
+  const RunResult one = evaluator.evaluate(system, target, options);
+  if (one.fits && one.tokens_per_s_per_user) {
+    s.plain_tokens_per_s_per_user = *one.tokens_per_s_per_user;
+    s.speedup = *r.tokens_per_s_per_user / *one.tokens_per_s_per_user;
+  }
   r.speculative = std::move(s);
   return r;
 }
