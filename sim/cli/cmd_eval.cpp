@@ -132,6 +132,35 @@ void print_summary(std::ostream& out, const RunResult& r) {
   if (!r.placement.empty()) line("groups used", r.placement);
 }
 
+/// The per-op table of `explain`; `all` is the row count before --top cut it.
+void print_op_table(std::ostream& out, const std::vector<OpRow>& rows, std::size_t all, const RunResult& r) {
+  const bool notes = std::any_of(rows.begin(), rows.end(), [](const OpRow& row) { return !row.note.empty(); });
+  std::vector<std::string> head{"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/byte", "dyn. energy"};
+  std::vector<TextTable::Align> align{TextTable::Align::Left,  TextTable::Align::Right, TextTable::Align::Right,
+                                      TextTable::Align::Right, TextTable::Align::Left,  TextTable::Align::Right,
+                                      TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right};
+  if (notes) {
+    head.emplace_back("where (region · hops on the critical path · reduction)");
+    align.push_back(TextTable::Align::Left);
+  }
+  TextTable t(head, align);
+  double shown = 0;
+  for (const auto& row : rows) {
+    shown += row.time_s;
+    std::vector<std::string> cells{row.name, std::to_string(row.count), format_seconds(row.time_s),
+                                   fmt::format("{:.1f}%", 100 * row.share), std::string(bound_name(row.bound)),
+                                   format_si(row.flops, "FLOP"), bytes_text(row.bytes),
+                                   row.bytes > 0 ? fmt::format("{:.3g}", row.intensity()) : "-",
+                                   r.energy ? format_si(row.energy_j, "J") : "-"};
+    if (notes) cells.push_back(row.note);
+    t.add_row(cells);
+  }
+  out << t.render();
+  if (rows.size() < all)
+    out << fmt::format("({} more rows: {} of the step; --top 0 shows all)\n", all - rows.size(),
+                           format_seconds(std::max(0.0, r.step_latency_s - shown)));
+}
+
 }  // namespace
 
 std::string headline(const RunResult& r) {
@@ -169,31 +198,22 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top
   ctx.out << "\n" << (every_op ? "Every op" : "Ops summed over layers")
           << fmt::format(" of one {} step ({} total), longest first", step_name, format_seconds(r.step_latency_s))
           << (rows.size() < all ? fmt::format(" (top {} of {})", rows.size(), all) : "") << ":\n";
-  const bool notes = std::any_of(rows.begin(), rows.end(), [](const OpRow& row) { return !row.note.empty(); });
-  std::vector<std::string> head{"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/byte", "dyn. energy"};
-  std::vector<TextTable::Align> align{TextTable::Align::Left,  TextTable::Align::Right, TextTable::Align::Right,
-                                      TextTable::Align::Right, TextTable::Align::Left,  TextTable::Align::Right,
-                                      TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right};
-  if (notes) {
-    head.emplace_back("where (region · hops on the critical path · reduction)");
-    align.push_back(TextTable::Align::Left);
+  print_op_table(ctx.out, rows, all, r);
+  if (r.speculative && !r.speculative->draft_ops.empty()) {
+    // The draft's share of the step, op by op.
+    const SpeculativeResult& s = *r.speculative;
+    RunResult draft = r;
+    draft.ops = s.draft_ops;
+    draft.step_latency_s = s.draft_pass_s;
+    auto draft_rows = op_rows(draft, every_op);
+    const std::size_t draft_all = draft_rows.size();
+    if (top > 0 && draft_rows.size() > static_cast<std::size_t>(top)) draft_rows.resize(static_cast<std::size_t>(top));
+    ctx.out << fmt::format("\nOne draft pass of {} ({}; {} per step), longest first{}:\n", s.draft_model,
+                           format_seconds(s.draft_pass_s), s.k,
+                           draft_rows.size() < draft_all ? fmt::format(" (top {} of {})", draft_rows.size(), draft_all)
+                                                         : "");
+    print_op_table(ctx.out, draft_rows, draft_all, draft);
   }
-  TextTable t(head, align);
-  double shown = 0;
-  for (const auto& row : rows) {
-    shown += row.time_s;
-    std::vector<std::string> cells{row.name, std::to_string(row.count), format_seconds(row.time_s),
-                                   fmt::format("{:.1f}%", 100 * row.share), std::string(bound_name(row.bound)),
-                                   format_si(row.flops, "FLOP"), bytes_text(row.bytes),
-                                   row.bytes > 0 ? fmt::format("{:.3g}", row.intensity()) : "-",
-                                   r.energy ? format_si(row.energy_j, "J") : "-"};
-    if (notes) cells.push_back(row.note);
-    t.add_row(cells);
-  }
-  ctx.out << t.render();
-  if (rows.size() < all)
-    ctx.out << fmt::format("({} more rows: {} of the step; --top 0 shows all)\n", all - rows.size(),
-                           format_seconds(std::max(0.0, r.step_latency_s - shown)));
   ctx.out << "bound: the resource that limited the op (memory = bytes / bandwidth of the level the weights live in;"
              "\n  compute = FLOPs / peak rate; fabric, interconnect = network transfers; latency = fixed per-op costs)."
              "\n  FLOP/byte: arithmetic intensity; below the device's ridge point (peak FLOP/s / bandwidth) an op is"
