@@ -187,8 +187,9 @@ RunResult SpeculativeEvaluator::evaluate(const System& system, const ModelSpec& 
   const double prefill = own_group ? std::max(prefill_t, prefill_d) : prefill_t + prefill_d;
   const double target_s = prefill_t + steps * s.verify_s;
   const double draft_s = prefill_d + steps * s.draft_s;
+  // The time split follows the critical path: a draft prefill beside the target's adds only its excess.
   TimeBreakdown time = scaled_to(r.time, target_s);
-  time += scaled_to(d.time, draft_s);
+  time += scaled_to(d.time, (prefill - prefill_t) + steps * s.draft_s);
   time.interconnect += steps * s.link_s;
   r.time = time;
   r.bound = time.dominant();

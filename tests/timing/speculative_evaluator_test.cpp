@@ -126,6 +126,7 @@ TEST_P(Speculative, GenerateSpreadsTheStepsOverTheOutput) {
   EXPECT_NEAR(*r.latency_s - *r.ttft_s, (steps - 1) * s.step_s, 1e-9 * *r.latency_s);
   EXPECT_NEAR(*r.tpot_s, s.step_s / s.tokens_per_step, 1e-12);
   EXPECT_NEAR(*r.tokens_per_s_per_user, 1 / *r.tpot_s, 1e-9 * *r.tokens_per_s_per_user);
+  EXPECT_NEAR(r.time.total(), *r.latency_s, 0.01 * *r.latency_s);  // the split covers the run once
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryKind, Speculative, ::testing::Values("h100-sxm5", "dgx-h100", "wse3", "groq-rack"));
@@ -145,6 +146,11 @@ TEST_F(SpeculativeInput, ADraftGroupPaysTheLinkBothWays) {
   const double expect = 2 * 5e-6 + (2.0 * 4 * 4 + 2.0 * 5 * 4) / 50e9;
   EXPECT_NEAR(s.link_s, expect, 1e-15);
   EXPECT_NEAR(s.step_s, s.draft_s + s.verify_s + s.link_s, 1e-15);
+  // Generate: the draft reads the prompt beside the target, so only its excess counts.
+  q.options.workload.phase = Phase::Generate;
+  const RunResult g = run(q);
+  ASSERT_TRUE(g.fits) << g.fit_error;
+  EXPECT_NEAR(g.time.total(), *g.latency_s, 0.01 * *g.latency_s);
 }
 
 TEST_F(SpeculativeInput, ADraftGroupWithoutALinkIsAnInputError) {
