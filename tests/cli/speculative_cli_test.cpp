@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
 namespace {
 
 using wafersim::testing::run_cli;
@@ -50,6 +54,30 @@ TEST(SpeculativeCli, BadValuesExitTwoWithAClearMessage) {
     EXPECT_EQ(o.code, 2) << args << "\n" << o.out;
     EXPECT_NE(o.out.find(words), std::string::npos) << args << "\n" << o.out;
   }
+}
+
+TEST(SpeculativeCli, AnchorsRowsMayCarrySpeculativeColumns) {
+  const auto file = std::filesystem::temp_directory_path() / ("spec-anchors-" + std::to_string(::getpid()) + ".csv");
+  {
+    std::ofstream out(file);
+    out << "id,system,devices,model,dtype,phase,batch,prompt,context,output,metric,value,tolerance,source,notes,"
+           "speculative,acceptance\n"
+        << "PLAIN,h100-sxm5,1,llama-3.1-8b,fp16,decode,1,0,1024,1,tokens_per_s_per_user,100,0.5,test,,,\n"
+        << "SPEC,h100-sxm5,1,llama-3.1-8b,fp16,decode,1,0,1024,1,tokens_per_s_per_user,100,0.5,test,,"
+           "draft:llama-3.2-1b,0.5\n";
+  }
+  const auto a = run_cli("anchors " + file.string() + " --json");
+  const auto e = run_cli("eval --system h100-sxm5 --model llama-3.1-8b --speculative draft:llama-3.2-1b "
+                         "--acceptance 0.5 --json");
+  const auto p = run_cli("eval --system h100-sxm5 --model llama-3.1-8b --json");
+  std::filesystem::remove(file);
+  ASSERT_EQ(e.code, 0);
+  const auto rows = nlohmann::json::parse(a.out);
+  ASSERT_EQ(rows.size(), 2u) << a.out;
+  EXPECT_DOUBLE_EQ(rows[0]["predicted"].get<double>(),
+                   nlohmann::json::parse(p.out)["tokens_per_s_per_user"].get<double>());
+  EXPECT_DOUBLE_EQ(rows[1]["predicted"].get<double>(),
+                   nlohmann::json::parse(e.out)["tokens_per_s_per_user"].get<double>());
 }
 
 }  // namespace
