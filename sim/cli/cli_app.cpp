@@ -27,6 +27,13 @@ void EvalArgs::add_to(CLI::App& app, bool with_json) {
                  "roofline | approx | cycle (default approx; a kind without approx runs its most detailed level "
                  "below it)");
   app.add_option("--set", sets, "Override a config value: NAME.path=VALUE (repeatable)");
+  app.add_option("--speculative", speculative,
+                 "Speculative decoding: draft:MODEL (a draft model) or mtp:K (K prediction modules of the target)");
+  app.add_option("--draft-tokens", draft_tokens, "Tokens the draft proposes per step (default 4; mtp:K drafts K)");
+  app.add_option("--acceptance", acceptance,
+                 "Per-token acceptance probability in [0, 1] (default 0.7 for a draft model, 0.85 for mtp)");
+  app.add_option("--accepted-per-step", accepted_per_step,
+                 "Mean tokens per verification step, the target's own included, in [1, k+1] (overrides --acceptance)");
   if (with_json) app.add_flag("--json", json, "Print the result as one JSON object");
 }
 
@@ -46,6 +53,10 @@ EvalRequest EvalArgs::request() const {
   set("dtype", "--dtype", dtype);
   set("kv_dtype", "--kv-dtype", kv_dtype);
   set("fidelity", "--fidelity", fidelity);
+  set("speculative", "--speculative", speculative);
+  set("draft_tokens", "--draft-tokens", draft_tokens);
+  set("acceptance", "--acceptance", acceptance);
+  set("accepted_per_step", "--accepted-per-step", accepted_per_step);
   r.overrides = parse_sets(sets);
   return r;
 }

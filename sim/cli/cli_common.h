@@ -26,6 +26,7 @@ struct Context {
 /// The eval options as typed, kept as text so every message names its option.
 struct EvalArgs {
   std::string system, model, devices, phase, batch, prompt, context, output, dtype, kv_dtype, fidelity;
+  std::string speculative, draft_tokens, acceptance, accepted_per_step;
   std::vector<std::string> sets;
   bool json = false;
 

@@ -1,5 +1,6 @@
 // `wafersim anchors FILE.csv [--fidelity F]`: predicted vs published numbers, with error.
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
@@ -15,6 +16,8 @@ namespace {
 
 const std::vector<std::string> kColumns{"id",     "system", "devices", "model",  "dtype",     "phase", "batch", "prompt",
                                         "context", "output", "metric", "value", "tolerance", "source", "notes"};
+/// Optional columns after the fixed ones: speculative decoding (A-330 .. A-335); empty = not used.
+const std::vector<std::string> kOptionalColumns{"speculative", "draft_tokens", "acceptance", "accepted_per_step"};
 const std::vector<std::string> kMetrics{"tokens_per_s_per_user", "latency_s", "ttft_s", "tpot_s", "tokens_per_s"};
 
 /// Splits one CSV line (RFC 4180 quotes; no embedded newlines).
@@ -69,11 +72,21 @@ std::vector<AnchorRow> read_anchor_rows(const std::string& file, const std::stri
   if (!in) throw InputError(Diagnostic{file, 0, 0, "", "cannot open file"});
   std::string line;
   if (!std::getline(in, line)) throw InputError(Diagnostic{file, 1, 0, "", "empty file (expected a header)"});
-  if (csv_fields(line) != kColumns)
+  const std::vector<std::string> header = csv_fields(line);
+  const bool fixed_ok = header.size() >= kColumns.size() && std::equal(kColumns.begin(), kColumns.end(), header.begin());
+  std::vector<std::string> extra(header.begin() + static_cast<std::ptrdiff_t>(std::min(header.size(), kColumns.size())),
+                                 header.end());
+  bool extra_ok = true;
+  for (std::size_t i = 0; i < extra.size(); ++i)
+    extra_ok = extra_ok && std::find(kOptionalColumns.begin(), kOptionalColumns.end(), extra[i]) != kOptionalColumns.end() &&
+               std::find(extra.begin(), extra.begin() + static_cast<std::ptrdiff_t>(i), extra[i]) == extra.begin() + static_cast<std::ptrdiff_t>(i);
+  if (!fixed_ok || !extra_ok)
     throw InputError(Diagnostic{file, 1, 0, "header", "expected the columns: " + [] {
                                   std::string s;
                                   for (const auto& c : kColumns) s += (s.empty() ? "" : ",") + c;
-                                  return s;
+                                  std::string o;
+                                  for (const auto& c : kOptionalColumns) o += (o.empty() ? "" : ",") + c;
+                                  return s + " (then, optionally, any of: " + o + ")";
                                 }()});
   std::vector<AnchorRow> rows;
   int line_no = 1;
@@ -81,9 +94,9 @@ std::vector<AnchorRow> read_anchor_rows(const std::string& file, const std::stri
     ++line_no;
     if (line.empty() || line[0] == '#') continue;
     auto f = csv_fields(line);
-    if (f.size() != kColumns.size())
-      throw InputError(Diagnostic{file, line_no, 0, "", fmt::format("{} fields, expected {}", f.size(), kColumns.size())});
-    auto col = [&](const std::string& name) { return f[static_cast<std::size_t>(std::find(kColumns.begin(), kColumns.end(), name) - kColumns.begin())]; };
+    if (f.size() != header.size())
+      throw InputError(Diagnostic{file, line_no, 0, "", fmt::format("{} fields, expected {}", f.size(), header.size())});
+    auto col = [&](const std::string& name) { return f[static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin())]; };
     AnchorRow row;
     row.line = line_no;
     row.id = col("id");
@@ -94,6 +107,8 @@ std::vector<AnchorRow> read_anchor_rows(const std::string& file, const std::stri
     for (const char* key : {"prompt", "context", "output"})
       if (col(key) != "0" && !col(key).empty())
         row.request.set_option(key, col(key), OptionOrigin{file, line_no, 0, row.id + "." + key});
+    for (const auto& key : extra)
+      if (!col(key).empty()) row.request.set_option(key, col(key), OptionOrigin{file, line_no, 0, row.id + "." + key});
     if (!fidelity.empty()) row.request.set_option("fidelity", fidelity, OptionOrigin{"", 0, 0, "--fidelity"});
     row.metric = col("metric");
     if (std::find(kMetrics.begin(), kMetrics.end(), row.metric) == kMetrics.end())

@@ -87,6 +87,29 @@ std::string parameters_text(const RunResult& r) {
   return words(r.parameters);
 }
 
+/// Speculative decoding: tokens per step, and the step split into draft and verify.
+void print_speculative(std::ostream& out, const RunResult& r) {
+  if (!r.speculative || !r.fits) return;
+  const SpeculativeResult& s = *r.speculative;
+  auto line = [&](const std::string& k, const std::string& v) { out << fmt::format("  {:<22}{}\n", k, v); };
+  const double step = s.step_s > 0 ? s.step_s : 1;
+  line("speculative", fmt::format("{} · k = {} draft tokens · acceptance {:.3g} per token", s.method == "mtp"
+                                      ? fmt::format("{} MTP module(s) of the target", s.k)
+                                      : "draft model " + s.draft_model, s.k, s.acceptance));
+  line("tokens per step", fmt::format("{:.3g} (of at most {}: the accepted draft tokens plus the target's own)",
+                                      s.tokens_per_step, s.k + 1));
+  line("one step", fmt::format("{} = draft {} ({} × {}, {:.0f}%) + verify {} ({:.0f}%){}", format_seconds(s.step_s),
+                               format_seconds(s.draft_s), s.k, format_seconds(s.draft_pass_s), 100 * s.draft_s / step,
+                               format_seconds(s.verify_s), 100 * s.verify_s / step,
+                               s.link_s > 0 ? fmt::format(" + links {} ({:.0f}%)", format_seconds(s.link_s),
+                                                          100 * s.link_s / step)
+                                            : ""));
+  if (s.speedup > 0)
+    line("speed-up", fmt::format("{:.2f}x over plain decoding ({} tokens/s per user)", s.speedup,
+                                 format_count(s.plain_tokens_per_s_per_user)));
+  line("draft runs on", fmt::format("{} × {} of group '{}'", s.draft_devices, s.draft_device, s.draft_group));
+}
+
 void print_summary(std::ostream& out, const RunResult& r) {
   out << headline(r) << "\n";
   auto line = [&](const std::string& k, const std::string& v) { out << fmt::format("  {:<22}{}\n", k, v); };
@@ -102,7 +125,9 @@ void print_summary(std::ostream& out, const RunResult& r) {
       line(r.tokens_per_s_per_user ? "tokens/s (all users)" : "tokens/s (processed)", format_count(*r.tokens_per_s));
     if (r.latency_s) line("latency", format_seconds(*r.latency_s));
     if (r.ttft_s) line("time to first token", format_seconds(*r.ttft_s));
-    if (r.tpot_s && r.workload.phase == Phase::Generate) line("time per output token", format_seconds(*r.tpot_s));
+    if (r.tpot_s && (r.workload.phase == Phase::Generate || r.speculative))
+      line("time per output token", format_seconds(*r.tpot_s));
+    print_speculative(out, r);
     // A wafer streaming its weights is held by the store behind its I/O, not by SRAM.
     const bool streamed = r.bound == Bound::Memory && r.layout.find("weight_streaming") != std::string::npos;
     line("bound by", streamed ? "memory (weights streamed in through the wafer I/O)" : bound_text(r.bound, r.device_kind));
@@ -121,6 +146,35 @@ void print_summary(std::ostream& out, const RunResult& r) {
   if (r.max_batch && r.fits) line("max batch (KV fits)", fmt::format("{} at this context", *r.max_batch));
   line("mapping", r.layout);
   if (!r.placement.empty()) line("groups used", r.placement);
+}
+
+/// The per-op table of `explain`; `all` is the row count before --top cut it.
+void print_op_table(std::ostream& out, const std::vector<OpRow>& rows, std::size_t all, const RunResult& r) {
+  const bool notes = std::any_of(rows.begin(), rows.end(), [](const OpRow& row) { return !row.note.empty(); });
+  std::vector<std::string> head{"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/byte", "dyn. energy"};
+  std::vector<TextTable::Align> align{TextTable::Align::Left,  TextTable::Align::Right, TextTable::Align::Right,
+                                      TextTable::Align::Right, TextTable::Align::Left,  TextTable::Align::Right,
+                                      TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right};
+  if (notes) {
+    head.emplace_back(r.device_kind == "wafer" ? "where (region · hops on the critical path · reduction)" : "note");
+    align.push_back(TextTable::Align::Left);
+  }
+  TextTable t(head, align);
+  double shown = 0;
+  for (const auto& row : rows) {
+    shown += row.time_s;
+    std::vector<std::string> cells{row.name, std::to_string(row.count), format_seconds(row.time_s),
+                                   fmt::format("{:.1f}%", 100 * row.share), std::string(bound_name(row.bound)),
+                                   format_si(row.flops, "FLOP"), bytes_text(row.bytes),
+                                   row.bytes > 0 ? fmt::format("{:.3g}", row.intensity()) : "-",
+                                   r.energy ? format_si(row.energy_j, "J") : "-"};
+    if (notes) cells.push_back(row.note);
+    t.add_row(cells);
+  }
+  out << t.render();
+  if (rows.size() < all)
+    out << fmt::format("({} more rows: {} of the step; --top 0 shows all)\n", all - rows.size(),
+                           format_seconds(std::max(0.0, r.step_latency_s - shown)));
 }
 
 }  // namespace
@@ -163,36 +217,28 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top
   print_summary(ctx.out, r);
   print_caveats(ctx, r);
   if (!r.fits) return kDoesNotFit;
+  const std::string step_name =
+      r.speculative ? fmt::format("verification ({}-token decode)", r.speculative->k + 1)
+                    : std::string(r.workload.phase == Phase::Generate ? "decode" : phase_name(r.workload.phase));
   ctx.out << "\n" << (every_op ? "Every op" : "Ops summed over layers")
-          << fmt::format(" of one {} step ({} total), longest first", 
-                         r.workload.phase == Phase::Generate ? "decode" : phase_name(r.workload.phase),
-                         format_seconds(r.step_latency_s))
+          << fmt::format(" of one {} step ({} total), longest first", step_name, format_seconds(r.step_latency_s))
           << (rows.size() < all ? fmt::format(" (top {} of {})", rows.size(), all) : "") << ":\n";
-  const bool notes = std::any_of(rows.begin(), rows.end(), [](const OpRow& row) { return !row.note.empty(); });
-  std::vector<std::string> head{"op", "count", "time", "share", "bound", "FLOPs", "bytes", "FLOP/byte", "dyn. energy"};
-  std::vector<TextTable::Align> align{TextTable::Align::Left,  TextTable::Align::Right, TextTable::Align::Right,
-                                      TextTable::Align::Right, TextTable::Align::Left,  TextTable::Align::Right,
-                                      TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right};
-  if (notes) {
-    head.emplace_back(r.device_kind == "wafer" ? "where (region · hops on the critical path · reduction)" : "note");
-    align.push_back(TextTable::Align::Left);
+  print_op_table(ctx.out, rows, all, r);
+  if (r.speculative && !r.speculative->draft_ops.empty()) {
+    // The draft's share of the step, op by op.
+    const SpeculativeResult& s = *r.speculative;
+    RunResult draft = r;
+    draft.ops = s.draft_ops;
+    draft.step_latency_s = s.draft_pass_s;
+    auto draft_rows = op_rows(draft, every_op);
+    const std::size_t draft_all = draft_rows.size();
+    if (top > 0 && draft_rows.size() > static_cast<std::size_t>(top)) draft_rows.resize(static_cast<std::size_t>(top));
+    ctx.out << fmt::format("\nOne draft pass of {} ({}; {} per step), longest first{}:\n", s.draft_model,
+                           format_seconds(s.draft_pass_s), s.k,
+                           draft_rows.size() < draft_all ? fmt::format(" (top {} of {})", draft_rows.size(), draft_all)
+                                                         : "");
+    print_op_table(ctx.out, draft_rows, draft_all, draft);
   }
-  TextTable t(head, align);
-  double shown = 0;
-  for (const auto& row : rows) {
-    shown += row.time_s;
-    std::vector<std::string> cells{row.name, std::to_string(row.count), format_seconds(row.time_s),
-                                   fmt::format("{:.1f}%", 100 * row.share), std::string(bound_name(row.bound)),
-                                   format_si(row.flops, "FLOP"), bytes_text(row.bytes),
-                                   row.bytes > 0 ? fmt::format("{:.3g}", row.intensity()) : "-",
-                                   r.energy ? format_si(row.energy_j, "J") : "-"};
-    if (notes) cells.push_back(row.note);
-    t.add_row(cells);
-  }
-  ctx.out << t.render();
-  if (rows.size() < all)
-    ctx.out << fmt::format("({} more rows: {} of the step; --top 0 shows all)\n", all - rows.size(),
-                           format_seconds(std::max(0.0, r.step_latency_s - shown)));
   ctx.out << "bound: the resource that limited the op (memory = bytes / bandwidth of the level the weights live in;"
              "\n  compute = FLOPs / peak rate; fabric, interconnect = network transfers; latency = fixed per-op costs)."
              "\n  count: ops summed into the row (one per layer). Ops of one shape can take different times: one"

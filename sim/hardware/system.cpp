@@ -29,7 +29,7 @@ struct SystemSpec {
   std::string name, description;
   std::vector<GroupSpec> groups;
   std::vector<LinkEntry> links;
-  std::string prefill, decode, encode, main_group;
+  std::string prefill, decode, encode, draft, main_group;
   SystemPowerSpec power;     // sim/energy
   SystemPriceSpec price;
   double lifetime_years = 4;
@@ -95,20 +95,23 @@ const Schema<SystemSpec>& system_schema() {
         .text("description", &SystemSpec::description, "What the system is.", "")
         .list("groups", &SystemSpec::groups, group_schema(), "Groups of identical devices.", true)
         .list("links", &SystemSpec::links, entry, "Links between groups.")
-        .custom("placement", "section (prefill, decode, encode: group names)", "(the main group)",
-                "Which group runs each phase.",
+        .custom("placement", "section (prefill, decode, encode, draft: group names)", "(the main group)",
+                "Which group runs each phase; draft: the group running a speculative draft model "
+                "(default: the decode group's devices).",
                 [](const ConfigNode* n, const ConfigNode&, SystemSpec& sys, Diagnostics& d) {
                   if (n == nullptr) return;
                   if (!n->is_map()) { d.add(n->error("expected a map of phase to group name")); return; }
-                  for (const char* phase : {"prefill", "decode", "encode"}) {
+                  for (const char* phase : {"prefill", "decode", "encode", "draft"}) {
                     if (const ConfigNode* v = n->find(phase)) {
                       if (!v->is_scalar()) { d.add(v->error("expected a group name")); continue; }
-                      std::string& slot = std::string(phase) == "prefill" ? sys.prefill
-                                          : std::string(phase) == "decode" ? sys.decode : sys.encode;
+                      const std::string p = phase;
+                      std::string& slot = p == "prefill" ? sys.prefill
+                                          : p == "decode" ? sys.decode
+                                          : p == "encode" ? sys.encode : sys.draft;
                       slot = v->scalar();
                     }
                   }
-                  schema_detail::report_unknown_keys(*n, {"prefill", "decode", "encode"}, d);
+                  schema_detail::report_unknown_keys(*n, {"prefill", "decode", "encode", "draft"}, d);
                 })
         .text("main_group", &SystemSpec::main_group, "The group `--devices N` resizes (default: the first).", "")
         // Energy, power, cost and cooling (sim/energy/energy_spec.h, A-113..A-119).
@@ -144,6 +147,20 @@ const DeviceGroup& System::group_for(StepKind kind) const {
                                                        : placement_.encode;
   const int i = want.empty() ? main_ : group_index(want);
   return groups_[static_cast<std::size_t>(i < 0 ? main_ : i)];
+}
+
+const DeviceGroup& System::draft_group() const {
+  const int i = placement_.draft.empty() ? -1 : group_index(placement_.draft);
+  return i < 0 ? group_for(StepKind::Decode) : groups_[static_cast<std::size_t>(i)];
+}
+
+System System::for_draft() const {
+  System copy = *this;
+  const int i = group_index(draft_group().name);
+  copy.main_ = i;
+  copy.placement_.decode = draft_group().name;
+  copy.placement_.prefill = draft_group().name;  // the draft reads the prompt on its own devices
+  return copy;
 }
 
 std::optional<LinkSpec> System::link_between(const std::string& a, const std::string& b) const {
@@ -257,6 +274,7 @@ System SystemLoader::build_system(const LoadedConfig& config) {
   check_group(spec.prefill, "placement.prefill");
   check_group(spec.decode, "placement.decode");
   check_group(spec.encode, "placement.encode");
+  check_group(spec.draft, "placement.draft");
   check_group(spec.main_group, "main_group");
   std::vector<GroupLink> links;
   for (const auto& l : spec.links) {
@@ -296,7 +314,7 @@ System SystemLoader::build_system(const LoadedConfig& config) {
       d.add(config.node.find("groups")->at(i).error_at_key("count", "'auto' is only allowed for the main group"));
   d.throw_if_any();
   System system(spec.name, spec.description, std::move(groups), std::move(links),
-                PhasePlacement{spec.prefill, spec.decode, spec.encode}, main);
+                PhasePlacement{spec.prefill, spec.decode, spec.encode, spec.draft}, main);
   system.set_energy(SystemEnergySpec{spec.power, spec.price, spec.lifetime_years, spec.cooling});
   return system;
 }

@@ -37,9 +37,10 @@ struct GroupLink {
   LinkSpec link;
 };
 
-/// Which group runs each step kind.
+/// Which group runs each step kind; `draft`: the group that runs a speculative
+/// draft model (empty: the decode group's own devices, A-334).
 struct PhasePlacement {
-  std::string prefill, decode, encode;
+  std::string prefill, decode, encode, draft;
 };
 
 class System {
@@ -60,6 +61,11 @@ class System {
   /// A copy with the main group's device count replaced (for `--devices N`); the
   /// count is then fixed.
   [[nodiscard]] System with_main_count(int count) const;
+  /// The group that runs a speculative draft: `placement.draft`, else the decode group.
+  [[nodiscard]] const DeviceGroup& draft_group() const;
+  /// A copy in which the draft group decodes and is the main group (so `--devices`
+  /// and `auto` size it): the system a draft model is evaluated on.
+  [[nodiscard]] System for_draft() const;
   /// Host/network power, price, lifetime and cooling (sim/energy).
   [[nodiscard]] const SystemEnergySpec& energy() const { return energy_; }
   void set_energy(SystemEnergySpec e) { energy_ = std::move(e); }

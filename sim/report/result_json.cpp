@@ -97,6 +97,17 @@ Json result_to_json(const RunResult& r) {
   j["kv_transfer_s"] = r.kv_transfer_s;
   j["max_batch"] = r.max_batch ? Json(*r.max_batch) : Json(nullptr);
   j["kv_transfer_bytes"] = r.kv_transfer_bytes;
+  if (r.speculative) {
+    const SpeculativeResult& s = *r.speculative;
+    j["speculative"] = Json{{"method", s.method},           {"draft_model", s.draft_model},
+                            {"k", s.k},                     {"acceptance", s.acceptance},
+                            {"tokens_per_step", s.tokens_per_step}, {"draft_s", s.draft_s},
+                            {"verify_s", s.verify_s},       {"link_s", s.link_s},
+                            {"step_s", s.step_s},           {"draft_devices", s.draft_devices},
+                            {"plain_tokens_per_s_per_user", s.plain_tokens_per_s_per_user},
+                            {"speedup", s.speedup},
+                            {"draft_group", s.draft_group}};
+  }
   add_energy_json(j, r);
   return j;
 }

@@ -1,11 +1,13 @@
 #include "sim/scenario/eval_request.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
 
 #include "sim/core/text.h"
 #include "sim/hardware/system.h"
+#include "sim/timing/speculative_evaluator.h"
 #include "sim/workload/graph_cache.h"
 #include "sim/workload/model_loader.h"
 
@@ -40,11 +42,42 @@ std::int64_t parse_count(const std::string& text, std::int64_t min, std::int64_t
   return static_cast<std::int64_t>(v);
 }
 
+double parse_real(const std::string& text, const std::string& what, const OptionOrigin& o) {
+  const std::string s = trim(text);
+  char* end = nullptr;
+  errno = 0;
+  const double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE || !std::isfinite(v))
+    fail(o, fmt::format("'{}' is not a number (expected {})", s, what));
+  return v;
+}
+
 }  // namespace
 
+std::optional<SpeculativeSpec> SpeculativeOptions::spec() const {
+  if (!method) {
+    const char* stray = draft_tokens ? "--draft-tokens" : acceptance ? "--acceptance" : accepted_per_step ? "--accepted-per-step" : nullptr;
+    if (stray != nullptr)
+      throw InputError::option(stray, "needs --speculative draft:MODEL or mtp:K (it sets how the draft behaves)");
+    return std::nullopt;
+  }
+  SpeculativeSpec s = *method;
+  if (draft_tokens) {
+    if (s.method == SpeculativeMethod::Mtp && *draft_tokens != s.k)
+      throw InputError::option("--draft-tokens", fmt::format("mtp:{} drafts {} token(s) per step, one per module; "
+                                                             "leave --draft-tokens out or give {}", s.k, s.k, s.k));
+    s.k = *draft_tokens;
+  }
+  s.acceptance = acceptance;
+  s.accepted_per_step = accepted_per_step;
+  (void)s.acceptance_model();  // range checks that need k
+  return s;
+}
+
 const std::vector<std::string>& EvalRequest::keys() {
-  static const std::vector<std::string> k{"system", "model",  "devices", "phase", "batch",   "prompt",
-                                          "context", "output", "dtype",   "kv_dtype", "fidelity"};
+  static const std::vector<std::string> k{"system",   "model",       "devices",      "phase",      "batch",
+                                          "prompt",   "context",     "output",       "dtype",      "kv_dtype",
+                                          "fidelity", "speculative", "draft_tokens", "acceptance", "accepted_per_step"};
   return k;
 }
 
@@ -85,6 +118,24 @@ void EvalRequest::set_option(const std::string& key, const std::string& value, c
     if (!f) fail(o, "unknown fidelity '" + value + "'" + did_you_mean(value, {"roofline", "approx", "cycle"}) +
                         " (expected one of: roofline, approx, cycle)");
     options.fidelity = *f;
+  } else if (key == "speculative") {
+    try {
+      speculative.method = SpeculativeSpec::parse(value);
+    } catch (const InputError& e) {
+      fail(o, e.diagnostics().front().message);
+    }
+  } else if (key == "draft_tokens") {
+    speculative.draft_tokens = static_cast<int>(parse_count(value, 1, 64, "draft tokens", o));
+  } else if (key == "acceptance") {
+    const double p = parse_real(value, "a probability in [0, 1]", o);
+    if (p < 0 || p > 1) fail(o, fmt::format("acceptance {} is outside [0, 1] (a per-token probability)", trim(value)));
+    speculative.acceptance = p;
+  } else if (key == "accepted_per_step") {
+    const double a = parse_real(value, "tokens per verification step, at least 1", o);
+    if (a < 1)
+      fail(o, fmt::format("{} tokens per verification step is below 1 (the target always adds its own token)",
+                          trim(value)));
+    speculative.accepted_per_step = a;
   } else {
     fail(o, "unknown option '" + key + "'" + did_you_mean(key, keys()) + " (expected one of: " + quoted_list(keys()) + ")");
   }
@@ -97,6 +148,7 @@ void InlineConfigs::add_to(ConfigLibrary& library) const {
 struct RequestRunner::Loaded {
   std::optional<System> system;
   std::shared_ptr<const ModelSpec> model;  ///< one instance per distinct model config (graph cache key)
+  std::shared_ptr<const ModelSpec> draft;  ///< speculative draft:MODEL, when asked for
   std::vector<Diagnostic> unused;       ///< overrides no config of this request used
   std::vector<LoadedConfig> configs;    ///< fully resolved, for resolved.yaml
 };
@@ -115,7 +167,9 @@ RequestRunner::RequestRunner(const Registry& registry, std::filesystem::path con
 std::shared_ptr<const RequestRunner::Loaded> RequestRunner::load(const EvalRequest& request, bool strict) const {
   if (request.system.empty()) throw InputError::option("--system", "no system given");
   if (request.model.empty()) throw InputError::option("--model", "no model given");
-  std::string key = request.system + '\n' + request.model;
+  const auto spec = request.speculative.spec();
+  const std::string draft_name = spec && spec->method == SpeculativeMethod::Draft ? spec->draft_model : "";
+  std::string key = request.system + '\n' + request.model + '\n' + draft_name;
   for (const auto& o : request.overrides) key += '\n' + o.path + '=' + o.value + '@' + o.origin;
   std::shared_ptr<const Loaded> loaded;
   {
@@ -131,13 +185,15 @@ std::shared_ptr<const RequestRunner::Loaded> RequestRunner::load(const EvalReque
     SystemLoader loader(library, registry_.devices());
     l->system = loader.load(request.system);
     l->model = std::make_shared<const ModelSpec>(ModelLoader::load(library, request.model));
+    if (!draft_name.empty())
+      l->draft = std::make_shared<const ModelSpec>(ModelLoader::load(library, draft_name, "--speculative"));
     l->unused = library.unused_overrides();
     l->configs = library.loaded();
     // The same model under another system is the same ModelSpec instance, so the
     // graph cache (keyed by the spec's address) shares its graphs across systems.
     std::string model_text;
     for (const auto& c : l->configs)
-      if (c.kind == "model") model_text += c.name + "\n" + c.node.to_yaml(0);
+      if (c.kind == "model" && c.name != draft_name) model_text += c.name + "\n" + c.node.to_yaml(0);
     std::lock_guard lock(cache_->mutex);
     if (!model_text.empty()) l->model = cache_->models.emplace(model_text, l->model).first->second;
     loaded = l;
@@ -150,6 +206,8 @@ std::shared_ptr<const RequestRunner::Loaded> RequestRunner::load(const EvalReque
 std::vector<std::string> RequestRunner::check(const EvalRequest& request) const {
   const auto l = load(request, false);
   Evaluator::check_workload(*l->model, request.options.workload);
+  if (const auto spec = request.speculative.spec())
+    SpeculativeEvaluator::check(*l->model, l->draft.get(), request.options.workload, *spec);
   (void)Evaluator(registry_).resolve_fidelity(*l->system, request.options.workload, request.options.fidelity);
   std::vector<std::string> unused;
   for (const auto& d : l->unused) unused.push_back(d.path);
@@ -160,6 +218,8 @@ RunResult RequestRunner::run(const EvalRequest& request, bool strict) const {
   const auto l = load(request, strict);
   EvalOptions options = request.options;
   options.graphs = &cache_->graphs;
+  if (const auto spec = request.speculative.spec())
+    return SpeculativeEvaluator(registry_).evaluate(*l->system, *l->model, l->draft.get(), options, *spec);
   return Evaluator(registry_).evaluate(*l->system, *l->model, options);
 }
 

@@ -12,6 +12,7 @@
 
 #include "sim/config/config_library.h"
 #include "sim/timing/evaluator.h"
+#include "sim/workload/speculative_spec.h"
 
 namespace wafersim {
 
@@ -22,10 +23,22 @@ struct OptionOrigin {
   std::string path;  ///< "--batch", "fixed.batch", "row 3: batch"
 };
 
+/// The speculative-decoding options as given, in any order; `spec()` joins them.
+struct SpeculativeOptions {
+  std::optional<SpeculativeSpec> method;  ///< --speculative
+  std::optional<int> draft_tokens;        ///< --draft-tokens
+  std::optional<double> acceptance;       ///< --acceptance
+  std::optional<double> accepted_per_step;///< --accepted-per-step
+  /// The spec, or none without --speculative; throws InputError for the other
+  /// options without it, and --draft-tokens beside mtp:K.
+  [[nodiscard]] std::optional<SpeculativeSpec> spec() const;
+};
+
 struct EvalRequest {
   std::string system;
   std::string model;
   EvalOptions options;
+  SpeculativeOptions speculative;
   std::vector<Override> overrides;
 
   /// The option keys `set_option` accepts (CONTRACTS.md eval options).

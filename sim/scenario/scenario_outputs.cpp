@@ -71,7 +71,9 @@ std::vector<std::string> chart_columns(const ScenarioSpec& spec, ChartPoints poi
   for (const auto& c : spec.param_columns()) p.params.emplace_back(c, "");
   std::vector<std::string> cols;
   if (points == ChartPoints::Steps) {
-    for (const auto& [k, v] : flatten(make_row(p, result_to_json(RunResult{})))) cols.push_back(k);
+    RunResult every;  // a result with every optional object, so charts may name their columns
+    every.speculative = SpeculativeResult{};
+    for (const auto& [k, v] : flatten(make_row(p, result_to_json(every)))) cols.push_back(k);
     cols.push_back("time_s");
     cols.push_back("memory_bytes");
   } else {

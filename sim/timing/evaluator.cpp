@@ -142,19 +142,20 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
   };
   std::vector<StepPlan> steps;
   std::vector<std::int64_t> decode_contexts;
+  const std::int64_t dt = std::max<std::int64_t>(1, options.decode_tokens);  // k + 1 when verifying
   switch (w.phase) {
     case Phase::Prefill:
-      steps = {{StepKind::Prefill, w.prompt, w.prompt}, {StepKind::Decode, 1, in_table(w.prompt + 1)}};
+      steps = {{StepKind::Prefill, w.prompt, w.prompt}, {StepKind::Decode, dt, in_table(w.prompt + dt)}};
       break;
-    case Phase::Decode: steps = {{StepKind::Decode, 1, w.context}}; break;
+    case Phase::Decode: steps = {{StepKind::Decode, dt, w.context}}; break;
     case Phase::Encode: steps = {{StepKind::Encode, w.prompt, w.prompt}}; break;
     case Phase::Generate: {
       steps = {{StepKind::Prefill, w.prompt, w.prompt}};
       const std::int64_t n = std::min(w.output, kDecodeSamples);
       for (std::int64_t i = 0; i < n; ++i) {
         const std::int64_t step = n == 1 ? 0 : (i * (w.output - 1)) / (n - 1);
-        decode_contexts.push_back(in_table(w.prompt + 1 + step));
-        steps.push_back({StepKind::Decode, 1, in_table(w.prompt + 1 + step)});
+        decode_contexts.push_back(in_table(w.prompt + dt + step));
+        steps.push_back({StepKind::Decode, dt, in_table(w.prompt + dt + step)});
       }
       break;
     }

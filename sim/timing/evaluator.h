@@ -27,6 +27,9 @@ struct EvalOptions {
   std::optional<Fidelity> fidelity;
   /// Step graphs shared between evaluations (sweeps); null: build each graph here.
   GraphCache* graphs = nullptr;
+  /// Tokens per sequence each decode step processes: 1, or k + 1 for the
+  /// verification step of speculative decoding.
+  std::int64_t decode_tokens = 1;
 };
 
 class Evaluator {

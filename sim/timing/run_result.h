@@ -12,6 +12,26 @@
 
 namespace wafersim {
 
+/// Speculative decoding figures (CONTRACTS.md `speculative`), per verification step.
+struct SpeculativeResult {
+  std::string method;          ///< "draft" or "mtp"
+  std::string draft_model;     ///< the draft model's name (mtp: the target's MTP module)
+  int k = 0;                   ///< draft tokens per step
+  double acceptance = 0;       ///< per-token acceptance p (derived from the mean when that was given)
+  double tokens_per_step = 0;  ///< mean tokens one step yields per sequence
+  double draft_s = 0;          ///< k draft passes (mean over the run for generate)
+  double verify_s = 0;         ///< one (k + 1)-token step of the target
+  double link_s = 0;           ///< token ids between a separate draft group and the target
+  double step_s = 0;           ///< draft_s + verify_s + link_s
+  double plain_tokens_per_s_per_user = 0;  ///< the same request without speculation
+  double speedup = 0;          ///< tokens_per_s_per_user over the plain figure
+  int draft_devices = 0;       ///< devices the draft ran on
+  std::string draft_group;     ///< the group it ran on
+  std::string draft_device;    ///< that group's device
+  std::vector<OpTiming> draft_ops;  ///< one draft pass (for `explain`)
+  double draft_pass_s = 0;     ///< one draft pass
+};
+
 struct RunResult {
   std::string system, model;
   Workload workload;
@@ -38,6 +58,7 @@ struct RunResult {
 
   std::vector<OpTiming> ops;   ///< the main step (decode step; prefill/encode pass)
   double step_latency_s = 0;   ///< latency of the main step
+  std::optional<SpeculativeResult> speculative;  ///< with --speculative
   std::optional<EnergyReport> energy;  ///< energy, power, cost, cooling (sim/energy); unset when a device lacks figures
 };
 
