@@ -47,7 +47,7 @@ struct GpuPcie {
 
 struct GpuPower {
   Watts tdp{0};
-  DevicePowerLimits limits;  ///< power.idle, power.resident, power.cap (sim/energy)
+  DevicePowerLimits limits;  ///< power.idle, power.static (resident), power.cap (sim/energy)
 };
 
 /// Fractions of peak that real kernels reach, calibrated per device.

@@ -30,7 +30,7 @@ struct C2cSpec {
 
 struct PowerSpec {
   std::optional<Watts> chip;  ///< one chip (card), when known
-  DevicePowerLimits limits;   ///< power.idle, power.resident, power.cap (sim/energy)
+  DevicePowerLimits limits;   ///< power.idle, power.static (resident), power.cap (sim/energy)
 };
 
 struct LpuSpec {

@@ -75,7 +75,7 @@ struct MappingSpec {
 
 struct PowerSpec {
   std::optional<Watts> system;  ///< whole system (CS-3), when known
-  DevicePowerLimits limits;     ///< power.idle, power.resident, power.cap (sim/energy)
+  DevicePowerLimits limits;     ///< power.idle, power.static (resident), power.cap (sim/energy)
 };
 
 struct WaferSpec {

@@ -63,13 +63,16 @@ void print_energy_summary(std::ostream& out, const RunResult& r) {
                             e.power_capped ? fmt::format(" (power-capped: clock at {:.0f}%, {:.2f}x slower)", 100 / e.cap_stretch,
                                                          e.cap_stretch)
                                             : ""));
-  if (e.cost.capex_usd > 0)
-    line("cost", fmt::format("${:.3g} per million tokens, {} (capex ${:.3g} of ${:.3g}{} + energy ${:.3g})",
-                             e.cost.per_million_tokens, e.cost.basis(), e.cost.capex_per_million, e.cost.capex_usd,
-                             e.cost.capex_estimated ? ", estimated" : "", e.cost.energy_per_million));
-  else
-    line("cost", fmt::format("${:.3g} per million tokens, energy only (this system has no price)",
+  if (e.cost.capex_usd > 0) {
+    const double usd = e.cost.capex_usd;
+    const std::string price = usd >= 1e6 ? fmt::format("${:.3g}M", usd / 1e6) : fmt::format("${:.3g}k", usd / 1e3);
+    line("cost", fmt::format("${:.3g} per million tokens: capex ${:.3g} + energy ${:.3g} ({} over {:g} years{})",
+                             e.cost.per_million_tokens, e.cost.capex_per_million, e.cost.energy_per_million, price,
+                             e.cost.lifetime_years, e.cost.capex_estimated ? "; estimated price" : ""));
+  } else {
+    line("cost", fmt::format("${:.3g} per million tokens: energy only (this system has no price)",
                              e.cost.per_million_tokens));
+  }
   line("cooling", fmt::format("{}: {} · exhaust {:.0f} °C", e.cooling.type, e.cooling.reason, e.cooling.exhaust_c));
 }
 

@@ -54,10 +54,17 @@ CoolingReport cooling_verdict(const System& system, double power_w) {
       out.type = "liquid";
       out.reason = c.reason.empty() ? "liquid by design (" + kw + ")" : c.reason;
       break;
-    case CoolingChoice::Auto:
+    case CoolingChoice::Auto: {
       out.type = rack_w > c.air_limit.value() ? "liquid" : "air";
       out.reason = kw + (rack_w > c.air_limit.value() ? " exceeds the " : " is within the ") + limit;
+      // Say what the hardware itself implies: an air-cooled device in a rack the room cannot air-cool.
+      const DeviceGroup& main = system.main_group();
+      const DeviceCoolingSpec& d = main.device->summary().cooling;
+      if (d.type == DeviceCooling::Air)
+        out.reason = main.device->name() + " is air cooled as built" + (d.reason.empty() ? "" : " (" + d.reason + ")") +
+                     " · " + out.reason;
       break;
+    }
   }
   return out;
 }

@@ -9,11 +9,10 @@ std::vector<FieldDoc> power_limit_docs() {
       {"idle", "power (W)", "W", "(none)",
        "Power of one device switched on with nothing loaded: no context, clocks down (A-290). Drawn by devices a "
        "run leaves unused. Absent: the resident power."},
-      {"resident", "power (W)", "W", "(none)",
-       "Power of one device holding a context and its weights, clocks up, doing no work (A-290): drawn the whole "
-       "time the device serves, busy or waiting in a pipeline; the dynamic power of the work it does comes on top. "
-       "Absent: 0."},
-      {"static", "power (W)", "W", "(none)", "Older name of `resident` (give one of the two)."},
+      {"static", "power (W)", "W", "(none)",
+       "Resident power of one device: a context and the weights loaded, clocks up, no work (A-290). Drawn the "
+       "whole time the device serves, busy or waiting in a pipeline; the dynamic power of the work it does comes "
+       "on top. Absent: 0."},
       {"cap", "power (W)", "W", "(none)",
        "Power cap of one device (W). When a step's mean power (resident + dynamic) would exceed it, the device "
        "clocks down: the step stretches and its on-chip energy per operation falls with the voltage until the "
@@ -30,17 +29,11 @@ void parse_power_limits(const ConfigNode& section, DevicePowerLimits& out, Diagn
   };
   const std::size_t before = d.size();
   out.idle = watts("idle", Range::NonNegative);
-  const auto resident = watts("resident", Range::NonNegative);
-  const auto old_name = watts("static", Range::NonNegative);
+  out.static_power = watts("static", Range::NonNegative);
   out.cap = watts("cap", Range::Positive);
-  if (resident && old_name) {
-    d.add(section.error_at_key("static", "give power.resident or its older name power.static, not both"));
-    return;
-  }
-  if (resident || old_name) out.static_power = resident ? resident : old_name;
   if (d.size() != before) return;
   const double res = out.static_power.value_or(Watts(0)).value();
-  const char* res_key = resident ? "resident" : "static";
+  const char* res_key = "static";
   if (out.idle && out.static_power && out.idle->value() > res)
     d.add(section.error_at_key("idle", "idle power (" + format_quantity(out.idle->value(), UnitKind::Watts) +
                                            ") must not exceed power." + res_key + " (" +

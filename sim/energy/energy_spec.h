@@ -38,7 +38,7 @@ struct DeviceEnergySpec {
   }
 };
 
-/// `power.idle`, `power.resident` (alias `static`) and `power.cap` of a device.
+/// `power.idle`, `power.static` (the resident power) and `power.cap` of a device.
 struct DevicePowerLimits {
   std::optional<Watts> idle;          ///< on, nothing loaded: no context, clocks down
   std::optional<Watts> static_power;  ///< resident: a context and the weights loaded, clocks up, no work
@@ -54,7 +54,7 @@ void parse_power_limits(const ConfigNode& section, DevicePowerLimits& out, Diagn
 std::vector<FieldDoc> power_limit_docs();
 }  // namespace energy_detail
 
-/// Adds `idle`, `resident` (or its older name `static`) and `cap` to a kind's `power:` section schema.
+/// Adds `idle`, `static` (resident) and `cap` to a kind's `power:` section schema.
 template <class P>
 void add_power_limit_keys(Schema<P>& s, DevicePowerLimits P::*member) {
   // The keys are parsed together (they check one another); each is declared for
