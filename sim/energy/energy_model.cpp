@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
-#include <vector>
 
 #include "sim/core/error.h"
 
@@ -63,13 +62,13 @@ StepEnergy apply_step_energy(StepResult& step, const Graph& graph, const DeviceG
   if (!s.energy.present()) return out;
   out.priced = true;
   const std::string& name = group.device->name();
-  std::vector<EnergyBreakdown> per_op;
-  per_op.reserve(step.ops.size());
+  auto price_op = [&](const OpTiming& op) {
+    return price_traffic(op.cost.traffic, s.energy, op.op >= 0 ? graph.op(op.op).dtype : DType::Fp16, name);
+  };
   for (OpTiming& op : step.ops) {
-    const DType dtype = op.op >= 0 ? graph.op(op.op).dtype : DType::Fp16;
-    per_op.push_back(price_traffic(op.cost.traffic, s.energy, dtype, name));
-    op.energy_j = per_op.back().total();
-    out.energy += per_op.back();
+    const EnergyBreakdown e = price_op(op);
+    op.energy_j = e.total();
+    out.energy += e;
   }
   const double n = std::max(1, group.count);
   const double resident = s.power_limits.static_power.value_or(Watts(0)).value();
@@ -91,9 +90,8 @@ StepEnergy apply_step_energy(StepResult& step, const Graph& graph, const DeviceG
       step.latency_s *= c.stretch;
       step.time = step.time.scaled(c.stretch);
       out.energy = EnergyBreakdown{};
-      for (std::size_t i = 0; i < step.ops.size(); ++i) {
-        OpTiming& op = step.ops[i];
-        EnergyBreakdown& e = per_op[i];
+      for (OpTiming& op : step.ops) {  // capped steps are rare: price again rather than keep every op's parts
+        EnergyBreakdown e = price_op(op);
         e.compute *= c.on_chip_scale;
         e.sram *= c.on_chip_scale;
         e.fabric *= c.on_chip_scale;
