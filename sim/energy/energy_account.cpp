@@ -13,7 +13,8 @@ constexpr double kJoulesPerKwh = 3.6e6;
 
 }  // namespace
 
-EnergyAccount::EnergyAccount(const System& system) : system_(system), used_(system.groups().size(), false) {
+EnergyAccount::EnergyAccount(const System& system)
+    : system_(system), used_(system.groups().size(), false), group_dynamic_j_(system.groups().size(), 0.0) {
   for (const DeviceGroup& g : system.groups())
     if (!g.device->summary().energy.present()) priced_ = false;
 }
@@ -30,6 +31,7 @@ void EnergyAccount::add_step(const StepResult& step, const std::string& group, d
   const DeviceSummary& s = system_.groups()[static_cast<std::size_t>(std::max(i, 0))].device->summary();
   dyn.cooling = s.cooling.share * dyn.dynamic();
   dynamic_ += dyn;
+  group_dynamic_j_[static_cast<std::size_t>(std::max(i, 0))] += dyn.dynamic();
   if (step.energy.power_capped) capped_ = true;
 }
 
@@ -67,6 +69,13 @@ std::optional<EnergyReport> EnergyAccount::finish(double seconds, double tokens,
   if (main != nullptr) {
     e.device_power_w = main->energy.device_power_w;
     e.cap_stretch = main->energy.cap_stretch;
+  } else {
+    const auto m = static_cast<std::size_t>(system_.main_group_index());
+    const DeviceGroup& g = system_.main_group();
+    const DevicePowerLimits& l = g.device->summary().power_limits;
+    const double n = std::max(1, g.count);
+    e.device_power_w = group_dynamic_j_[m] / (n * seconds) +
+                       (used_[m] ? l.static_power.value_or(Watts(0)) : l.idle_or_resident()).value();
   }
   e.cooling = cooling_verdict(system_, e.power_w);
   e.rack_power_w = e.power_w / e.cooling.racks;

@@ -31,7 +31,8 @@ class EnergyAccount {
   void add_transfer(double bytes, const std::string& from_group);
 
   /// The report over `seconds` of wall time for `tokens` tokens at `tokens_per_s`
-  /// (the cost's rate). `main` is the step whose per-device power is reported.
+  /// (the cost's rate). `main` is the step whose per-device power is reported; null
+  /// (a serving run): the main group's mean device power over the whole time.
   [[nodiscard]] std::optional<EnergyReport> finish(double seconds, double tokens, double tokens_per_s,
                                                    const StepResult* main) const;
 
@@ -40,6 +41,7 @@ class EnergyAccount {
   bool priced_ = true;
   EnergyBreakdown dynamic_;
   std::vector<bool> used_;  ///< per group: ran a step (resident) or not (idle)
+  std::vector<double> group_dynamic_j_;  ///< per group: dynamic joules of its steps
   bool capped_ = false;
 };
 

@@ -145,7 +145,8 @@ Schema<CoolingSpec> cooling_schema() {
   s.choice("type", &CoolingSpec::type,
            {{"auto", CoolingChoice::Auto}, {"air", CoolingChoice::Air}, {"liquid", CoolingChoice::Liquid}},
            "auto (A-118): liquid when one rack's power exceeds air_limit, else air; air or liquid: fixed by the design "
-           "(say why in `reason`).",
+           "(say why in `reason`). A device that is liquid cooled as built makes the system liquid whatever this says "
+           "(A-296).",
            CoolingChoice::Auto)
       .text("reason", &CoolingSpec::reason, "Why `type` is fixed (printed with the choice).", "")
       .quantity("air_limit", &CoolingSpec::air_limit, UnitKind::Watts,
@@ -164,7 +165,9 @@ Schema<CoolingSpec> cooling_schema() {
               "plant not included, A-116).",
               0.02, Range::NonNegative)
       .integer("devices_per_rack", &CoolingSpec::devices_per_rack,
-               "Devices of the main group one rack holds; 0 = the whole system is one rack.", 0, 0, 1'000'000);
+               "Devices of the main group one rack holds; 0 = the main device's cooling.per_rack, else the whole "
+               "system is one rack (A-296).",
+               0, 0, 1'000'000);
   return s;
 }
 

@@ -1,9 +1,11 @@
 #pragma once
-// The energy and power parameters of one device and of one system, with their
-// schemas. A device kind's spec holds a DeviceEnergySpec (`energy:` section) and
-// DevicePowerLimits (the `static` and `cap` keys of its `power:` section); a system
-// holds a SystemEnergySpec (`power`, `price`, `lifetime`, `cooling`). Knows no
-// hardware kind: models/ hook these sections into their own schemas.
+// The energy, power, price and cooling parameters of one device and of one
+// system, with their schemas. A device kind's spec holds a DeviceEnergySpec
+// (`energy:` section), DevicePowerLimits (the `idle`, `static` and `cap` keys of its
+// `power:` section), a DevicePriceSpec (`price:`) and a DeviceCoolingSpec
+// (`cooling:`); a system holds a SystemEnergySpec (`power`, `price`, `lifetime`,
+// `cooling`). Knows no hardware kind: models/ hook these sections into their own
+// schemas. Units: watts, pJ, US dollars.
 
 #include <memory>
 #include <optional>

@@ -216,7 +216,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
     }
     if (own && is_main && !own->layout.empty()) r.layout += "; " + own->layout;
     results.push_back(own ? std::move(*own) : PipelineEngine::run(plan, *backend.cost_model(*group.device, fidelity)));
-    apply_step_energy(results.back(), graph, group);  // prices traffic; may stretch a power-capped step
+    apply_step_energy(results.back(), graph, group);  // prices traffic; a capped device clocks down
     if (is_main) {
       r.ops = std::move(results.back().ops);  // only the step's totals are read below
       r.step_latency_s = results.back().latency_s;
