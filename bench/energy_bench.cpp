@@ -1,11 +1,12 @@
 // What the energy model costs: one Llama 3.1 70B decode step on a DGX H100 timed by
-// the pipeline engine alone, then timed and priced (apply_step_energy), and the
-// whole-run figures (finish_run_energy: static, cost, cooling).
+// the pipeline engine alone, then timed and priced (apply_step_energy), the power-cap
+// solution, one step added to an EnergyAccount (what a serving run pays per
+// step) and the whole-run figures (finish_run_energy: static, cost, cooling).
 
 #include <benchmark/benchmark.h>
 
 #include "models/register_builtin.h"
-#include "sim/energy/energy_model.h"
+#include "sim/energy/energy_account.h"
 #include "sim/mapping/pipeline_mapper.h"
 #include "sim/timing/pipeline_engine.h"
 #include "sim/workload/graph_builder.h"
@@ -54,7 +55,9 @@ void BM_FinishRunEnergy(benchmark::State& state) {
   StepResult step = PipelineEngine::run(*s.plan, *s.cost);
   (void)apply_step_energy(step, *s.graph, s.system->main_group());
   const std::vector<StepResult> steps{step};
-  EnergyInputs in{{1.0}, 0, 0, 16};
+  EnergyInputs in;
+  in.step_weights = {1.0};
+  in.tokens = 16;
   for (auto _ : state) {
     RunResult r;
     r.latency_s = step.latency_s;
@@ -64,6 +67,24 @@ void BM_FinishRunEnergy(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_FinishRunEnergy)->Unit(benchmark::kMicrosecond);
+
+void BM_PowerCapSolution(benchmark::State& state) {
+  // A step far over its cap: the bisection runs its full course.
+  for (auto _ : state)
+    benchmark::DoNotOptimize(solve_power_cap(40.0, 5.0, 8, 2e-3, 145, 700).stretch);
+}
+BENCHMARK(BM_PowerCapSolution)->Unit(benchmark::kMicrosecond);
+
+void BM_AccountAddStep(benchmark::State& state) {
+  Setup s;
+  StepResult step = PipelineEngine::run(*s.plan, *s.cost);
+  (void)apply_step_energy(step, *s.graph, s.system->main_group());
+  EnergyAccount account(*s.system);
+  const std::string group = s.system->main_group().name;
+  for (auto _ : state) account.add_step(step, group);
+  benchmark::DoNotOptimize(account.finish(1.0, 1.0, 1.0, &step));
+}
+BENCHMARK(BM_AccountAddStep)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace wafersim

@@ -17,6 +17,8 @@ GpuDevice::GpuDevice(std::string name, GpuSpec spec) : name_(std::move(name)), s
   summary_.power = spec_.power.tdp;
   summary_.energy = spec_.energy;
   summary_.power_limits = spec_.power.limits;
+  summary_.price = spec_.price;
+  summary_.cooling = spec_.cooling;
 }
 
 std::string GpuDevice::describe() const {

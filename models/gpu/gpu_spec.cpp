@@ -142,6 +142,8 @@ const Schema<GpuSpec>& gpu_schema() {
         .section("efficiency", &GpuSpec::efficiency, efficiency_schema(),
                  "Calibrated fractions of peak (per device, measured by microbenchmarks).", true)
         .section("energy", &GpuSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
+        .section("price", &GpuSpec::price, device_price_schema(), "What one device costs (sim/energy).")
+        .section("cooling", &GpuSpec::cooling, device_cooling_schema(), "How the device is cooled as built (sim/energy).")
         .validate(validate_spec);
     return s;
   }();

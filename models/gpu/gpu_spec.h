@@ -47,7 +47,7 @@ struct GpuPcie {
 
 struct GpuPower {
   Watts tdp{0};
-  DevicePowerLimits limits;  ///< power.static, power.cap (sim/energy)
+  DevicePowerLimits limits;  ///< power.idle, power.static (resident), power.cap (sim/energy)
 };
 
 /// Fractions of peak that real kernels reach, calibrated per device.
@@ -75,6 +75,8 @@ struct GpuSpec {
   GpuPower power;
   GpuEfficiency efficiency;
   DeviceEnergySpec energy;  ///< sim/energy
+  DevicePriceSpec price;      ///< sim/energy
+  DeviceCoolingSpec cooling;  ///< sim/energy
 
   /// HBM left for weights, KV cache and activations.
   [[nodiscard]] Bytes usable_memory() const { return hbm.capacity - hbm.reserved; }

@@ -18,6 +18,8 @@ LpuDevice::LpuDevice(std::string name, LpuSpec spec) : name_(std::move(name)), s
   summary_.power = spec_.power.chip.value_or(Watts(0));
   summary_.energy = spec_.energy;
   summary_.power_limits = spec_.power.limits;
+  summary_.price = spec_.price;
+  summary_.cooling = spec_.cooling;
 }
 
 std::string LpuDevice::describe() const {

@@ -76,6 +76,8 @@ const Schema<LpuSpec>& lpu_schema() {
                  "fill each dependent op pays once (approx).",
                  0, 0, 1'000'000)
         .section("energy", &LpuSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
+        .section("price", &LpuSpec::price, device_price_schema(), "What one device costs (sim/energy).")
+        .section("cooling", &LpuSpec::cooling, device_cooling_schema(), "How the device is cooled as built (sim/energy).")
         .validate([](const ConfigNode& node, const LpuSpec& l, Diagnostics& d) {
           if (l.sram_reserved >= l.sram) {
             const std::string msg =

@@ -30,7 +30,7 @@ struct C2cSpec {
 
 struct PowerSpec {
   std::optional<Watts> chip;  ///< one chip (card), when known
-  DevicePowerLimits limits;   ///< power.static, power.cap (sim/energy)
+  DevicePowerLimits limits;   ///< power.idle, power.static (resident), power.cap (sim/energy)
 };
 
 struct LpuSpec {
@@ -44,6 +44,8 @@ struct LpuSpec {
   std::int64_t max_tensor_parallel = 64;  ///< chips one layer may be split over (A-43)
   PowerSpec power;
   DeviceEnergySpec energy;  ///< sim/energy
+  DevicePriceSpec price;      ///< sim/energy
+  DeviceCoolingSpec cooling;  ///< sim/energy
   // Pipelines of the chip, used by the approx cost model (A-90..A-93).
   std::int64_t mxm_dim = 320;              ///< matrix unit is mxm_dim × mxm_dim (weights pad to its tiles)
   std::int64_t vector_alus = 5120;         ///< vector ALU ops per cycle (norms, softmax, elementwise)

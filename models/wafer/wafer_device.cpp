@@ -21,6 +21,8 @@ WaferDevice::WaferDevice(std::string name, WaferSpec spec) : name_(std::move(nam
   summary_.power = spec_.power.system.value_or(Watts(0));
   summary_.energy = spec_.energy;
   summary_.power_limits = spec_.power.limits;
+  summary_.price = spec_.price;
+  summary_.cooling = spec_.cooling;
 }
 
 std::string WaferDevice::describe() const {

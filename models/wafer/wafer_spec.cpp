@@ -152,6 +152,8 @@ const Schema<WaferSpec>& wafer_schema() {
         .section("mapping", &WaferSpec::mapping, mapping_schema(), "How the model is laid out on the mesh.")
         .section("power", &WaferSpec::power, power_schema(), "Power figures.")
         .section("energy", &WaferSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
+        .section("price", &WaferSpec::price, device_price_schema(), "What one device costs (sim/energy).")
+        .section("cooling", &WaferSpec::cooling, device_cooling_schema(), "How the device is cooled as built (sim/energy).")
         .validate([](const ConfigNode& node, const WaferSpec& w, Diagnostics& d) {
           if (w.core.reserved_sram >= w.core.sram) {
             const ConfigNode* core = node.find("core");

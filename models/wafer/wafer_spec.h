@@ -75,7 +75,7 @@ struct MappingSpec {
 
 struct PowerSpec {
   std::optional<Watts> system;  ///< whole system (CS-3), when known
-  DevicePowerLimits limits;     ///< power.static, power.cap (sim/energy)
+  DevicePowerLimits limits;     ///< power.idle, power.static (resident), power.cap (sim/energy)
 };
 
 struct WaferSpec {
@@ -88,6 +88,8 @@ struct WaferSpec {
   MappingSpec mapping;
   PowerSpec power;
   DeviceEnergySpec energy;  ///< sim/energy
+  DevicePriceSpec price;      ///< sim/energy
+  DeviceCoolingSpec cooling;  ///< sim/energy
 
   /// Cores a program can use: floor(width × height × usable_fraction), at least 1.
   [[nodiscard]] std::int64_t usable_cores() const;

@@ -60,13 +60,19 @@ void print_energy_summary(std::ostream& out, const RunResult& r) {
   line("energy per token", fmt::format("{:.3g} J ({:.3g} tokens/J)", e.energy_j_per_token, e.tokens_per_joule));
   line("power", fmt::format("{} system, {} per device{}", format_quantity(e.power_w, UnitKind::Watts),
                             format_quantity(e.device_power_w, UnitKind::Watts),
-                            e.power_capped ? fmt::format(" (power-capped: {:.2f}x slower)", e.cap_stretch) : ""));
-  if (e.cost.capex_usd > 0)
-    line("cost", fmt::format("${:.3g} per million tokens (capex ${:.3g} + energy ${:.3g})", e.cost.per_million_tokens,
-                             e.cost.capex_per_million, e.cost.energy_per_million));
-  else
-    line("cost", fmt::format("${:.3g} per million tokens (energy only: this system has no price)",
+                            e.power_capped ? fmt::format(" (power-capped: clock at {:.0f}%, {:.2f}x slower)", 100 / e.cap_stretch,
+                                                         e.cap_stretch)
+                                            : ""));
+  if (e.cost.capex_usd > 0) {
+    const double usd = e.cost.capex_usd;
+    const std::string price = usd >= 1e6 ? fmt::format("${:.3g}M", usd / 1e6) : fmt::format("${:.3g}k", usd / 1e3);
+    line("cost", fmt::format("${:.3g} per million tokens: capex ${:.3g} + energy ${:.3g} ({} over {:g} years{})",
+                             e.cost.per_million_tokens, e.cost.capex_per_million, e.cost.energy_per_million, price,
+                             e.cost.lifetime_years, e.cost.capex_estimated ? "; estimated price" : ""));
+  } else {
+    line("cost", fmt::format("${:.3g} per million tokens: energy only (this system has no price)",
                              e.cost.per_million_tokens));
+  }
   line("cooling", fmt::format("{}: {} · exhaust {:.0f} °C", e.cooling.type, e.cooling.reason, e.cooling.exhaust_c));
 }
 

@@ -1,6 +1,7 @@
 #include "sim/energy/energy_model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 #include "sim/core/error.h"
@@ -9,12 +10,6 @@ namespace wafersim {
 namespace {
 
 constexpr double kPico = 1e-12;
-constexpr double kAirDensity = 1.2;        // kg/m^3, dry air at ~20 C and sea level
-constexpr double kAirHeatCapacity = 1005;  // J/(kg K), dry air at constant pressure
-constexpr double kSecondsPerYear = 365.25 * 24 * 3600;
-constexpr double kJoulesPerKwh = 3.6e6;
-
-double static_w(const DeviceSummary& s) { return s.power_limits.static_power.value_or(Watts(0)).value(); }
 
 }  // namespace
 
@@ -37,143 +32,81 @@ EnergyBreakdown price_traffic(const Traffic& t, const DeviceEnergySpec& e, DType
   return b;
 }
 
+CapSolution solve_power_cap(double on_chip_j, double off_chip_j, double devices, double seconds, double resident_w,
+                            double cap_w) {
+  CapSolution out;
+  if (seconds <= 0 || devices <= 0) return out;
+  auto voltage_sq = [](double s) { return std::pow(std::max(1.0 / s, kMinVoltageFraction), 2); };
+  auto power = [&](double s) { return resident_w + (on_chip_j * voltage_sq(s) + off_chip_j) / (devices * seconds * s); };
+  if (power(1) <= cap_w * (1 + 1e-12)) return out;
+  // power(s) falls monotonically towards resident_w < cap_w: bracket, then bisect.
+  double lo = 1, hi = 2;
+  while (power(hi) > cap_w) {
+    lo = hi;
+    hi *= 2;
+  }
+  for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (power(mid) > cap_w ? lo : hi) = mid;
+  }
+  out.capped = true;
+  out.stretch = hi;  // the side that fits the cap
+  out.clock_fraction = 1 / hi;
+  out.on_chip_scale = voltage_sq(hi);
+  return out;
+}
+
 StepEnergy apply_step_energy(StepResult& step, const Graph& graph, const DeviceGroup& group) {
   StepEnergy out;
   const DeviceSummary& s = group.device->summary();
   if (!s.energy.present()) return out;
   out.priced = true;
   const std::string& name = group.device->name();
+  auto price_op = [&](const OpTiming& op) {
+    return price_traffic(op.cost.traffic, s.energy, op.op >= 0 ? graph.op(op.op).dtype : DType::Fp16, name);
+  };
   for (OpTiming& op : step.ops) {
-    const DType dtype = op.op >= 0 ? graph.op(op.op).dtype : DType::Fp16;
-    const EnergyBreakdown e = price_traffic(op.cost.traffic, s.energy, dtype, name);
+    const EnergyBreakdown e = price_op(op);
     op.energy_j = e.total();
     out.energy += e;
   }
-  // a device whose mean power over the step would exceed its cap clocks
-  // down; its dynamic energy is unchanged and the step stretches until
-  // dynamic / (n t') + static = cap.
   const double n = std::max(1, group.count);
-  const double t = step.latency_s;
-  const double p_static = static_w(s);
-  if (t > 0) {
-    const double p_dyn = out.energy.dynamic() / (n * t);
-    if (s.power_limits.cap) {
-      const double cap = s.power_limits.cap->value();
-      if (cap <= p_static)
-        throw InputError(Diagnostic{"", 0, 0, name + ".power.cap",
-                                    fmt::format("power cap {} W must exceed power.static {} W", cap, p_static)});
-      if (p_dyn + p_static > cap * (1 + 1e-9)) {
-        out.power_capped = true;
-        out.cap_stretch = p_dyn / (cap - p_static);
-        step.latency_s *= out.cap_stretch;
-        step.time = step.time.scaled(out.cap_stretch);
-        for (OpTiming& op : step.ops) {
-          op.time_s *= out.cap_stretch;
-          if (op.start_s >= 0) op.start_s *= out.cap_stretch;
-        }
+  const double resident = s.power_limits.static_power.value_or(Watts(0)).value();
+  if (step.latency_s <= 0) return step.energy = out;
+  if (s.power_limits.cap) {
+    const double cap = s.power_limits.cap->value();
+    if (cap <= resident)
+      throw InputError(Diagnostic{"", 0, 0, name + ".power.cap",
+                                  fmt::format("power cap {} W must exceed power.resident {} W", cap, resident)});
+    const double on_chip = out.energy.on_chip();
+    const CapSolution c = solve_power_cap(on_chip, out.energy.dynamic() - on_chip, n, step.latency_s, resident, cap);
+    if (c.capped) {
+      // the clock falls until mean power is the cap; everything the step
+      // does takes 1 / clock_fraction as long (a kind-agnostic stretch of the whole
+      // step), and on-chip energy per operation falls with the voltage squared.
+      out.power_capped = true;
+      out.cap_stretch = c.stretch;
+      out.clock_fraction = c.clock_fraction;
+      step.latency_s *= c.stretch;
+      step.time = step.time.scaled(c.stretch);
+      out.energy = EnergyBreakdown{};
+      for (OpTiming& op : step.ops) {  // capped steps are rare: price again rather than keep every op's parts
+        EnergyBreakdown e = price_op(op);
+        e.compute *= c.on_chip_scale;
+        e.sram *= c.on_chip_scale;
+        e.fabric *= c.on_chip_scale;
+        op.energy_j = e.total();
+        out.energy += e;
+        op.time_s *= c.stretch;
+        if (op.start_s >= 0) op.start_s *= c.stretch;
       }
     }
-    out.energy.static_j = n * p_static * step.latency_s;
-    out.device_power_w = out.energy.total() / (n * step.latency_s);
   }
+  out.energy.static_j = n * resident * step.latency_s;
+  out.device_power_w = (out.energy.dynamic() + out.energy.static_j) / (n * step.latency_s);
+  out.energy.cooling = s.cooling.share * (out.energy.dynamic() + out.energy.static_j);
   step.energy = out;
   return out;
-}
-
-namespace {
-
-/// Static power of the whole system: every device of every group, busy or idle, plus host and network.
-double system_static_w(const System& system, const SystemEnergySpec& spec) {
-  double w = spec.power.host.value() + spec.power.network.value() +
-             spec.power.per_device.value() * system.main_group().count;
-  for (const DeviceGroup& g : system.groups()) w += g.count * static_w(g.device->summary());
-  return w;
-}
-
-CoolingReport cooling_for(const System& system, const SystemEnergySpec& spec, double power_w) {
-  const CoolingSpec& c = spec.cooling;
-  CoolingReport out;
-  const int main_count = system.main_group().count;
-  out.racks = c.devices_per_rack > 0
-                  ? std::max<double>(1, std::ceil(static_cast<double>(main_count) / static_cast<double>(c.devices_per_rack)))
-                  : 1;
-  const double rack_w = power_w / out.racks;
-  out.exhaust_c = c.inlet_c + rack_w / (kAirDensity * kAirHeatCapacity * c.airflow_m3_per_s);
-  const std::string kw = fmt::format("{:.1f} kW per rack", rack_w / 1e3);
-  const std::string limit = fmt::format("{:.0f} kW air-cooled limit", c.air_limit.value() / 1e3);
-  switch (c.type) {
-    case CoolingChoice::Air:
-      out.type = "air";
-      out.reason = c.reason.empty() ? "air by design (" + kw + ")" : c.reason;
-      if (rack_w > c.air_limit.value()) out.reason += fmt::format("; warning: {} exceeds the {}", kw, limit);
-      break;
-    case CoolingChoice::Liquid:
-      out.type = "liquid";
-      out.reason = c.reason.empty() ? "liquid by design (" + kw + ")" : c.reason;
-      break;
-    case CoolingChoice::Auto:
-      if (rack_w > c.air_limit.value()) {
-        out.type = "liquid";
-        out.reason = kw + " exceeds the " + limit;
-      } else {
-        out.type = "air";
-        out.reason = kw + " is within the " + limit;
-      }
-      break;
-  }
-  return out;
-}
-
-}  // namespace
-
-void finish_run_energy(RunResult& r, const System& system, const std::vector<StepResult>& steps,
-                       const EnergyInputs& in) {
-  if (!r.fits || !r.latency_s || *r.latency_s <= 0 || steps.empty()) return;
-  for (const DeviceGroup& g : system.groups())
-    if (!g.device->summary().energy.present()) return;
-  const SystemEnergySpec& spec = system.energy();
-  EnergyReport e;
-  for (std::size_t i = 0; i < steps.size() && i < in.step_weights.size(); ++i) {
-    if (in.step_weights[i] <= 0) continue;
-    EnergyBreakdown dyn = steps[i].energy.energy.scaled(in.step_weights[i]);
-    dyn.static_j = 0;  // static is counted once below, for the whole system over the whole time
-    e.energy_j += dyn;
-    if (steps[i].energy.power_capped) e.power_capped = true;
-  }
-  if (in.kv_transfer_bytes > 0) {
-    // The KV cache leaves the prefill group's devices over their interconnect.
-    const DeviceSummary& s = system.group_for(StepKind::Prefill).device->summary();
-    e.energy_j.interconnect += in.kv_transfer_bytes * 8 * s.energy.pj_per_bit.interconnect.value() * kPico;
-  }
-  const double t = *r.latency_s;
-  e.energy_j.static_j = system_static_w(system, spec) * t;
-  e.tokens = in.tokens;
-  const double total = e.energy_j.total();
-  e.energy_j_per_token = in.tokens > 0 ? total / in.tokens : 0;
-  e.tokens_per_joule = total > 0 ? in.tokens / total : 0;
-  e.power_w = total / t;
-  const std::size_t main = static_cast<std::size_t>(std::clamp<int>(in.main_step, 0, static_cast<int>(steps.size()) - 1));
-  e.device_power_w = steps[main].energy.device_power_w;
-  e.cap_stretch = steps[main].energy.cap_stretch;
-  e.cooling = cooling_for(system, spec, e.power_w);
-  e.rack_power_w = e.power_w / e.cooling.racks;
-
-  // Cost per million tokens: capex spread over the hours the system
-  // serves at the measured rate, plus the energy at the wall times PUE.
-  CostReport& c = e.cost;
-  const SystemPriceSpec& p = spec.price;
-  c.capex_usd = (p.system + p.per_device * system.main_group().count) *
-                (e.cooling.type == "liquid" ? 1 + spec.cooling.liquid_premium : 1.0);
-  c.lifetime_years = spec.lifetime_years;
-  c.utilization = p.utilization;
-  c.usd_per_kwh = p.electricity;
-  c.pue = p.pue;
-  const double tokens_per_s = r.tokens_per_s.value_or(0);
-  if (tokens_per_s > 0)
-    c.capex_per_million = 1e6 * c.capex_usd / (spec.lifetime_years * kSecondsPerYear * p.utilization) / tokens_per_s;
-  c.energy_per_million = 1e6 * e.energy_j_per_token * p.pue / kJoulesPerKwh * p.electricity;
-  c.per_million_tokens = c.capex_per_million + c.energy_per_million;
-  r.energy = e;
 }
 
 }  // namespace wafersim

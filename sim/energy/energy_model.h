@@ -1,17 +1,16 @@
 #pragma once
-// The energy model: prices the Traffic every cost model counted (FLOPs × pJ/FLOP
-// by compute format, bytes × 8 × pJ/bit per level), adds static power × time for
-// every device and the system's host and network, applies each device's power cap
-// the step stretches until its mean power fits), and derives power, rack
-// power, cost per million tokens and cooling. Generic: it reads devices only
-// through DeviceSummary and systems through SystemEnergySpec. Leaves out DVFS
-// savings under a cap, temperature-dependent leakage and power-supply curves.
-
-#include <vector>
+// The energy model of one step: prices the Traffic every cost model counted
+// (FLOPs × pJ/FLOP by compute format, bytes × 8 × pJ/bit per level), adds the
+// devices' resident power over the step and applies each device's power cap
+// by lowering its core clock. Generic: it reads devices only through
+// DeviceSummary. Leaves out temperature-dependent leakage and power-supply curves.
+// Units: joules, watts, seconds. Whole runs and serving runs are summed by
+// EnergyAccount (energy_account.h).
 
 #include "sim/energy/energy_report.h"
 #include "sim/hardware/system.h"
-#include "sim/timing/run_result.h"
+#include "sim/timing/step_result.h"
+#include "sim/workload/graph.h"
 
 namespace wafersim {
 
@@ -20,22 +19,29 @@ namespace wafersim {
 [[nodiscard]] EnergyBreakdown price_traffic(const Traffic& t, const DeviceEnergySpec& e, DType dtype,
                                             const std::string& device);
 
-/// Prices every op of a step run on `group` (sets OpTiming::energy_j), adds the
-/// group's static power over the step and applies the power cap: a capped step's
-/// latency, time breakdown and op times are stretched in place.
-StepEnergy apply_step_energy(StepResult& step, const Graph& graph, const DeviceGroup& group);
-
-/// Which timed steps make up the evaluation and how many times each ran.
-struct EnergyInputs {
-  std::vector<double> step_weights;  ///< per entry of the evaluator's step results
-  int main_step = 0;                 ///< the step `explain` shows
-  double kv_transfer_bytes = 0;      ///< prefill group → decode group (generate)
-  double tokens = 0;                 ///< tokens the energy is divided by
+/// What a power cap does to a step: the core clock falls to `clock_fraction`
+/// of nominal, so the step takes 1 / clock_fraction as long, and the on-chip dynamic
+/// energy (compute, SRAM, fabric) falls with the voltage squared, the voltage
+/// following the clock down to kMinVoltageFraction of nominal.
+struct CapSolution {
+  bool capped = false;
+  double stretch = 1;         ///< latency multiplier
+  double clock_fraction = 1;  ///< 1 / stretch
+  double on_chip_scale = 1;   ///< multiplier on compute, SRAM and fabric joules
 };
 
-/// Fills `r.energy` (when every group used has an energy section) from the steps'
-/// energies, the system's static parts over `r.latency_s`, its price and cooling.
-void finish_run_energy(RunResult& r, const System& system, const std::vector<StepResult>& steps,
-                       const EnergyInputs& in);
+/// The lowest voltage DVFS reaches, as a fraction of nominal.
+inline constexpr double kMinVoltageFraction = 0.7;
+
+/// Solves resident + (on_chip × v(s)² + off_chip) / (devices × seconds × s) = cap for
+/// the stretch s ≥ 1, v(s) = max(1/s, kMinVoltageFraction). Not capped when the
+/// uncapped power fits.
+[[nodiscard]] CapSolution solve_power_cap(double on_chip_j, double off_chip_j, double devices, double seconds,
+                                          double resident_w, double cap_w);
+
+/// Prices every op of a step run on `group` (sets OpTiming::energy_j), adds the
+/// group's resident power over the step and applies the power cap: a capped step's
+/// latency, time breakdown and op times are stretched in place.
+StepEnergy apply_step_energy(StepResult& step, const Graph& graph, const DeviceGroup& group);
 
 }  // namespace wafersim

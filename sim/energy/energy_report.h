@@ -7,18 +7,21 @@
 namespace wafersim {
 
 /// Joules by where they went. Dynamic parts price a cost model's Traffic counts;
-/// `static_j` is static power × time (devices, host, network).
+/// `static_j` is resident (or idle) power × time (devices, host, network); `cooling`
+/// is the fans and pumps inside devices that carry their own.
 struct EnergyBreakdown {
-  double compute = 0, sram = 0, hbm = 0, fabric = 0, interconnect = 0, static_j = 0;
+  double compute = 0, sram = 0, hbm = 0, fabric = 0, interconnect = 0, static_j = 0, cooling = 0;
   [[nodiscard]] double dynamic() const { return compute + sram + hbm + fabric + interconnect; }
-  [[nodiscard]] double total() const { return dynamic() + static_j; }
+  /// The parts that run on the device's core clock, which a power cap slows.
+  [[nodiscard]] double on_chip() const { return compute + sram + fabric; }
+  [[nodiscard]] double total() const { return dynamic() + static_j + cooling; }
   EnergyBreakdown& operator+=(const EnergyBreakdown& o) {
     compute += o.compute; sram += o.sram; hbm += o.hbm; fabric += o.fabric;
-    interconnect += o.interconnect; static_j += o.static_j;
+    interconnect += o.interconnect; static_j += o.static_j; cooling += o.cooling;
     return *this;
   }
   [[nodiscard]] EnergyBreakdown scaled(double f) const {
-    return {compute * f, sram * f, hbm * f, fabric * f, interconnect * f, static_j * f};
+    return {compute * f, sram * f, hbm * f, fabric * f, interconnect * f, static_j * f, cooling * f};
   }
 };
 
@@ -29,13 +32,19 @@ struct StepEnergy {
   double device_power_w = 0;    ///< mean per device over the (stretched) step
   bool power_capped = false;
   double cap_stretch = 1;       ///< latency multiplier from the cap (1 = not capped)
+  double clock_fraction = 1;    ///< core clock under the cap ÷ nominal (1 = not capped)
 };
 
 /// Capex and energy cost per million tokens, with the terms used.
 struct CostReport {
   double per_million_tokens = 0;  ///< USD
   double capex_per_million = 0, energy_per_million = 0;
-  double capex_usd = 0;           ///< with the liquid premium when liquid cooled
+  double capex_usd = 0;           ///< with the liquid premium when liquid cooled; 0 = not priced
+  bool capex_estimated = false;   ///< the price behind capex_usd is an estimate
+  /// "capex + energy", "capex (estimated) + energy" or "energy only (no price)".
+  [[nodiscard]] const char* basis() const {
+    return capex_usd <= 0 ? "energy only (no price)" : capex_estimated ? "capex (estimated) + energy" : "capex + energy";
+  }
   double lifetime_years = 0, utilization = 0, usd_per_kwh = 0, pue = 0;
 };
 

@@ -2,6 +2,81 @@
 
 namespace wafersim {
 
+namespace energy_detail {
+
+std::vector<FieldDoc> power_limit_docs() {
+  return {
+      {"idle", "power (W)", "W", "(none)",
+       "Power of one device switched on with nothing loaded: no context, clocks down (A-290). Drawn by devices a "
+       "run leaves unused. Absent: the resident power."},
+      {"static", "power (W)", "W", "(none)",
+       "Resident power of one device: a context and the weights loaded, clocks up, no work (A-290). Drawn the "
+       "whole time the device serves, busy or waiting in a pipeline; the dynamic power of the work it does comes "
+       "on top. Absent: 0."},
+      {"cap", "power (W)", "W", "(none)",
+       "Power cap of one device (W). When a step's mean power (resident + dynamic) would exceed it, the device "
+       "clocks down: the step stretches and its on-chip energy per operation falls with the voltage until the "
+       "mean power is the cap (A-293). Absent: no cap."},
+  };
+}
+
+void parse_power_limits(const ConfigNode& section, DevicePowerLimits& out, Diagnostics& d) {
+  auto watts = [&](const char* key, Range range) -> std::optional<Watts> {
+    const ConfigNode* n = section.find(key);
+    if (n == nullptr) return std::nullopt;
+    if (auto v = schema_detail::parse_unit_value(*n, UnitKind::Watts, range, d)) return Watts(*v);
+    return std::nullopt;
+  };
+  const std::size_t before = d.size();
+  out.idle = watts("idle", Range::NonNegative);
+  out.static_power = watts("static", Range::NonNegative);
+  out.cap = watts("cap", Range::Positive);
+  if (d.size() != before) return;
+  const double res = out.static_power.value_or(Watts(0)).value();
+  const char* res_key = "static";
+  if (out.idle && out.static_power && out.idle->value() > res)
+    d.add(section.error_at_key("idle", "idle power (" + format_quantity(out.idle->value(), UnitKind::Watts) +
+                                           ") must not exceed power." + res_key + " (" +
+                                           format_quantity(res, UnitKind::Watts) + ")"));
+  if (out.cap && out.cap->value() <= res)
+    d.add(section.error_at_key("cap", "power cap (" + format_quantity(out.cap->value(), UnitKind::Watts) +
+                                          ") must exceed power." + res_key + " (" +
+                                          format_quantity(res, UnitKind::Watts) + ")"));
+}
+
+}  // namespace energy_detail
+
+Schema<DevicePriceSpec> device_price_schema() {
+  Schema<DevicePriceSpec> s;
+  s.number("usd", &DevicePriceSpec::usd,
+           "Purchase price of one device in US dollars; a system without a price of its own adds up its devices' "
+           "(A-298). 0: not priced (cost is then energy only, and says so).",
+           0.0, Range::NonNegative)
+      .flag("estimated", &DevicePriceSpec::estimated,
+            "True when the price is an estimate rather than a published price (printed with the cost).", false);
+  return s;
+}
+
+Schema<DeviceCoolingSpec> device_cooling_schema() {
+  Schema<DeviceCoolingSpec> s;
+  s.choice("type", &DeviceCoolingSpec::type,
+           {{"unstated", DeviceCooling::Unstated}, {"air", DeviceCooling::Air}, {"liquid", DeviceCooling::Liquid}},
+           "How the device is cooled as built (A-296). liquid: every system holding it is liquid cooled, whatever "
+           "its own cooling section says; air: the device is air cooled, and the rack's power decides whether the "
+           "room can still use air; unstated: the system decides.",
+           DeviceCooling::Unstated)
+      .text("reason", &DeviceCoolingSpec::reason, "The source of the verdict (printed with it).", "")
+      .number("share", &DeviceCoolingSpec::share,
+              "Power of the fans and pumps inside the device's own chassis, as a fraction of the power the device "
+              "draws (A-297); counted as energy_j.cooling. 0 when the host's fans are in the system's power.",
+              0.0, Range::NonNegative)
+      .integer("per_rack", &DeviceCoolingSpec::per_rack,
+               "Devices of this kind one rack holds, used when the system does not say (cooling.devices_per_rack). "
+               "0: not stated (the whole system is one rack).",
+               0, 0, 1'000'000);
+  return s;
+}
+
 Schema<DeviceEnergySpec> device_energy_schema() {
   Schema<PicojoulesPerBitLevels> bits;
   const auto zero = std::optional<std::string>("0 pJ/bit");
@@ -43,7 +118,10 @@ Schema<SystemPowerSpec> system_power_schema() {
 
 Schema<SystemPriceSpec> system_price_schema() {
   Schema<SystemPriceSpec> s;
-  s.number("system", &SystemPriceSpec::system, "Purchase price of the system as described, in US dollars (A-116).",
+  s.flag("estimated", &SystemPriceSpec::estimated,
+         "True when the price is an estimate rather than a published one (printed with the cost).", false)
+      .number("system", &SystemPriceSpec::system, "Purchase price of the system as described, in US dollars (A-116). When neither this nor "
+           "per_device is given, the system costs the sum of its devices' price.usd (A-298).",
            0.0, Range::NonNegative)
       .number("per_device", &SystemPriceSpec::per_device,
               "Price per device of the main group in US dollars, added for each device (so `--devices N` scales "
@@ -67,7 +145,8 @@ Schema<CoolingSpec> cooling_schema() {
   s.choice("type", &CoolingSpec::type,
            {{"auto", CoolingChoice::Auto}, {"air", CoolingChoice::Air}, {"liquid", CoolingChoice::Liquid}},
            "auto (A-118): liquid when one rack's power exceeds air_limit, else air; air or liquid: fixed by the design "
-           "(say why in `reason`).",
+           "(say why in `reason`). A device that is liquid cooled as built makes the system liquid whatever this says "
+           "(A-296).",
            CoolingChoice::Auto)
       .text("reason", &CoolingSpec::reason, "Why `type` is fixed (printed with the choice).", "")
       .quantity("air_limit", &CoolingSpec::air_limit, UnitKind::Watts,
@@ -86,7 +165,9 @@ Schema<CoolingSpec> cooling_schema() {
               "plant not included, A-116).",
               0.02, Range::NonNegative)
       .integer("devices_per_rack", &CoolingSpec::devices_per_rack,
-               "Devices of the main group one rack holds; 0 = the whole system is one rack.", 0, 0, 1'000'000);
+               "Devices of the main group one rack holds; 0 = the main device's cooling.per_rack, else the whole "
+               "system is one rack (A-296).",
+               0, 0, 1'000'000);
   return s;
 }
 

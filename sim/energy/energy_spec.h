@@ -1,12 +1,16 @@
 #pragma once
-// The energy and power parameters of one device and of one system, with their
-// schemas. A device kind's spec holds a DeviceEnergySpec (`energy:` section) and
-// DevicePowerLimits (the `static` and `cap` keys of its `power:` section); a system
-// holds a SystemEnergySpec (`power`, `price`, `lifetime`, `cooling`). Knows no
-// hardware kind: models/ hook these sections into their own schemas.
+// The energy, power, price and cooling parameters of one device and of one
+// system, with their schemas. A device kind's spec holds a DeviceEnergySpec
+// (`energy:` section), DevicePowerLimits (the `idle`, `static` and `cap` keys of its
+// `power:` section), a DevicePriceSpec (`price:`) and a DeviceCoolingSpec
+// (`cooling:`); a system holds a SystemEnergySpec (`power`, `price`, `lifetime`,
+// `cooling`). Knows no hardware kind: models/ hook these sections into their own
+// schemas. Units: watts, pJ, US dollars.
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/config/schema.h"
 #include "sim/core/units.h"
@@ -36,41 +40,56 @@ struct DeviceEnergySpec {
   }
 };
 
-/// `power.static` and `power.cap` of a device.
+/// `power.idle`, `power.static` (the resident power) and `power.cap` of a device.
 struct DevicePowerLimits {
-  std::optional<Watts> static_power;  ///< drawn whenever the device is on (leakage, clocks, idle)
-  std::optional<Watts> cap;           ///< the most the device may draw; above it it clocks down
+  std::optional<Watts> idle;          ///< on, nothing loaded: no context, clocks down
+  std::optional<Watts> static_power;  ///< resident: a context and the weights loaded, clocks up, no work
+  std::optional<Watts> cap;           ///< the most the device may draw; above it it clocks down (A-293)
+  /// Idle power, or the resident power when no idle figure is given.
+  [[nodiscard]] Watts idle_or_resident() const { return idle.value_or(static_power.value_or(Watts(0))); }
 };
 
 [[nodiscard]] Schema<DeviceEnergySpec> device_energy_schema();
 
-/// Adds `static` and `cap` to a kind's `power:` section schema.
+namespace energy_detail {
+void parse_power_limits(const ConfigNode& section, DevicePowerLimits& out, Diagnostics& d);
+std::vector<FieldDoc> power_limit_docs();
+}  // namespace energy_detail
+
+/// Adds `idle`, `static` (resident) and `cap` to a kind's `power:` section schema.
 template <class P>
 void add_power_limit_keys(Schema<P>& s, DevicePowerLimits P::*member) {
-  auto key = [member](const char* name, std::optional<Watts> DevicePowerLimits::*field) {
-    return [member, field, name](const ConfigNode* n, const ConfigNode&, P& out, Diagnostics& d) {
-      (void)name;
-      if (n == nullptr) return;
-      const Range range = std::string_view(name) == "static" ? Range::NonNegative : Range::Positive;
-      if (auto v = schema_detail::parse_unit_value(*n, UnitKind::Watts, range, d)) (out.*member).*field = Watts(*v);
-    };
-  };
-  s.custom("static", "power (W)", "(none)",
-           "Static power of one device (W): leakage, clocks, idle parts, drawn the whole time the device is on, "
-           "busy or waiting in a pipeline (A-112). Absent: 0.",
-           key("static", &DevicePowerLimits::static_power))
-      .custom("cap", "power (W)", "(none)",
-              "Power cap of one device (W). When a step's mean power (dynamic + static) would exceed it, the device "
-              "is power-capped and the step stretches until it fits (A-114). Absent: no cap.",
-              key("cap", &DevicePowerLimits::cap))
-      .validate([member](const ConfigNode& node, const P& p, Diagnostics& d) {
-        const DevicePowerLimits& l = p.*member;
-        if (l.cap && l.cap->value() <= l.static_power.value_or(Watts(0)).value())
-          d.add(node.error_at_key("cap", "power cap (" + format_quantity(l.cap->value(), UnitKind::Watts) +
-                                             ") must exceed power.static (" +
-                                             format_quantity(l.static_power->value(), UnitKind::Watts) + ")"));
-      });
+  // The keys are parsed together (they check one another); each is declared for
+  // `describe` and unknown-key checks, and the first one does the work.
+  bool first = true;
+  for (const FieldDoc& f : energy_detail::power_limit_docs()) {
+    s.custom(f.path, f.type, f.default_text, f.doc,
+             [member, first](const ConfigNode*, const ConfigNode& section, P& out, Diagnostics& d) {
+               if (first) energy_detail::parse_power_limits(section, out.*member, d);
+             });
+    first = false;
+  }
 }
+
+/// How a device is cooled, as built: its own verdict, whatever system it is put in.
+enum class DeviceCooling { Unstated, Air, Liquid };
+
+/// `cooling:` of a device.
+struct DeviceCoolingSpec {
+  DeviceCooling type = DeviceCooling::Unstated;
+  std::string reason;        ///< the source of the verdict
+  double share = 0;          ///< fans and pumps inside the device's own chassis, per W it draws (A-297)
+  std::int64_t per_rack = 0; ///< devices one rack holds (0: not stated)
+};
+
+/// `price:` of a device (US dollars).
+struct DevicePriceSpec {
+  double usd = 0;          ///< one device; 0 = not priced
+  bool estimated = false;  ///< an estimate, not a published price
+};
+
+[[nodiscard]] Schema<DevicePriceSpec> device_price_schema();
+[[nodiscard]] Schema<DeviceCoolingSpec> device_cooling_schema();
 
 /// `power:` of a system: what the devices do not draw.
 struct SystemPowerSpec {
@@ -81,6 +100,7 @@ struct SystemPowerSpec {
 
 /// `price:` of a system (US dollars) and the terms its cost per token is figured on.
 struct SystemPriceSpec {
+  bool estimated = false;   ///< the price is an estimate, not a published one
   double system = 0;        ///< USD, the system as described (chassis, host, devices at their preset count)
   double per_device = 0;    ///< USD per device of the main group (added for each one: `--devices N` scales it)
   double electricity = 0.08;///< USD per kWh

@@ -26,7 +26,9 @@ struct DeviceSummary {
   int max_tensor_parallel = 1;         ///< devices one layer may be split over
   Watts power{0};                      ///< board/system power (for later energy figures)
   DeviceEnergySpec energy;             ///< pJ/FLOP and pJ/bit (sim/energy)
-  DevicePowerLimits power_limits;      ///< power.static, power.cap (sim/energy)
+  DevicePowerLimits power_limits;      ///< power.idle, power.static (resident), power.cap (sim/energy)
+  DevicePriceSpec price;               ///< price.usd (sim/energy)
+  DeviceCoolingSpec cooling;           ///< cooling: how the device is cooled as built (sim/energy)
 };
 
 class Device {

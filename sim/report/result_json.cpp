@@ -28,16 +28,19 @@ void add_energy_json(Json& j, const RunResult& r) {
                        {"hbm", num(e ? e->energy_j.hbm : 0)},
                        {"fabric", num(e ? e->energy_j.fabric : 0)},
                        {"interconnect", num(e ? e->energy_j.interconnect : 0)},
-                       {"static", num(e ? e->energy_j.static_j : 0)}};
+                       {"static", num(e ? e->energy_j.static_j : 0)},
+                       {"cooling", num(e ? e->energy_j.cooling : 0)}};
   j["tokens_per_joule"] = num(e ? e->tokens_per_joule : 0);
   j["device_power_w"] = num(e ? e->device_power_w : 0);
   j["rack_power_w"] = num(e ? e->rack_power_w : 0);
   j["power_capped"] = e ? Json(e->power_capped) : Json(nullptr);
   j["power_cap_stretch"] = num(e ? e->cap_stretch : 0);
   j["cost_per_million_tokens"] = num(e ? e->cost.per_million_tokens : 0);
+  j["cost_basis"] = e ? Json(e->cost.basis()) : Json(nullptr);  // which costs the figure adds up
   j["cost"] = Json{{"capex_per_million_tokens", num(e ? e->cost.capex_per_million : 0)},
                    {"energy_per_million_tokens", num(e ? e->cost.energy_per_million : 0)},
                    {"capex_usd", num(e ? e->cost.capex_usd : 0)},
+                   {"capex_estimated", e ? Json(e->cost.capex_estimated) : Json(nullptr)},
                    {"lifetime_years", num(e ? e->cost.lifetime_years : 0)},
                    {"utilization", num(e ? e->cost.utilization : 0)},
                    {"usd_per_kwh", num(e ? e->cost.usd_per_kwh : 0)},

@@ -5,7 +5,7 @@
 
 #include "sim/config/unit_parser.h"
 #include "sim/mapping/batch_capacity.h"
-#include "sim/energy/energy_model.h"
+#include "sim/energy/energy_account.h"
 #include "sim/mapping/pipeline_mapper.h"
 #include "sim/timing/pipeline_engine.h"
 #include "sim/workload/graph_builder.h"
@@ -231,7 +231,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
     }
     if (own && is_main && !own->layout.empty()) r.layout += "; " + own->layout;
     results.push_back(own ? std::move(*own) : PipelineEngine::run(plan, *backend.cost_model(*group.device, fidelity)));
-    apply_step_energy(results.back(), graph, group);  // prices traffic; may stretch a power-capped step
+    apply_step_energy(results.back(), graph, group);  // prices traffic; a capped device clocks down
     if (is_main) {
       r.ops = std::move(results.back().ops);  // only the step's totals are read below
       r.step_latency_s = results.back().latency_s;
@@ -244,6 +244,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
   EnergyInputs energy_in;  // which steps the energy sums (sim/energy)
   energy_in.step_weights.assign(results.size(), 0.0);
   energy_in.step_weights[0] = 1;
+  for (std::size_t i = 0; i < results.size(); ++i) energy_in.step_groups.push_back(system.group_for(steps[i].kind).name);
   // The KV cache moves from the prefill group to the decode group.
   if (w.phase == Phase::Generate || w.phase == Phase::Prefill) {
     const DeviceGroup& pg = system.group_for(StepKind::Prefill);
@@ -258,7 +259,10 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
                                    checked_mul(model.kv_elements_per_sequence(w.prompt), w.batch));
       r.kv_transfer_s = link_transfer_time(*link, kv).value();
       r.kv_transfer_bytes = static_cast<double>(kv.value());
-      if (w.phase == Phase::Generate) energy_in.kv_transfer_bytes = r.kv_transfer_bytes;
+      if (w.phase == Phase::Generate) {
+        energy_in.kv_transfer_bytes = r.kv_transfer_bytes;
+        energy_in.kv_from_group = pg.name;
+      }
     }
   }
 

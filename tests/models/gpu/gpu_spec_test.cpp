@@ -72,10 +72,11 @@ TEST(GpuSpec, DescribeListsEveryKeyWithADoc) {
       "l2",             "l2.size",           "l2.bandwidth",  "launch_overhead", "kernel_latency", "cuda_graphs",
       "nvlink",         "nvlink.bandwidth",  "nvlink.latency", "nvlink.domain",  "scale_out",
       "scale_out.bandwidth", "scale_out.latency", "pcie",     "pcie.bandwidth",  "power",
-      "power.tdp",      "power.static",      "power.cap",     "efficiency",      "efficiency.compute",
+      "power.tdp",      "power.idle",        "power.static",  "power.cap",       "efficiency",      "efficiency.compute",
       "efficiency.memory", "efficiency.elementwise", "efficiency.attention", "energy", "energy.pj_per_flop",
       "energy.pj_per_bit", "energy.pj_per_bit.sram", "energy.pj_per_bit.hbm", "energy.pj_per_bit.fabric",
-      "energy.pj_per_bit.interconnect", "energy.pj_per_bit.io"};
+      "energy.pj_per_bit.interconnect", "energy.pj_per_bit.io", "price", "price.usd", "price.estimated", "cooling",
+      "cooling.type", "cooling.reason", "cooling.share", "cooling.per_rack"};
   std::vector<std::string> paths;
   for (const auto& f : docs) {
     paths.push_back(f.path);
@@ -108,7 +109,7 @@ TEST(GpuSpec, UnknownTopLevelKeyListsTheValidOnes) {
   EXPECT_EQ(m[0],
             "gpu.yaml:3:1: vector_flop: unknown key (did you mean 'vector_flops'?) (valid keys: name, "
             "description, sms, clock, flops, vector_flops, hbm, l2, launch_overhead, kernel_latency, cuda_graphs, nvlink, "
-            "scale_out, pcie, power, efficiency, energy)");
+            "scale_out, pcie, power, efficiency, energy, price, cooling)");
 }
 
 TEST(GpuSpec, NumberWithoutUnitIsAnError) {
