@@ -90,15 +90,23 @@ double system_static_w(const System& system, const SystemEnergySpec& spec) {
   return w;
 }
 
+double racks_of(const System& system, const CoolingSpec& c) {
+  const int main_count = system.main_group().count;
+  return c.devices_per_rack > 0
+             ? std::max<double>(1, std::ceil(static_cast<double>(main_count) / static_cast<double>(c.devices_per_rack)))
+             : 1;
+}
+
+double exhaust_c(const CoolingSpec& c, double rack_w) {
+  return c.inlet_c + rack_w / (kAirDensity * kAirHeatCapacity * c.airflow_m3_per_s);
+}
+
 CoolingReport cooling_for(const System& system, const SystemEnergySpec& spec, double power_w) {
   const CoolingSpec& c = spec.cooling;
   CoolingReport out;
-  const int main_count = system.main_group().count;
-  out.racks = c.devices_per_rack > 0
-                  ? std::max<double>(1, std::ceil(static_cast<double>(main_count) / static_cast<double>(c.devices_per_rack)))
-                  : 1;
+  out.racks = racks_of(system, c);
   const double rack_w = power_w / out.racks;
-  out.exhaust_c = c.inlet_c + rack_w / (kAirDensity * kAirHeatCapacity * c.airflow_m3_per_s);
+  out.exhaust_c = exhaust_c(c, rack_w);
   const std::string kw = fmt::format("{:.1f} kW per rack", rack_w / 1e3);
   const std::string limit = fmt::format("{:.0f} kW air-cooled limit", c.air_limit.value() / 1e3);
   switch (c.type) {
@@ -125,6 +133,17 @@ CoolingReport cooling_for(const System& system, const SystemEnergySpec& spec, do
 }
 
 }  // namespace
+
+double rated_exhaust_c(const System& system) {
+  const SystemEnergySpec& spec = system.energy();
+  double w = spec.power.host.value() + spec.power.network.value() +
+             spec.power.per_device.value() * system.main_group().count;
+  for (const DeviceGroup& g : system.groups()) {
+    const DeviceSummary& s = g.device->summary();
+    w += g.count * (s.power_limits.cap ? s.power_limits.cap->value() : std::max(s.power.value(), static_w(s)));
+  }
+  return exhaust_c(spec.cooling, w / racks_of(system, spec.cooling));
+}
 
 void finish_run_energy(RunResult& r, const System& system, const std::vector<StepResult>& steps,
                        const EnergyInputs& in) {

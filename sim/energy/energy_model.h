@@ -33,6 +33,11 @@ struct EnergyInputs {
   double tokens = 0;                 ///< tokens the energy is divided by
 };
 
+/// Exhaust temperature of one rack of `system` at its rated power (every device at
+/// its cap, else its chip power, plus host and network), degrees C: the temperature
+/// links without their own run at.
+[[nodiscard]] double rated_exhaust_c(const System& system);
+
 /// Fills `r.energy` (when every group used has an energy section) from the steps'
 /// energies, the system's static parts over `r.latency_s`, its price and cooling.
 void finish_run_energy(RunResult& r, const System& system, const std::vector<StepResult>& steps,

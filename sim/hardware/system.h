@@ -60,6 +60,8 @@ class System {
   /// A copy with the main group's device count replaced (for `--devices N`); the
   /// count is then fixed.
   [[nodiscard]] System with_main_count(int count) const;
+  /// A copy whose links that name no operating temperature run at `celsius`.
+  [[nodiscard]] System with_link_temperature(double celsius) const;
   /// Host/network power, price, lifetime and cooling (sim/energy).
   [[nodiscard]] const SystemEnergySpec& energy() const { return energy_; }
   void set_energy(SystemEnergySpec e) { energy_ = std::move(e); }
