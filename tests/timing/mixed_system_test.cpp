@@ -96,8 +96,11 @@ TEST_F(Mixed, InfinitelyFastLinkEqualsTheSumOfThePhases) {
 }
 
 TEST_F(Mixed, SharedWeightCacheIsBoundByTheLink) {
-  const RunResult shared = run("gpu-lpu-rack-shared-weights", "tiny-llama", Phase::Decode, 1, 128);
-  const RunResult resident = run("gpu-lpu-rack", "tiny-llama", Phase::Decode, 1, 128);
+  // Without the per-layer schedule latency, which would hide the link for so small a model.
+  const RunResult shared = run("gpu-lpu-rack-shared-weights", "tiny-llama", Phase::Decode, 1, 128, std::nullopt,
+                               {{"groq-lpu.layer_latency", "0 s"}});
+  const RunResult resident =
+      run("gpu-lpu-rack", "tiny-llama", Phase::Decode, 1, 128, std::nullopt, {{"groq-lpu.layer_latency", "0 s"}});
   ASSERT_TRUE(shared.fits && resident.fits);
   EXPECT_EQ(shared.weights, 0);  // nothing of the weights in LPU SRAM
   EXPECT_GT(resident.weights, 0);
