@@ -44,6 +44,7 @@ struct LpuStepModel::Terms {
   std::vector<OpTerm> ops;
   std::vector<CommTerm> comms;  ///< all-reduces, all-to-alls, stage hand-offs, the token's return
   std::vector<double> stage_schedule;  ///< layers × layer_latency per stage (A-272)
+  std::vector<std::vector<int>> stage_layers;  ///< the transformer layers of each stage
   bool decode = false;
   std::int64_t units = 1;       ///< sequences (decode) or tokens (a pass) the step carries
   int min_micro = 1, max_micro = 1;
@@ -94,15 +95,11 @@ LpuStepModel::Terms LpuStepModel::terms(const Plan& plan) const {
     const Stage& st = plan.stages[s];
     const int tp = std::max(1, st.tp);
     const OpContext ctx{plan, st, tp};
-    std::vector<bool> layer_seen;
-    int layers = 0;
+    std::vector<int> layers;  // ops of a layer are contiguous
     for (int i = st.first_op; i < st.end_op; ++i) {
       const Op& op = g.op(i);
-      if (op.layer >= 0 && op.layer < g.layers()) {
-        if (layer_seen.size() <= static_cast<std::size_t>(op.layer)) layer_seen.resize(static_cast<std::size_t>(g.layers()), false);
-        if (!layer_seen[static_cast<std::size_t>(op.layer)]) ++layers;
-        layer_seen[static_cast<std::size_t>(op.layer)] = true;
-      }
+      if (op.layer >= 0 && op.layer < g.layers() && (layers.empty() || layers.back() != op.layer))
+        layers.push_back(op.layer);
       const bool ep = tp > 1 && op.split == TpSplit::Experts;
       if (ep && (i == st.first_op || g.op(i - 1).split != TpSplit::Experts)) {
         const double in = static_cast<double>(op.bytes.activations_in.value());
@@ -141,7 +138,8 @@ LpuStepModel::Terms LpuStepModel::terms(const Plan& plan) const {
                            std::max(0.0, a2a.time.value() - fixed), out, a2a.link_bytes, 0, 0});
       }
     }
-    t.stage_schedule.push_back(static_cast<double>(layers) * spec_.layer_latency.value());
+    t.stage_schedule.push_back(static_cast<double>(layers.size()) * spec_.layer_latency.value());
+    t.stage_layers.push_back(std::move(layers));
     // Hand-off to the next stage over the hops of the route between them.
     if (s + 1 < plan.stages.size() && st.end_op > st.first_op) {
       const Op& last = g.op(st.end_op - 1);
@@ -224,7 +222,6 @@ StepResult LpuStepModel::run(const Plan& plan) const {
   StepResult r;
   r.ops.reserve(t.ops.size() + t.comms.size() + t.stage_schedule.size());
   std::vector<double> busy(t.stage_schedule.size(), 0.0);
-  std::vector<Bound> busy_bound(t.stage_schedule.size(), Bound::Memory);
   std::vector<double> busy_compute(t.stage_schedule.size(), 0.0);
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const auto& o = t.ops[i];
@@ -271,18 +268,19 @@ StepResult LpuStepModel::run(const Plan& plan) const {
     r.time.interconnect += ot.time_s;
     r.ops.push_back(std::move(ot));
   }
-  for (std::size_t s = 0; s < t.stage_schedule.size(); ++s) {
-    if (t.stage_schedule[s] <= 0) continue;
-    OpTiming ot;
-    ot.name = fmt::format("stage{}.layer_schedule", s);
-    ot.kind = OpKind::Transfer;
-    ot.layer = plan.stages[s].first_layer;
-    ot.stage = static_cast<int>(s);
-    ot.time_s = t.stage_schedule[s];
-    ot.bound = Bound::Latency;
-    ot.note = "fixed latency of the layers' compiled schedule (A-272)";
-    r.time.overhead += ot.time_s;
-    r.ops.push_back(std::move(ot));
+  for (std::size_t s = 0; s < t.stage_layers.size() && spec_.layer_latency.value() > 0; ++s) {
+    for (int layer : t.stage_layers[s]) {
+      OpTiming ot;
+      ot.name = fmt::format("layers.{}.schedule", layer);
+      ot.kind = OpKind::Transfer;
+      ot.layer = layer;
+      ot.stage = static_cast<int>(s);
+      ot.time_s = spec_.layer_latency.value();
+      ot.bound = Bound::Latency;
+      ot.note = "fixed latency of the layer's compiled schedule (A-272)";
+      r.time.overhead += ot.time_s;
+      r.ops.push_back(std::move(ot));
+    }
   }
   // A pass's later micro-batches, or a decode step limited by its busiest stage, add
   // time beyond one micro-batch's path: it goes to what holds that stage.
@@ -299,12 +297,15 @@ StepResult LpuStepModel::run(const Plan& plan) const {
   const C2cTopology& topo = spec_.c2c.topology;
   const std::int64_t nodes = ceil_div(chips, topo.chips_per_node);
   const std::int64_t racks = ceil_div(nodes, topo.nodes_per_rack);
-  r.layout = fmt::format("{} chip{} on {} node{} in {} rack{}; {} micro-batch{} in flight ({} {} each)", chips,
-                         chips == 1 ? "" : "s", nodes, nodes == 1 ? "" : "s", racks, racks == 1 ? "" : "s",
-                         best.micro_batches, best.micro_batches == 1 ? "" : "es",
-                         ceil_div(t.units, best.micro_batches),
-                         t.decode ? (ceil_div(t.units, best.micro_batches) == 1 ? "sequence" : "sequences")
-                                  : "tokens");
+  const std::int64_t each = ceil_div(t.units, best.micro_batches);
+  const std::string where = fmt::format("{} chip{} on {} node{} in {} rack{}", chips, chips == 1 ? "" : "s", nodes,
+                                        nodes == 1 ? "" : "s", racks, racks == 1 ? "" : "s");
+  if (t.decode)
+    r.layout = fmt::format("{}; {} micro-batch{} in flight ({} sequence{} each)", where, best.micro_batches,
+                           best.micro_batches == 1 ? "" : "es", each, each == 1 ? "" : "s");
+  else
+    r.layout = fmt::format("{}; streamed in {} chunk{} of {} token{}", where, best.micro_batches,
+                           best.micro_batches == 1 ? "" : "s", each, each == 1 ? "" : "s");
   return r;
 }
 
