@@ -150,18 +150,25 @@ std::filesystem::path root() {
   return env ? env : "configs";
 }
 
-RunResult eval(const Registry& registry, EvalRequest r) { return RequestRunner(registry, root()).run(r); }
-
-TEST(LpuStepModel, SeventyBPrefillFitsByStreaming) {
+/// Evaluations on the groq-rack preset.
+struct OnGroqRack : ::testing::Test {
+  OnGroqRack() { models::register_builtin(registry); }
+  EvalRequest request(const std::string& model) const {
+    EvalRequest r;
+    r.system = "groq-rack";
+    r.model = model;
+    return r;
+  }
+  RunResult eval(const EvalRequest& r) const { return RequestRunner(registry, root()).run(r); }
   Registry registry;
-  models::register_builtin(registry);
-  EvalRequest r;
-  r.system = "groq-rack";
-  r.model = "llama-2-70b";
+};
+
+TEST_F(OnGroqRack, SeventyBPrefillFitsByStreaming) {
+  EvalRequest r = request("llama-2-70b");
   r.options.workload.phase = Phase::Prefill;
   r.options.workload.prompt = 1024;
   r.options.devices = DeviceCount{DeviceCount::Mode::Auto, 0};
-  const RunResult p = eval(registry, r);
+  const RunResult p = eval(r);
   ASSERT_TRUE(p.fits) << p.fit_error;  // A-99 said "does not fit"; chunks of 64 tokens do
   EXPECT_GT(*p.latency_s, 0);
   // A chunk's activations, not the prompt's: a few MiB per chip, not 168 MiB.
@@ -169,30 +176,22 @@ TEST(LpuStepModel, SeventyBPrefillFitsByStreaming) {
   EXPECT_LT(p.devices, 800);
 }
 
-TEST(LpuStepModel, ChipCountPolicyIsStated) {
-  Registry registry;
-  models::register_builtin(registry);
-  EvalRequest r;
-  r.system = "groq-rack";
-  r.model = "llama-2-7b";
+TEST_F(OnGroqRack, ChipCountPolicyIsStated) {
+  EvalRequest r = request("llama-2-7b");
   r.options.workload.dtype = DType::Int8;
-  const RunResult a = eval(registry, r);
+  const RunResult a = eval(r);
   EXPECT_EQ(a.devices_policy, "smallest count that fits (count: auto)");
   r.options.devices = DeviceCount{DeviceCount::Mode::Fixed, 576};
-  const RunResult b = eval(registry, r);
+  const RunResult b = eval(r);
   EXPECT_EQ(b.devices_policy, "as given (--devices 576)");
   EXPECT_NE(b.layout.find("racks"), std::string::npos) << b.layout;
 }
 
-TEST(LpuStepModel, BlockFloatingPointRunsAtTheIntegerRateInHalfTheChips) {
-  Registry registry;
-  models::register_builtin(registry);
-  EvalRequest r;
-  r.system = "groq-rack";
-  r.model = "llama-2-70b";
-  const RunResult fp16 = eval(registry, r);
+TEST_F(OnGroqRack, BlockFloatingPointRunsAtTheIntegerRateInHalfTheChips) {
+  EvalRequest r = request("llama-2-70b");
+  const RunResult fp16 = eval(r);
   r.options.workload.dtype = DType::Bfp8;
-  const RunResult bfp = eval(registry, r);
+  const RunResult bfp = eval(r);
   ASSERT_TRUE(fp16.fits && bfp.fits);
   EXPECT_NEAR(static_cast<double>(bfp.devices) / fp16.devices, 0.5, 0.05);
   // The MXM runs bfp8 at the int8 rate.
