@@ -81,10 +81,10 @@ LpuStepModel::Terms LpuStepModel::terms(const Plan& plan) const {
   t.link = group.link;
   t.decode = g.shape().kind == StepKind::Decode;
   t.units = std::max<std::int64_t>(1, t.decode ? g.shape().batch : g.tokens());
-  // A stage holds one chunk of tokens at a time: at least this many micro-batches.
-  const std::int64_t per_seq = t.decode ? 1 : std::max<std::int64_t>(1, g.shape().new_tokens);
-  const std::int64_t chunk_units = std::max<std::int64_t>(1, spec_.stream_chunk_tokens / per_seq);
-  t.min_micro = static_cast<int>(std::min<std::int64_t>(ceil_div(t.units, chunk_units), kMaxPassMicroBatches));
+  // A stage holds one chunk of tokens at a time: at least this many micro-batches
+  // (a decode step has one token per sequence, so sequences and tokens agree).
+  const std::int64_t chunk = std::max<std::int64_t>(1, spec_.stream_chunk_tokens);
+  t.min_micro = static_cast<int>(std::min<std::int64_t>(ceil_div(t.units, chunk), kMaxPassMicroBatches));
   const auto stages = static_cast<std::int64_t>(plan.stages.size());
   t.max_micro = static_cast<int>(t.decode ? std::max<std::int64_t>(t.min_micro, std::min(t.units, stages))
                                           : std::min<std::int64_t>(t.units, kMaxPassMicroBatches));
