@@ -142,7 +142,11 @@ double rated_exhaust_c(const System& system) {
     const DeviceSummary& s = g.device->summary();
     w += g.count * (s.power_limits.cap ? s.power_limits.cap->value() : std::max(s.power.value(), static_w(s)));
   }
-  return exhaust_c(spec.cooling, w / racks_of(system, spec.cooling));
+  // A rack past the air limit is liquid cooled unless the design says air: its air
+  // is no hotter than an air-cooled rack's at the limit.
+  double rack_w = w / racks_of(system, spec.cooling);
+  if (spec.cooling.type != CoolingChoice::Air) rack_w = std::min(rack_w, spec.cooling.air_limit.value());
+  return exhaust_c(spec.cooling, rack_w);
 }
 
 void finish_run_energy(RunResult& r, const System& system, const std::vector<StepResult>& steps,

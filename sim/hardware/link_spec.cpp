@@ -5,6 +5,12 @@
 #include <vector>
 
 namespace wafersim {
+namespace {
+
+/// The largest frame error rate used: goodput never falls below 1e-12 of the bandwidth.
+constexpr double kMostFrameErrors = 1 - 1e-12;
+
+}  // namespace
 
 Schema<LinkReliability> link_reliability_schema() {
   Schema<LinkReliability> s;
@@ -44,7 +50,9 @@ double frame_error_rate(const LinkSpec& link) {
   const double ber = link_ber(link);
   if (ber <= 0) return 0;
   const double bits = 8.0 * static_cast<double>(std::max<std::int64_t>(1, link.reliability.frame.value()));
-  return -std::expm1(bits * std::log1p(-ber));
+  // A link whose frames (almost) never pass still delivers, astronomically slowly: times
+  // stay finite.
+  return std::min(-std::expm1(bits * std::log1p(-ber)), kMostFrameErrors);
 }
 
 BytesPerSecond link_goodput(const LinkSpec& link) {

@@ -54,6 +54,10 @@ TEST(LinkReliability, GoodputFallsMonotonicallyWithBer) {
     last_time = t;
   }
   EXPECT_LT(last_goodput, 900e9 * 0.2);  // at 1e-3 most 256 B frames fail
+  // A link that almost never passes a frame is slow, never infinite (no NaN downstream).
+  const LinkSpec dead = nvlink(0.5);
+  EXPECT_GT(link_goodput(dead).value(), 0);
+  EXPECT_TRUE(std::isfinite(link_transfer_time(dead, Bytes(1 << 20)).value()));
 }
 
 TEST(LinkReliability, BerGrowsTenfoldPerDecadeOfTemperature) {
