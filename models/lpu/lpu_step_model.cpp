@@ -282,6 +282,8 @@ StepResult LpuStepModel::run(const Plan& plan) const {
       r.ops.push_back(std::move(ot));
     }
   }
+  // In path order (traces lay the rows end to end): each stage's ops, links and schedule.
+  std::stable_sort(r.ops.begin(), r.ops.end(), [](const OpTiming& a, const OpTiming& b) { return a.stage < b.stage; });
   // A pass's later micro-batches, or a decode step limited by its busiest stage, add
   // time beyond one micro-batch's path: it goes to what holds that stage.
   const double extra = best.step_s - best.path_s;
