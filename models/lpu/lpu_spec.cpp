@@ -81,7 +81,7 @@ const Schema<LpuSpec>& lpu_schema() {
                   "On-chip SRAM bandwidth (all memory slices together).")
         .per_dtype("flops", &LpuSpec::flops, UnitKind::FlopsPerSecond,
                    "Dense peak per format (integer ops count as FLOP). A format not listed runs at the next wider "
-                   "one listed (int4 -> int8 -> fp16, fp8 -> fp16, bf16 <-> fp16).")
+                   "one listed (int4 -> int8 -> fp16, fp8 -> fp16, bf16 <-> fp16, bfp8 -> int8 -> fp16: A-276).")
         .quantity("clock", &LpuSpec::clock, UnitKind::Hertz, "Chip clock.")
         .section("c2c", &LpuSpec::c2c, c2c_schema(), "Chip-to-chip links.", true)
         .integer("max_tensor_parallel", &LpuSpec::max_tensor_parallel,
