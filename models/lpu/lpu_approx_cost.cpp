@@ -9,9 +9,6 @@
 namespace wafersim::lpu {
 namespace {
 
-/// Bytes of one sampled token id sent back to the first chip (int32).
-constexpr double kTokenIdBytes = 4;
-
 bool runs_on_mxm(OpKind k) { return k == OpKind::MatMul || k == OpKind::Attention; }
 
 }  // namespace
@@ -52,14 +49,6 @@ OpCost LpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
   c.traffic.flops = op.flops * copies;
   c.traffic.sram_bytes = bytes * copies;
 
-  // The sampled token returns from the last stage to the first.
-  const Graph& g = ctx.plan.graph();
-  const bool last_op = op.id + 1 == static_cast<int>(g.ops().size());
-  if (last_op && g.shape().kind == StepKind::Decode && ctx.plan.stages.size() > 1) {
-    const double token_bytes = kTokenIdBytes * static_cast<double>(g.shape().batch);
-    c.interconnect = link_transfer_time(ctx.plan.group().link, Bytes(static_cast<std::int64_t>(token_bytes)));
-    c.traffic.interconnect_bytes += token_bytes;
-  }
   return c;
 }
 

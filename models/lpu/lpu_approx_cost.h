@@ -9,12 +9,9 @@
 //     vector_alus × clock;
 //   - the op's bytes stream from SRAM at the on-chip bandwidth;
 //   - the op waits stream_latency_cycles for its input stream to arrive (pipeline
-//     fill; on-chip, reported as fabric latency);
-//   - the last op of a decode step that spans several pipeline stages sends the
-//     sampled token back to the first chip: one more C2C hop (interconnect), so a
-//     token crosses N boundaries on N stages.
-// Chip-to-chip stage transfers and tensor-split all-reduces are added by the
-// pipeline engine over the group's C2C link. Left out: the stream-register file's
+//     fill; on-chip, reported as fabric latency).
+// Chip-to-chip hand-offs, all-reduces, the token's return and micro-batching are
+// LpuStepModel's (A-270..A-275). Left out: the stream-register file's
 // layout (superlanes, slices), instruction issue, and contention between streams.
 // Fills OpCost::traffic with FLOPs, SRAM bytes and the C2C bytes it timed.
 // Units: seconds.

@@ -3,6 +3,7 @@
 #include "models/lpu/lpu_approx_cost.h"
 #include "models/lpu/lpu_device.h"
 #include "models/lpu/lpu_roofline_cost.h"
+#include "models/lpu/lpu_step_model.h"
 
 namespace wafersim::lpu {
 namespace {
@@ -23,6 +24,7 @@ MappingPolicy lpu_policy(const Device& device) {
   p.tp_first = false;
   p.capacity_units = 1;
   p.device_noun = "chip";
+  p.activation_chunk_tokens = l.spec().stream_chunk_tokens;  // prefill streams
   return p;
 }
 
@@ -50,6 +52,12 @@ void register_lpu(Registry& registry) {
     if (fidelity != Fidelity::Roofline)
       throw InternalError("lpu backend has no " + std::string(fidelity_name(fidelity)) + " cost model");
     return std::make_unique<LpuRooflineCost>(l.name(), l.spec());
+  };
+  // Approx times whole steps: topology, micro-batches in flight, layer schedule (A-270..A-275).
+  backend.step_model = [](const Plan& plan, const Device& device, Fidelity fidelity) -> std::optional<StepResult> {
+    if (fidelity != Fidelity::Approx || plan.stages.empty()) return std::nullopt;
+    const LpuDevice& l = as_lpu(device);
+    return LpuStepModel(l.name(), l.spec()).run(plan);
   };
   registry.add(std::move(kind), std::move(backend));
 }

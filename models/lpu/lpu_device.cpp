@@ -13,7 +13,7 @@ LpuDevice::LpuDevice(std::string name, LpuSpec spec) : name_(std::move(name)), s
   // Every format the cost model can run gets its effective rate.
   for (DType t : all_dtypes())
     if (auto f = spec_.flops_for(t)) summary_.peak_flops.set(t, *f);
-  summary_.link = LinkSpec{spec_.neighbour_bandwidth(), spec_.c2c.latency, LinkTopology::Chain};
+  summary_.link = LinkSpec{spec_.neighbour_bandwidth(), spec_.c2c.latency, LinkTopology::Chain, spec_.c2c.reliability};
   summary_.max_tensor_parallel = static_cast<int>(spec_.max_tensor_parallel);
   summary_.power = spec_.power.chip.value_or(Watts(0));
   summary_.energy = spec_.energy;

@@ -15,8 +15,21 @@
 #include "sim/config/schema.h"
 #include "sim/core/units.h"
 #include "sim/energy/energy_spec.h"
+#include "sim/hardware/link_spec.h"
 
 namespace wafersim::lpu {
+
+/// How chips are cabled: the chips of a node are joined all to all, the
+/// nodes of a rack by node-to-node cables, racks by a software-scheduled dragonfly.
+/// A route's hop count depends only on where its two ends sit; each hop costs the
+/// C2C latency.
+struct C2cTopology {
+  std::int64_t chips_per_node = 8;
+  std::int64_t nodes_per_rack = 9;
+  std::int64_t hops_in_node = 1;        ///< direct cable between two cards of a node
+  std::int64_t hops_in_rack = 3;        ///< node-local, node-to-node, node-local
+  std::int64_t hops_across_racks = 5;   ///< node-local, rack-local, global, rack-local, node-local
+};
 
 /// Chip-to-chip links.
 struct C2cSpec {
@@ -26,6 +39,8 @@ struct C2cSpec {
   std::optional<BytesPerSecond> bandwidth;  ///< per link per direction; absent = lanes × lane rate
   Seconds latency{0};                ///< per hop
   std::int64_t links_between_neighbours = 1;  ///< links joining two pipeline neighbours (A-42)
+  C2cTopology topology;
+  LinkReliability reliability;       ///< bit errors and replays (A-280)
 };
 
 struct PowerSpec {
@@ -50,6 +65,8 @@ struct LpuSpec {
   std::int64_t mxm_dim = 320;              ///< matrix unit is mxm_dim × mxm_dim (weights pad to its tiles)
   std::int64_t vector_alus = 5120;         ///< vector ALU ops per cycle (norms, softmax, elementwise)
   std::int64_t stream_latency_cycles = 0;  ///< cycles a dependent op waits for its input stream to arrive
+  Seconds layer_latency{0};                ///< fixed latency of one transformer layer's schedule (A-272)
+  std::int64_t stream_chunk_tokens = 64;   ///< tokens per chunk a streamed prefill holds on a chip (A-274)
 
   /// SRAM left for weights, KV cache and activations.
   [[nodiscard]] Bytes usable_sram() const { return sram - sram_reserved; }
@@ -57,6 +74,8 @@ struct LpuSpec {
   [[nodiscard]] BytesPerSecond link_bandwidth() const;
   /// Bandwidth between two pipeline neighbours: links between them × per-link bandwidth.
   [[nodiscard]] BytesPerSecond neighbour_bandwidth() const;
+  /// Hops on the route between chips `a` and `b` of a group (0 for the same chip, A-270).
+  [[nodiscard]] std::int64_t hops_between(std::int64_t a, std::int64_t b) const;
   /// The rate an op of `dtype` runs at: its own, or the next wider format the chip
   /// has (int4 → int8 → fp16, fp8 → fp16, bf16 ↔ fp16; A-41). None when nothing fits.
   [[nodiscard]] std::optional<FlopsPerSecond> flops_for(DType dtype) const;

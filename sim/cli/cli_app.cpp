@@ -21,7 +21,7 @@ void EvalArgs::add_to(CLI::App& app, bool with_json) {
   app.add_option("--prompt", prompt, "Prompt tokens for prefill/encode/generate (default 512)");
   app.add_option("--context", context, "Context tokens for decode (default 1024)");
   app.add_option("--output", output, "Output tokens for generate (default 128)");
-  app.add_option("--dtype", dtype, "fp32 | fp16 | bf16 | fp8 | int8 | int4 (default fp16)");
+  app.add_option("--dtype", dtype, "fp32 | fp16 | bf16 | fp8 | int8 | int4 | bfp8 (default fp16; bfp8: Groq block floating point, A-276)");
   app.add_option("--kv-dtype", kv_dtype, "KV cache format (default: same as --dtype)");
   app.add_option("--fidelity", fidelity,
                  "roofline | approx | cycle (default approx; a kind without approx runs its most detailed level "

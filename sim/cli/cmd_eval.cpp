@@ -151,6 +151,7 @@ void print_summary(std::ostream& out, const RunResult& r) {
                                   bytes_text(r.kv_cache), bytes_text(r.activations), bytes_text(r.capacity)));
   if (r.max_batch && r.fits) line("max batch (KV fits)", fmt::format("{} at this context", *r.max_batch));
   line("mapping", r.layout);
+  if (!r.devices_policy.empty()) line("device count", fmt::format("{}: {}", r.devices, r.devices_policy));
   if (!r.placement.empty()) line("groups used", r.placement);
 }
 

@@ -36,7 +36,7 @@ enum class Range { Any, NonNegative, Positive, Fraction /* 0 < x <= 1 */ };
 /// A value per numeric format (FLOP/s per dtype, pJ/FLOP per dtype). Unset = unsupported.
 template <class Q>
 struct DTypeTable {
-  std::array<std::optional<Q>, 6> values{};
+  std::array<std::optional<Q>, kDTypeCount> values{};
   [[nodiscard]] std::optional<Q> get(DType t) const { return values[static_cast<std::size_t>(t)]; }
   void set(DType t, Q q) { values[static_cast<std::size_t>(t)] = q; }
   /// The narrowest listed format values stored as `stored` can be computed in.

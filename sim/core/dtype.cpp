@@ -10,6 +10,7 @@ int dtype_bits(DType t) {
     case DType::Fp8: return 8;
     case DType::Int8: return 8;
     case DType::Int4: return 4;
+    case DType::Bfp8: return 8;
   }
   return 16;
 }
@@ -28,13 +29,14 @@ std::string_view dtype_name(DType t) {
     case DType::Fp8: return "fp8";
     case DType::Int8: return "int8";
     case DType::Int4: return "int4";
+    case DType::Bfp8: return "bfp8";
   }
   return "fp16";
 }
 
 const std::vector<DType>& all_dtypes() {
   static const std::vector<DType> all{DType::Fp32, DType::Fp16, DType::Bf16,
-                                      DType::Fp8,  DType::Int8, DType::Int4};
+                                      DType::Fp8,  DType::Int8, DType::Int4, DType::Bfp8};
   return all;
 }
 
@@ -51,6 +53,8 @@ const std::vector<DType>& compute_formats(DType stored) {
   static const std::vector<DType> fp16{DType::Fp16, DType::Bf16, DType::Fp32};
   static const std::vector<DType> bf16{DType::Bf16, DType::Fp16, DType::Fp32};
   static const std::vector<DType> fp32{DType::Fp32};
+  // Block floating point multiplies its integer mantissas on the integer datapath.
+  static const std::vector<DType> bfp8{DType::Bfp8, DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32};
   switch (stored) {
     case DType::Int4: return int4;
     case DType::Int8: return int8;
@@ -58,6 +62,7 @@ const std::vector<DType>& compute_formats(DType stored) {
     case DType::Fp16: return fp16;
     case DType::Bf16: return bf16;
     case DType::Fp32: return fp32;
+    case DType::Bfp8: return bfp8;
   }
   return fp16;
 }

@@ -2,6 +2,7 @@
 // Numeric formats for weights, activations and the KV cache. Sizes are in bits
 // because int4 packs two values per byte.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,7 +13,13 @@
 
 namespace wafersim {
 
-enum class DType { Fp32, Fp16, Bf16, Fp8, Int8, Int4 };
+/// Bfp8: block floating point (Groq TruePoint, A-276): 8-bit integer mantissas sharing
+/// one exponent per block, activations stored as FP8, products accumulated in 100 bits.
+/// Stored in 8 bits per element (the shared exponents are left out: < 1 bit each),
+/// computed at the integer rate.
+enum class DType { Fp32, Fp16, Bf16, Fp8, Int8, Int4, Bfp8 };
+/// Number of DType values (for tables indexed by format).
+inline constexpr std::size_t kDTypeCount = 7;
 
 /// Bits per element.
 [[nodiscard]] int dtype_bits(DType t);
@@ -29,7 +36,7 @@ enum class DType { Fp32, Fp16, Bf16, Fp8, Int8, Int4 };
 /// and multiplies in a format the unit has; nothing runs narrower than it is stored).
 /// Used by every device kind's dtype fallback.
 [[nodiscard]] const std::vector<DType>& compute_formats(DType stored);
-/// "fp32, fp16, bf16, fp8, int8, int4" for error messages.
+/// "fp32, fp16, bf16, fp8, int8, int4, bfp8" for error messages.
 [[nodiscard]] std::string dtype_list();
 
 }  // namespace wafersim

@@ -69,6 +69,20 @@ CoolingReport cooling_verdict(const System& system, double power_w) {
   return out;
 }
 
+double rated_exhaust_c(const System& system) {
+  const SystemEnergySpec& spec = system.energy();
+  double w = spec.power.host.value() + spec.power.network.value() +
+             spec.power.per_device.value() * system.main_group().count;
+  for (const DeviceGroup& g : system.groups()) {
+    const DeviceSummary& s = g.device->summary();
+    const double resident = s.power_limits.static_power ? s.power_limits.static_power->value() : 0;
+    w += g.count * (s.power_limits.cap ? s.power_limits.cap->value() : std::max(s.power.value(), resident));
+  }
+  double rack_w = w / racks_of(system, spec.cooling);
+  if (spec.cooling.type != CoolingChoice::Air) rack_w = std::min(rack_w, spec.cooling.air_limit.value());
+  return spec.cooling.inlet_c + rack_w / (kAirDensity * kAirHeatCapacity * spec.cooling.airflow_m3_per_s);
+}
+
 double system_price_usd(const System& system, bool& estimated) {
   const SystemPriceSpec& p = system.energy().price;
   estimated = false;

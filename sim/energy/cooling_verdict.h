@@ -14,6 +14,12 @@ namespace wafersim {
 /// The verdict for `system` drawing `power_w` in all.
 [[nodiscard]] CoolingReport cooling_verdict(const System& system, double power_w);
 
+/// Exhaust temperature of one rack of `system` at its rated power (every device at
+/// its cap, else its board power, plus host and network), degrees C: the temperature
+/// links without their own run at. A rack past the air limit that is not air
+/// cooled by design is liquid cooled: its air is no hotter than at the limit.
+[[nodiscard]] double rated_exhaust_c(const System& system);
+
 /// The system's purchase price before any liquid premium: its own price.system +
 /// price.per_device × the main group's count, or, when it states neither, the sum
 /// of its devices' price.usd. Sets `estimated` when the figure used is an estimate.

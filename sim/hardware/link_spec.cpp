@@ -1,9 +1,73 @@
 #include "sim/hardware/link_spec.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace wafersim {
+namespace {
+
+/// The largest frame error rate used: goodput never falls below 1e-12 of the bandwidth.
+constexpr double kMostFrameErrors = 1 - 1e-12;
+
+}  // namespace
+
+Schema<LinkReliability> link_reliability_schema() {
+  Schema<LinkReliability> s;
+  s.number("ber", &LinkReliability::ber,
+           "Bit-error rate the link's CRC sees at reference_temperature (after any FEC); 0 = error-free (A-280).",
+           0.0, Range::NonNegative)
+      .number("reference_temperature", &LinkReliability::reference_c, "Temperature `ber` was given at, degrees C.",
+              25.0, Range::Any)
+      .number("decade", &LinkReliability::decade_c,
+              "Degrees C over which the BER grows tenfold (A-281: assumed, no public figure).", 10.0)
+      .quantity("frame", &LinkReliability::frame, UnitKind::Bytes,
+                "Bytes one CRC covers: the unit a detected error makes the sender replay.", "256 B")
+      .optional_quantity("replay", &LinkReliability::replay, UnitKind::Seconds,
+                         "Time one replay adds (error detected, NACK, resend); absent = 2 x the link latency.",
+                         Range::NonNegative)
+      .custom("temperature", "number (degrees C)", "(the rack's exhaust, A-282)",
+              "Operating temperature of the link; absent = the exhaust temperature of the system's rack at its "
+              "rated power.",
+              [](const ConfigNode* n, const ConfigNode&, LinkReliability& r, Diagnostics& d) {
+                if (n == nullptr) return;
+                if (auto v = schema_detail::parse_number(*n, Range::Any, d)) r.temperature_c = *v;
+              })
+      .validate([](const ConfigNode& node, const LinkReliability& r, Diagnostics& d) {
+        if (r.ber > 0.5) d.add(node.error_at_key("ber", "a bit-error rate above 0.5 carries no information"));
+      });
+  return s;
+}
+
+double link_ber(const LinkSpec& link) {
+  const LinkReliability& r = link.reliability;
+  if (r.ber <= 0) return 0;
+  if (!r.temperature_c) return std::min(r.ber, 0.5);
+  return std::min(0.5, r.ber * std::pow(10.0, (*r.temperature_c - r.reference_c) / r.decade_c));
+}
+
+double frame_error_rate(const LinkSpec& link) {
+  const double ber = link_ber(link);
+  if (ber <= 0) return 0;
+  const double bits = 8.0 * static_cast<double>(std::max<std::int64_t>(1, link.reliability.frame.value()));
+  // A link whose frames (almost) never pass still delivers, astronomically slowly: times
+  // stay finite.
+  return std::min(-std::expm1(bits * std::log1p(-ber)), kMostFrameErrors);
+}
+
+BytesPerSecond link_goodput(const LinkSpec& link) {
+  return BytesPerSecond(link.bandwidth.value() * (1.0 - frame_error_rate(link)));
+}
+
+Seconds replay_delay(const LinkSpec& link, Bytes bytes) {
+  const double fer = frame_error_rate(link);
+  if (fer <= 0 || bytes.value() <= 0) return Seconds(0);
+  const double frames = std::ceil(static_cast<double>(bytes.value()) /
+                                  static_cast<double>(std::max<std::int64_t>(1, link.reliability.frame.value())));
+  const double p_any = -std::expm1(frames * std::log1p(-fer));
+  const double replay = link.reliability.replay ? link.reliability.replay->value() : 2 * link.latency.value();
+  return Seconds(p_any * replay);
+}
 
 Schema<LinkSpec> link_schema(std::optional<std::string> bandwidth_default, std::optional<std::string> latency_default) {
   Schema<LinkSpec> s;
@@ -13,13 +77,17 @@ Schema<LinkSpec> link_schema(std::optional<std::string> bandwidth_default, std::
                 std::move(latency_default), Range::NonNegative)
       .choice("topology", &LinkSpec::topology,
               {{"switch", LinkTopology::Switch}, {"ring", LinkTopology::Ring}, {"chain", LinkTopology::Chain}},
-              "How the devices are joined.", LinkTopology::Switch);
+              "How the devices are joined.", LinkTopology::Switch)
+      .section("reliability", &LinkSpec::reliability, link_reliability_schema(),
+               "Bit errors and replays (A-280..A-282); absent = an error-free link.");
   return s;
 }
 
 Seconds link_transfer_time(const LinkSpec& link, Bytes bytes) {
   if (bytes.value() <= 0) return Seconds(0);
-  return link.latency + transfer_time(bytes, link.bandwidth);
+  if (link.reliability.ber <= 0) return link.latency + transfer_time(bytes, link.bandwidth);
+  // failed frames are sent again (goodput) and the message waits for its replays.
+  return link.latency + transfer_time(bytes, link_goodput(link)) + replay_delay(link, bytes);
 }
 
 Seconds ring_allreduce_time(const LinkSpec& link, Bytes bytes, int n) {

@@ -23,6 +23,7 @@ struct LinkEntry {
   std::vector<std::string> between;
   BytesPerSecond bandwidth{0};
   Seconds latency{0};
+  LinkReliability reliability;
 };
 
 struct SystemSpec {
@@ -90,7 +91,9 @@ const Schema<SystemSpec>& system_schema() {
                  });
     entry.quantity("bandwidth", &LinkEntry::bandwidth, UnitKind::BytesPerSecond, "Bandwidth per direction.", std::nullopt)
         .quantity("latency", &LinkEntry::latency, UnitKind::Seconds, "Latency per transfer.", "1 us",
-                  Range::NonNegative);
+                  Range::NonNegative)
+        .section("reliability", &LinkEntry::reliability, link_reliability_schema(),
+                 "Bit errors and replays (A-280..A-282); absent = an error-free link.");
     s.reserved("name", "Name of the system (default: the file name).")
         .text("description", &SystemSpec::description, "What the system is.", "")
         .list("groups", &SystemSpec::groups, group_schema(), "Groups of identical devices.", true)
@@ -178,6 +181,20 @@ System System::with_main_count(int count) const {
   g.auto_count = false;
   if (whole) g.domain = std::max(g.domain, std::min(count, std::max(1, g.device->summary().max_tensor_parallel)));
   g.domain = std::min(g.domain, count);
+  return copy;
+}
+
+System System::with_link_temperature(double celsius) const {
+  System copy = *this;
+  auto set = [celsius](LinkSpec& l) {
+    if (!l.reliability.temperature_c) l.reliability.temperature_c = celsius;
+  };
+  for (DeviceGroup& g : copy.groups_) {
+    set(g.link);
+    set(g.scale_out);
+    if (g.weights_link) set(*g.weights_link);
+  }
+  for (GroupLink& l : copy.links_) set(l.link);
   return copy;
 }
 
@@ -281,7 +298,7 @@ System SystemLoader::build_system(const LoadedConfig& config) {
     if (l.between.size() != 2) continue;
     check_group(l.between[0], "links");
     check_group(l.between[1], "links");
-    links.push_back(GroupLink{l.between[0], l.between[1], LinkSpec{l.bandwidth, l.latency, LinkTopology::Switch}});
+    links.push_back(GroupLink{l.between[0], l.between[1], LinkSpec{l.bandwidth, l.latency, LinkTopology::Switch, l.reliability}});
   }
   // A shared weight cache needs the holding group to exist and a link to reach it.
   for (std::size_t i = 0; i < groups.size(); ++i) {

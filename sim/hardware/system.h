@@ -66,6 +66,8 @@ class System {
   /// A copy in which the draft group decodes and is the main group (so `--devices`
   /// and `auto` size it): the system a draft model is evaluated on.
   [[nodiscard]] System for_draft() const;
+  /// A copy whose links that name no operating temperature run at `celsius`.
+  [[nodiscard]] System with_link_temperature(double celsius) const;
   /// Host/network power, price, lifetime and cooling (sim/energy).
   [[nodiscard]] const SystemEnergySpec& energy() const { return energy_; }
   void set_energy(SystemEnergySpec e) { energy_ = std::move(e); }

@@ -21,6 +21,10 @@ struct MappingPolicy {
   /// streamed in each step (wafer weight streaming); capacity_per_device then holds
   /// only the KV cache and activations.
   Bytes weight_store_per_device{0};
+  /// > 0: the step's tokens stream through the stages in chunks of this many tokens
+  /// (micro-batches), so a stage holds one chunk's activations, not the whole step's
+  /// (LPU prefill, A-274). 0 = the whole step's activations are resident.
+  std::int64_t activation_chunk_tokens = 0;
 };
 
 }  // namespace wafersim

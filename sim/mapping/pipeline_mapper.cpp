@@ -29,6 +29,11 @@ std::vector<Unit> make_units(const Graph& g, const MappingPolicy& policy, bool r
     u.kv += op.kv_resident;
     u.activations = std::max(u.activations, op.bytes.activations_in + op.bytes.activations_out);
   }
+  // Streamed steps hold one chunk of tokens at a time; others the whole step.
+  const std::int64_t tokens = std::max<std::int64_t>(1, g.tokens());
+  if (policy.activation_chunk_tokens > 0 && policy.activation_chunk_tokens < tokens)
+    for (Unit& u : units)
+      u.activations = Bytes(ceil_div(checked_mul(u.activations.value(), policy.activation_chunk_tokens), tokens));
   return units;
 }
 

@@ -89,6 +89,7 @@ Json result_to_json(const RunResult& r) {
                            {"capacity", r.capacity}};
   j["device_kind"] = r.device_kind;
   j["layout"] = r.layout;
+  j["devices_policy"] = r.devices_policy;
   j["placement"] = r.placement;
   j["flops"] = r.flops;
   j["bytes"] = r.bytes;

@@ -5,6 +5,7 @@
 
 #include "sim/config/unit_parser.h"
 #include "sim/mapping/batch_capacity.h"
+#include "sim/energy/cooling_verdict.h"
 #include "sim/energy/energy_account.h"
 #include "sim/mapping/pipeline_mapper.h"
 #include "sim/timing/pipeline_engine.h"
@@ -166,20 +167,41 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
   const bool auto_devices = options.devices.mode == DeviceCount::Mode::Auto ||
                             (options.devices.mode == DeviceCount::Mode::System && system.main_group().auto_count);
   if (auto_devices) {
-    // Size the main group for its most demanding step: the decode step with the
-    // largest context if it decodes, else its pass (the KV cache only grows).
+    // Size the main group for its most demanding steps: the decode step with the
+    // largest context if it decodes (the KV cache only grows), and its pass (a long
+    // prompt's activations); the larger count. A pass that fits the decode count
+    // needs no more, so this only turns a pass that did not fit into one that does.
     const StepPlan* sizing = nullptr;
-    for (const auto& s : steps)
-      if (system.group_for(s.kind).name == main_name && (sizing == nullptr || s.kind == StepKind::Decode)) sizing = &s;
-    int need = system.main_group().count;
-    if (sizing != nullptr) {
-      const auto g_held = step_graph(model, make_shape(sizing->kind, w, sizing->new_tokens, sizing->context), options);
-      const Graph& g = *g_held;
-      const DeviceGroup& group = system.main_group();
-      need = PipelineMapper::map_auto(g, group, registry_.backend(group.device->kind()).policy(*group.device)).devices;
+    const StepPlan* pass = nullptr;
+    for (const auto& s : steps) {
+      if (system.group_for(s.kind).name != main_name) continue;
+      if (sizing == nullptr || s.kind == StepKind::Decode) sizing = &s;
+      if (pass == nullptr && s.kind != StepKind::Decode) pass = &s;
     }
+    int need = system.main_group().count;
+    const DeviceGroup& group = system.main_group();
+    const MappingPolicy policy = registry_.backend(group.device->kind()).policy(*group.device);
+    auto need_for = [&](const StepPlan& sp) {
+      const auto g_held = step_graph(model, make_shape(sp.kind, w, sp.new_tokens, sp.context), options);
+      return PipelineMapper::map_auto(*g_held, group, policy).devices;
+    };
+    if (sizing != nullptr) need = need_for(*sizing);
+    if (pass != nullptr && pass != sizing) need = std::max(need, need_for(*pass));
     system = system.with_main_count(need);
   }
+  // How the main group's count was chosen: a deployment size stated by the user or the
+  // system, or the smallest that holds the step.
+  switch (options.devices.mode) {
+    case DeviceCount::Mode::Fixed: r.devices_policy = fmt::format("as given (--devices {})", options.devices.count); break;
+    case DeviceCount::Mode::Auto: r.devices_policy = "smallest count that fits (--devices auto)"; break;
+    case DeviceCount::Mode::System:
+      r.devices_policy = auto_devices ? "smallest count that fits (count: auto)"
+                                      : fmt::format("as the system sets (count: {})", system.main_group().count);
+      break;
+  }
+
+  // Links without their own operating temperature run at the rack's exhaust.
+  system = system.with_link_temperature(rated_exhaust_c(system));
 
   // Time every step; a step that does not fit ends the evaluation with the numbers.
   int main_step_devices = 0;

@@ -69,7 +69,7 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       double remote = 0;
       if (group.weights_link) {
         const double w = static_cast<double>(op.bytes.weights.value());
-        remote = w / group.weights_link->bandwidth.value();
+        remote = w / link_goodput(*group.weights_link).value();  // replayed frames cross again
         c.traffic.interconnect_bytes += w;
       }
       const double bw = std::max({c.compute.value(), c.memory.value(), c.fabric.value(), remote});

@@ -37,6 +37,7 @@ struct RunResult {
   Workload workload;
   Fidelity fidelity = Fidelity::Roofline;
   int devices = 0;             ///< devices of the main group used
+  std::string devices_policy;  ///< how that count was chosen, in words (A-275)
   std::string device_kind;     ///< of the group that ran the main step
   std::string layout;          ///< the mapping, in words
   std::string placement;       ///< mixed systems: which group ran each step kind, in words

@@ -108,8 +108,12 @@ TEST_F(Fixture, MixedRackMovesTheKvCacheBetweenGroups) {
   r.options.devices = DeviceCount{DeviceCount::Mode::Auto, 0};
   const RunResult g = RequestRunner(registry, root()).run(r);
   ASSERT_TRUE(g.fits) << g.fit_error;
-  // KV = 32 layers × 2 × 8 × 128 × 512 tokens × 2 B = 64 MiB over 900 GB/s.
-  EXPECT_NEAR(g.kv_transfer_s, 1e-6 + 67108864 / 900e9, 1e-9);
+  // KV = 32 layers × 2 × 8 × 128 × 512 tokens × 2 B = 64 MiB over 900 GB/s. The rack's
+  // NVLink has a small BER (A-280..A-282): goodput loss < 0.1% plus at most one replay
+  // round trip (2 × 1 us).
+  const double clean = 1e-6 + 67108864 / 900e9;
+  EXPECT_GE(g.kv_transfer_s, clean - 1e-12);
+  EXPECT_LE(g.kv_transfer_s, 1.001 * clean + 2e-6);
 }
 
 TEST_F(Fixture, AutoDevicesFindsTheSmallestCountThatFits) {

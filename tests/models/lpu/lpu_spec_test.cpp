@@ -80,7 +80,7 @@ TEST(LpuSpec, LinkBandwidthDefaultsToLanesTimesRate) {
 TEST(LpuSpec, UnknownKeySuggestsTheClosest) {
   EXPECT_EQ(load_error("chip", "kind: lpu\npreset: groq-lpu\nc2c:\n  latncy: 1 us\n"),
             "chip.yaml:4:3: c2c.latncy: unknown key (did you mean 'latency'?) (valid keys: links, lanes_per_link, "
-            "lane_rate, bandwidth, latency, links_between_neighbours)");
+            "lane_rate, bandwidth, latency, links_between_neighbours, topology, reliability)");
 }
 
 TEST(LpuSpec, ReservedSramMustLeaveRoom) {
