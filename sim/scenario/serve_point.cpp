@@ -70,11 +70,27 @@ std::int64_t whole(const std::string& text, const OptionOrigin& o, std::int64_t 
   return v;
 }
 
-ServeSpec parse_spec(const Options& options) {
+/// A trace named as a path (as given, or beside the file that names it) or as a
+/// shipped trace in configs/traces/ ("azure-llm-2023-conv").
+std::string resolve_trace(const std::string& text, const OptionOrigin& o, const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> tried{fs::path(text)};
+  if (!o.file.empty() && fs::path(text).is_relative()) tried.push_back(fs::path(o.file).parent_path() / text);
+  tried.push_back(root / "traces" / text);
+  tried.push_back(root / "traces" / (text + ".csv"));
+  for (const auto& p : tried)
+    if (fs::is_regular_file(p, ec)) return p.string();
+  std::string list;
+  for (const auto& p : tried) list += (list.empty() ? "" : ", ") + p.string();
+  fail(o, fmt::format("no trace file '{}' (looked for {})", text, list));
+}
+
+ServeSpec parse_spec(const Options& options, const std::filesystem::path& root) {
   ServeSpec spec;
   for (const auto& [key, entry] : options) {
     const auto& [text, o] = entry;
-    if (key == "trace") spec.trace = trim(text);
+    if (key == "trace") spec.trace = resolve_trace(trim(text), o, root);
     else if (key == "arrival") {
       auto a = parse_arrival(trim(text));
       if (!a) fail(o, "unknown arrival '" + text + "'" + did_you_mean(text, {"poisson", "gamma", "offline"}) +
@@ -129,6 +145,11 @@ ServeSpec parse_spec(const Options& options) {
 
 }  // namespace
 
+void check_serve_options(const Options& options, const std::filesystem::path& config_root) {
+  const ServeSpec spec = parse_spec(options, config_root);
+  if (spec.trace) (void)load_trace(*spec.trace);
+}
+
 const std::vector<std::string>& serve_option_keys() {
   static const std::vector<std::string> k{"trace", "arrival", "rate",     "cv",       "requests",
                                           "scheduler", "max_batch", "chunk", "slo_ttft", "slo_tpot",
@@ -163,12 +184,27 @@ class EvaluatorSteps {
       return StepCost{r.kv_transfer_s, 0};
     }
     if (r.fits) return cost_of(r);
+    if (batch == 1 && phase == Phase::Prefill && tokens > 16) {
+      // A prompt whose activations do not fit runs in pieces that do, one after another.
+      std::int64_t piece = tokens / 2;
+      RunResult rp = eval(phase, 1, piece);
+      while (!rp.fits && piece > 16) rp = eval(phase, 1, piece /= 2);
+      if (rp.fits) {
+        const StepCost c = cost_of(rp);
+        const double n = static_cast<double>(tokens) / static_cast<double>(piece);
+        return StepCost{c.time_s * n, c.energy_j * n};
+      }
+    }
     if (batch == 1)
       throw NotFit{fmt::format("a {} step of one sequence at {} tokens does not fit: {}", phase_name(phase), tokens,
                                r.fit_error)};
     std::int64_t b2 = batch / 2;
     RunResult r2 = eval(phase, b2, tokens);
     while (!r2.fits && b2 > 1) r2 = eval(phase, b2 /= 2, tokens);
+    if (!r2.fits && phase == Phase::Prefill) {
+      const StepCost one = (*this)(kind, 1, tokens);  // prompts in pieces, one after another
+      return StepCost{one.time_s * static_cast<double>(batch), one.energy_j * static_cast<double>(batch)};
+    }
     if (!r2.fits)
       throw NotFit{fmt::format("a {} step of one sequence at {} tokens does not fit: {}", phase_name(phase), tokens,
                                r2.fit_error)};
@@ -218,7 +254,7 @@ std::vector<ServeRequest> make_requests(const ServeSpec& spec, const std::option
 
 ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in, const Options& options,
                          bool record_steps) {
-  ServeSpec spec = parse_spec(options);
+  ServeSpec spec = parse_spec(options, runner.config_root());
   std::optional<Trace> trace;
   if (spec.trace) trace = load_trace(*spec.trace);
   const double rate = spec.rate.value_or(0);
@@ -240,17 +276,16 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   EvalRequest base = base_in;
   EvaluatorSteps steps(runner, base);
   const auto probe_ctx = static_cast<std::int64_t>(std::llround(std::max(1.0, mean_len)));
-  RunResult probe = steps.eval(Phase::Decode, 1, probe_ctx);
-  if (probe.fits && base.options.devices.mode != DeviceCount::Mode::Fixed) {
+  if (base.options.devices.mode != DeviceCount::Mode::Fixed) {
     EvalRequest sizing = base;
     sizing.options.workload.phase = Phase::Decode;
     sizing.options.workload.batch = spec.config.max_batch;
     sizing.options.workload.context = probe_ctx;
     const RunResult sized = runner.run(sizing);
-    base.options.devices = DeviceCount{DeviceCount::Mode::Fixed, sized.fits ? sized.devices : probe.devices};
+    if (sized.devices > 0) base.options.devices = DeviceCount{DeviceCount::Mode::Fixed, sized.devices};
     steps = EvaluatorSteps(runner, base);
-    probe = steps.eval(Phase::Decode, 1, probe_ctx);
   }
+  const RunResult probe = steps.eval(Phase::Decode, 1, probe_ctx);
   Json head{{"system", probe.system}, {"model", probe.model}, {"devices", probe.devices},
             {"dtype", std::string(dtype_name(base.options.workload.dtype))},
             {"fidelity", std::string(fidelity_name(probe.fidelity))},

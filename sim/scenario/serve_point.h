@@ -16,6 +16,11 @@ namespace wafersim {
 /// The serve option keys (beside the eval keys system, model, devices, dtype, fidelity).
 [[nodiscard]] const std::vector<std::string>& serve_option_keys();
 
+/// Checks the serve options (and reads the trace) without simulating: scenario
+/// validation before work starts. Throws InputError naming the option.
+void check_serve_options(const std::map<std::string, std::pair<std::string, OptionOrigin>>& options,
+                         const std::filesystem::path& config_root);
+
 struct ServeRunResult {
   bool fits = true;
   std::string fit_error;
