@@ -131,11 +131,11 @@ ServeOutcome simulate_disaggregated(const std::vector<ServeRequest>& requests, c
         continue;
       }
       // The link carries one KV cache at a time, in prefill order.
-      const StepCost x = cache.cost(ServeStep::KvTransfer, 1, s.context);
+      const StepCost x = cache.cost(ServeStep::KvTransfer, 1, s.prefill_target);
       const double start = std::max(prefill_free, link_free);
       link_free = start + x.time_s;
       st.outcome.dynamic_energy_j += x.energy_j;
-      st.record({start, x.time_s, 2, 't', 1, s.context, 0});
+      st.record({start, x.time_s, 2, 't', 1, s.prefill_target, 0});
       transit.push_back({s, link_free});
     }
   }

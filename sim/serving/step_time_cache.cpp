@@ -7,19 +7,18 @@
 namespace wafersim::serving {
 namespace {
 constexpr int kExact = 16;   ///< values 1..16 are grid points
-constexpr int kPerOctave = 4;
 }  // namespace
 
-std::int64_t StepTimeCache::grid_value(int i) {
+std::int64_t StepTimeCache::grid_value(int i, int per) {
   if (i < kExact) return i + 1;
-  return std::llround(kExact * std::exp2(static_cast<double>(i - (kExact - 1)) / kPerOctave));
+  return std::llround(kExact * std::exp2(static_cast<double>(i - (kExact - 1)) / per));
 }
 
-int StepTimeCache::grid_index(std::int64_t x) {
+int StepTimeCache::grid_index(std::int64_t x, int per) {
   if (x <= kExact) return static_cast<int>(std::max<std::int64_t>(x, 1) - 1);
-  int i = (kExact - 1) + static_cast<int>(std::floor(kPerOctave * std::log2(static_cast<double>(x) / kExact)));
-  while (grid_value(i + 1) <= x) ++i;
-  while (grid_value(i) > x) --i;
+  int i = (kExact - 1) + static_cast<int>(std::floor(per * std::log2(static_cast<double>(x) / kExact)));
+  while (grid_value(i + 1, per) <= x) ++i;
+  while (grid_value(i, per) > x) --i;
   return i;
 }
 
@@ -41,7 +40,7 @@ const StepCost& StepTimeCache::corner(ServeStep kind, int bi, int ti) {
   }
   const std::size_t k = static_cast<std::size_t>(bi) * static_cast<std::size_t>(t.cols) + static_cast<std::size_t>(ti);
   if (!t.known[k]) {
-    t.values[k] = evaluate_(kind, grid_value(bi), grid_value(ti));
+    t.values[k] = evaluate_(kind, grid_value(bi), grid_value(ti, token_points_per_octave(kind)));
     t.known[k] = 1;
     ++evaluations_;
   }
@@ -50,11 +49,21 @@ const StepCost& StepTimeCache::corner(ServeStep kind, int bi, int ti) {
 
 StepCost StepTimeCache::cost(ServeStep kind, std::int64_t batch, std::int64_t tokens) {
   if (batch < 1 || tokens < 1) throw InternalError("step with no batch or no tokens");
-  const int b0 = grid_index(batch), t0 = grid_index(tokens);
-  const std::int64_t bv0 = grid_value(b0), tv0 = grid_value(t0);
+  if (!interpolate_) {
+    const auto key = std::make_tuple(static_cast<int>(kind), batch, tokens);
+    auto it = exact_.find(key);
+    if (it == exact_.end()) {
+      it = exact_.emplace(key, evaluate_(kind, batch, tokens)).first;
+      ++evaluations_;
+    }
+    return it->second;
+  }
+  const int per = token_points_per_octave(kind);
+  const int b0 = grid_index(batch), t0 = grid_index(tokens, per);
+  const std::int64_t bv0 = grid_value(b0), tv0 = grid_value(t0, per);
   const bool b_exact = bv0 == batch, t_exact = tv0 == tokens;
   const double fb = b_exact ? 0 : static_cast<double>(batch - bv0) / static_cast<double>(grid_value(b0 + 1) - bv0);
-  const double ft = t_exact ? 0 : static_cast<double>(tokens - tv0) / static_cast<double>(grid_value(t0 + 1) - tv0);
+  const double ft = t_exact ? 0 : static_cast<double>(tokens - tv0) / static_cast<double>(grid_value(t0 + 1, per) - tv0);
   StepCost out;
   auto add = [&](int bi, int ti, double w) {
     if (w == 0) return;
