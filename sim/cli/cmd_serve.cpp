@@ -93,7 +93,7 @@ void ServeArgs::add_to(CLI::App& app) {
   app.add_option("--requests", options["requests"], "Requests to generate (with --trace: the first N)");
   app.add_option("--prompt", options["prompt"], "Prompt tokens: N, uniform:A:B or lognormal:MEDIAN:SIGMA");
   app.add_option("--output", options["output"], "Output tokens: N, uniform:A:B or lognormal:MEDIAN:SIGMA");
-  app.add_option("--scheduler", options["scheduler"], "continuous | static | chunked | disaggregated");
+  app.add_option("--scheduler", options["scheduler"], "continuous | static | chunked | disaggregated (default: disaggregated on a system whose prefill and decode groups differ, else continuous)");
   app.add_option("--max-batch", options["max_batch"], "Sequences per step at most (default 256)");
   app.add_option("--chunk", options["chunk"], "Chunked: token budget per step (default 512); others: prefill tokens per step (default 8192)");
   app.add_option("--slo-ttft", options["slo_ttft"], "SLO on p99 time to first token (seconds, or \"200 ms\")");

@@ -318,6 +318,9 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   // Prefill and decode on different groups: colocated schedulers wait for the KV transfer.
   const RunResult prefill_probe = steps.eval(Phase::Prefill, 1, 128);
   const bool split = prefill_probe.kv_transfer_bytes > 0;
+  // Without --scheduler: disaggregated where prefill and decode have their own groups.
+  if (!options.count("scheduler") && split) cfg.scheduler = SchedulerKind::Disaggregated;
+  head["scheduler"] = scheduler_name(cfg.scheduler);
   if (cfg.scheduler == SchedulerKind::Disaggregated && !split)
     fail(options.count("scheduler") ? options.at("scheduler").second : OptionOrigin{"", 0, 0, "--scheduler"},
          fmt::format("'disaggregated' needs a system whose prefill and decode run on different groups ({} runs both "
