@@ -36,8 +36,10 @@ void print_summary(std::ostream& out, const ServeRunResult& r) {
     line("why", r.fit_error);
     return;
   }
+  const double d = j["duration_s"].get<double>();
   line("requests", fmt::format("{} completed of {} in {}", j["completed"].get<std::int64_t>(),
-                               j["requests"].get<std::int64_t>(), seconds(j["duration_s"])));
+                               j["requests"].get<std::int64_t>(),
+                               d >= 120 ? fmt::format("{:.1f} min", d / 60) : format_seconds(d)));
   line("offered load", j["request_rate"].is_number() ? fmt::format("{:.3g} requests/s", j["request_rate"].get<double>())
                                                      : "all at once (offline)");
   line("throughput", fmt::format("{:.3g} requests/s · {} output tokens/s",

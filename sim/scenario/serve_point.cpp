@@ -173,7 +173,8 @@ class EvaluatorSteps {
     r.options.workload.batch = batch;
     if (phase == Phase::Decode) r.options.workload.context = tokens;
     else r.options.workload.prompt = tokens;
-    return runner_->run(r);
+    // Scenario points (serve set) check override usage over the whole scenario, as eval points do.
+    return runner_->run(r, !base_.serve);
   }
 
   StepCost operator()(ServeStep kind, std::int64_t batch, std::int64_t tokens) const {
@@ -281,7 +282,7 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
     sizing.options.workload.phase = Phase::Decode;
     sizing.options.workload.batch = spec.config.max_batch;
     sizing.options.workload.context = probe_ctx;
-    const RunResult sized = runner.run(sizing);
+    const RunResult sized = runner.run(sizing, !base.serve);
     if (sized.devices > 0) base.options.devices = DeviceCount{DeviceCount::Mode::Fixed, sized.devices};
     steps = EvaluatorSteps(runner, base);
   }
