@@ -27,8 +27,9 @@ void print_dist(std::ostream& out, const char* name, const Json& d) {
 
 void print_summary(std::ostream& out, const ServeRunResult& r) {
   const Json& j = r.json;
-  out << fmt::format("{} on {} ({} devices) · {} · {} scheduler · {}\n", j["model"].get<std::string>(),
-                     j["system"].get<std::string>(), j["devices"].get<int>(), j["dtype"].get<std::string>(),
+  const int devices = j["devices"].get<int>();
+  out << fmt::format("{} on {} ({} device{}) · {} · {} scheduler · {}\n", j["model"].get<std::string>(),
+                     j["system"].get<std::string>(), devices, devices == 1 ? "" : "s", j["dtype"].get<std::string>(),
                      j["scheduler"].get<std::string>(), j["fidelity"].get<std::string>());
   auto line = [&](const std::string& k, const std::string& v) { out << fmt::format("  {:<24}{}\n", k, v); };
   if (!r.fits) {

@@ -18,7 +18,8 @@ namespace {
 
 std::int64_t mean_of(std::int64_t sum, std::int64_t n) { return std::max<std::int64_t>(1, (sum + n / 2) / n); }
 
-/// Prefill step of `seqs`, plus the KV transfer on a system that decodes elsewhere.
+/// Prefill step of `seqs` prompts at their mean length, plus the KV transfer on a
+/// system that decodes elsewhere.
 StepCost prefill_cost(StepTimeCache& cache, const ServeConfig& config, std::int64_t seqs, std::int64_t tokens) {
   StepCost c = cache.cost(ServeStep::Prefill, seqs, mean_of(tokens, seqs));
   if (config.transfer_after_prefill) {
@@ -60,6 +61,7 @@ void after_prefill(ServingState& st, std::vector<Sequence>& batch) {
   }
 }
 
+/// One decode step of every running sequence, timed at their mean context.
 void decode_step(ServingState& st, StepTimeCache& cache) {
   st.grow_running(static_cast<std::int64_t>(std::ceil(st.config.tokens_per_step)));
   if (st.running.empty()) return;
