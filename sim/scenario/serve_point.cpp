@@ -238,6 +238,10 @@ class EvaluatorSteps {
   EvalRequest base_;
 };
 
+double summarize_rate(const std::vector<ServeRequest>& r) {
+  return r.size() > 1 && r.back().arrival_s > 0 ? static_cast<double>(r.size() - 1) / r.back().arrival_s : 0;
+}
+
 std::vector<ServeRequest> make_requests(const ServeSpec& spec, const std::optional<Trace>& trace, double rate) {
   if (trace) return replay(*trace, rate, spec.requests.value_or(0), spec.arrival == ArrivalKind::Offline);
   SyntheticWorkload w;
@@ -373,7 +377,7 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   out.json["step_evaluations"] = cache.evaluations();
 
   if (spec.find_capacity) {
-    const double natural = trace ? trace->natural_rate() : 0;
+    const double natural = trace ? summarize_rate(replay(*trace, 0, spec.requests.value_or(0), false)) : 0;
     const double start = rate > 0 ? rate : (natural > 0 ? natural : 1.0);
     const CapacityResult cap = find_capacity(
         [&](double r) { return summarize(simulate_at(make_requests(spec, trace, r), false), spec.slo, scale); },

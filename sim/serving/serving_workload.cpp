@@ -151,7 +151,9 @@ Trace load_trace(const std::string& path) {
 std::vector<ServeRequest> replay(const Trace& trace, double rate, std::int64_t limit, bool offline) {
   std::vector<ServeRequest> out = trace.requests;
   if (limit > 0 && static_cast<std::size_t>(limit) < out.size()) out.resize(static_cast<std::size_t>(limit));
-  const double natural = trace.natural_rate();
+  // The rate of the requests kept, so `rate` is what the replay offers.
+  const double natural =
+      out.size() > 1 && out.back().arrival_s > 0 ? static_cast<double>(out.size() - 1) / out.back().arrival_s : 0;
   const double scale = offline ? 0.0 : (rate > 0 && natural > 0 ? natural / rate : 1.0);
   for (auto& r : out) r.arrival_s *= scale;
   return out;

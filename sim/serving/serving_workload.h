@@ -43,8 +43,8 @@ struct Trace {
 /// for an empty trace.
 [[nodiscard]] Trace load_trace(const std::string& path);
 
-/// The first `limit` requests (0 = all), arrival times scaled so the mean rate is
-/// `rate` (0 = as recorded), or all at t = 0 when `offline`.
+/// The first `limit` requests (0 = all), arrival times scaled so the mean rate of those
+/// requests is `rate` (0 = as recorded), or all at t = 0 when `offline`.
 [[nodiscard]] std::vector<ServeRequest> replay(const Trace& trace, double rate, std::int64_t limit, bool offline);
 
 }  // namespace wafersim::serving
