@@ -12,6 +12,7 @@ SPEC.json: {"scenario", "title", "subtitle", "charts": [...], "devices": [...]}.
 Chart keys:
   name      output file stem (letters, digits, '-', '_', '.')          required
   type      bar | line | scatter | roofline | breakdown | heatmap     required
+            (serving: latency_load | slo_attainment | capacity | cost_at_slo)
   x, y      columns (roofline defaults: arithmetic_intensity, achieved_flops;
             breakdown needs only x and plots time_s.*)
   z         heatmap colour column
@@ -1321,6 +1322,152 @@ def main(argv=None):
         if os.environ.get("WAFERSIM_RENDER_DEBUG"):
             raise
         return 1
+
+
+# ------------------------------------------------------- serving charts ----
+# Chart types for `phase: serve` points (sim/serving): added beside the step charts
+# above, which they leave untouched; chart_columns and render_chart dispatch here.
+SERVING_CHART_TYPES = ("latency_load", "slo_attainment", "capacity", "cost_at_slo")
+CHART_TYPES = CHART_TYPES + SERVING_CHART_TYPES
+LABELS.update({
+    "rate": ("offered load (requests/s)", None),
+    "request_rate": ("offered load (requests/s)", None),
+    "slo_attainment": ("requests meeting the SLO (%)", None),
+    "capacity_users": ("users served at once", None),
+    "capacity_requests_per_s": ("capacity (requests/s)", None),
+    "capacity_tokens_per_s": ("capacity (output tokens/s)", None),
+    "capacity_cost_per_million_tokens": ("cost per million output tokens at capacity (US$)", None),
+    "throughput_tokens_per_s": ("throughput (output tokens/s)", None),
+    "slo_tpot": ("SLO on p99 time per output token", None),
+})
+_step_chart_columns = chart_columns
+_step_render_chart = render_chart
+
+
+def chart_columns(ch):  # noqa: F811 - extends the step version with the serving types
+    if ch.get("type") == "latency_load":
+        cols = [("x", ch.get("x"))] + [("y", c) for c in
+                                       ("ttft_s.p50", "ttft_s.p99", "tpot_s.p50", "tpot_s.p99")]
+        for role in ("series", "facet"):
+            if ch.get(role):
+                cols.append((role, ch[role]))
+        return cols + [("filter", c) for c in (ch.get("filter") or {})]
+    return _step_chart_columns(ch)
+
+
+def render_chart(spec, ch, all_rows, palettes, out_dir):  # noqa: F811
+    if ch["type"] not in SERVING_CHART_TYPES:
+        return _step_render_chart(spec, ch, all_rows, palettes, out_dir)
+    import matplotlib.pyplot as plt
+    rows = select(all_rows, ch.get("filter"))
+    scol = ch.get("series")
+    series = ordered([r.get(scol) for r in rows]) if scol else [None]
+    colors = palettes.get(scol, {}) if scol else {}
+
+    def color(v):
+        return colors.get(vtext(v), PALETTE[0])
+
+    def label(v):
+        return series_text(scol, v) if scol else None
+
+    draw = {"latency_load": _draw_latency_load, "slo_attainment": _draw_slo_attainment,
+            "capacity": _draw_serving_bars, "cost_at_slo": _draw_serving_bars}[ch["type"]]
+    fig = draw(plt, ch, rows, series, scol, color, label)
+    title = ch.get("title") or spec.get("title") or ch["name"]
+    sub = spec.get("subtitle")
+    fig.suptitle(title + ("\n" + sub if sub else ""), fontsize=10.5)
+    for fmt in ("png", "svg"):
+        save_atomic(fig, os.path.join(out_dir, "%s.%s" % (ch["name"], fmt)), fmt)
+    plt.close(fig)
+
+
+def _series_rows(rows, scol, v, xcol):
+    pts = [r for r in rows if (scol is None or vtext(r.get(scol)) == vtext(v)) and fits(r)
+           and to_number(r.get(xcol)) is not None]
+    return sorted(pts, key=lambda r: to_number(r.get(xcol)))
+
+
+def _draw_latency_load(plt, ch, rows, series, scol, color, label):
+    """p50 (solid) and p99 (dashed) TTFT and TPOT against offered load, one line per series."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
+    xcol = ch["x"]
+    for ax, metric, name in ((axes[0], "ttft_s", "time to first token"),
+                             (axes[1], "tpot_s", "time per output token")):
+        values = [to_number(r.get(metric + ".p99")) for r in rows]
+        q = Quantity(metric, [v for v in values if v is not None])
+        for v in series:
+            pts = _series_rows(rows, scol, v, xcol)
+            xs = [to_number(r.get(xcol)) for r in pts]
+            for pct, style in (("p50", "-"), ("p99", "--")):
+                ys = [q.of({metric: r.get(metric + "." + pct)}) for r in pts]
+                ax.plot(xs, ys, style, marker="o", ms=3.5, color=color(v),
+                        label=("%s %s" % (label(v), pct)) if label(v) else pct)
+        ax.set_yscale("log")
+        ax.set_xlabel(ch.get("x_label") or Quantity(xcol, []).label)
+        ax.set_ylabel("%s (%s)" % (name, q.label.split("(")[-1].rstrip(")")))
+        ax.grid(True, which="major", alpha=0.3)
+        ax.set_title("%s: p50 solid, p99 dashed" % name, fontsize=9.5)
+    axes[1].legend(loc="upper left", fontsize=7.5, ncol=1 if len(series) < 5 else 2)
+    return fig
+
+
+def _draw_slo_attainment(plt, ch, rows, series, scol, color, label):
+    fig, ax = plt.subplots(figsize=(7, 4.4), constrained_layout=True)
+    xcol, ycol = ch["x"], ch["y"]
+    for v in series:
+        pts = _series_rows(rows, scol, v, xcol)
+        ax.plot([to_number(r.get(xcol)) for r in pts], [100 * (to_number(r.get(ycol)) or 0) for r in pts],
+                marker="o", ms=3.5, color=color(v), label=label(v))
+    ax.axhline(99, color="#888", lw=0.8, ls=":")
+    ax.text(ax.get_xlim()[0], 99, " 99%", va="bottom", fontsize=7.5, color="#666")
+    ax.set_ylim(0, 104)
+    ax.set_xlabel(ch.get("x_label") or Quantity(xcol, []).label)
+    ax.set_ylabel(ch.get("y_label") or Quantity(ycol, []).label)
+    ax.grid(True, alpha=0.3)
+    if scol:
+        ax.legend(fontsize=8)
+    return fig
+
+
+def _draw_serving_bars(plt, ch, rows, series, scol, color, label):
+    """Grouped bars per x category; a point that cannot meet its SLO is marked, not dropped."""
+    fig, ax = plt.subplots(figsize=(8, 4.6), constrained_layout=True)
+    xcol, ycol = ch["x"], ch["y"]
+    cats = ordered([r.get(xcol) for r in rows], numeric_sort=False)
+    width = 0.8 / max(1, len(series))
+    q = Quantity(ycol, [r.get(ycol) for r in rows])
+    peak = max([q.of(r) or 0 for r in rows] + [1e-12])
+    log = bool(ch.get("log_y"))
+    for j, v in enumerate(series):
+        for i, c in enumerate(cats):
+            match = [r for r in rows if vtext(r.get(xcol)) == vtext(c)
+                     and (scol is None or vtext(r.get(scol)) == vtext(v))]
+            if not match:
+                continue
+            r = match[0]
+            x = i - 0.4 + width * (j + 0.5)
+            y = q.of(r) if fits(r) else None
+            if y is None or y <= 0:
+                ax.bar(x, peak * (0.02 if not log else 0), width * 0.9, color=NOFIT_FACE, edgecolor=NOFIT_EDGE)
+                ax.text(x, peak * 0.03 if not log else 1, "misses\nSLO" if fits(r) else "does\nnot fit",
+                        ha="center", va="bottom", fontsize=6.5, color="#555")
+                continue
+            ax.bar(x, y, width * 0.9, color=color(v), label=label(v) if i == 0 or not ax.get_legend_handles_labels()[1].count(label(v)) else None)
+            ax.text(x, y, compact(y), ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(range(len(cats)))
+    ax.set_xticklabels([vtext(c) for c in cats])
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(ch.get("x_label") or Quantity(xcol, []).label)
+    ax.set_ylabel(ch.get("y_label") or q.label)
+    ax.grid(True, axis="y", alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    if scol and labels:
+        seen = {}
+        for h, l in zip(handles, labels):
+            seen.setdefault(l, h)
+        ax.legend(list(seen.values()), list(seen.keys()), fontsize=8)
+    return fig
 
 
 if __name__ == "__main__":

@@ -127,6 +127,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     std::string trace_out = "trace.json";
     trace->add_option("-o,--output-file", trace_out, "Trace file to write (default trace.json)");
 
+    ServeArgs serve_args;
+    auto* serve = app.add_subcommand("serve", "Request-level serving simulation: arrivals, batching, latency, capacity");
+    serve_args.add_to(*serve);
+
     auto* run_cmd = app.add_subcommand("run", "Run a scenario: every grid point, results, charts");
     std::string scenario, out_dir = "out";
     int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -202,6 +206,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (eval->parsed()) return cmd_eval(ctx, eval_args);
     if (explain->parsed()) return cmd_explain(ctx, explain_args, every_op, top);
     if (trace->parsed()) return cmd_trace(ctx, trace_args, trace_out);
+    if (serve->parsed()) return cmd_serve(ctx, serve_args);
     if (run_cmd->parsed()) return cmd_run(ctx, scenario, out_dir, jobs, run_sets, resume, quiet);
     if (anchors->parsed())
       return cmd_anchors(ctx, anchors_file.empty() ? (ctx.config_root / "anchors.csv").string() : anchors_file,

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,16 @@ struct CrosscheckArgs {
   bool json = false, markdown = false, quick = false;
 };
 
+/// `wafersim serve` options, as typed (keys of serve_option_keys()).
+struct ServeArgs {
+  std::string system, model, devices, dtype, fidelity, out_dir;
+  std::vector<std::string> sets;
+  std::map<std::string, std::string> options;
+  bool json = false, find_capacity = false;
+  void add_to(CLI::App& app);
+};
+
+int cmd_serve(const Context& ctx, const ServeArgs& args);
 int cmd_eval(const Context& ctx, const EvalArgs& args);
 int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top);
 int cmd_trace(const Context& ctx, const EvalArgs& args, const std::string& out_path);

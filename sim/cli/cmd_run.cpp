@@ -78,8 +78,27 @@ int cmd_run(const Context& ctx, const std::string& scenario, const std::string& 
   for (auto a : {TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right,
                  TextTable::Align::Right, TextTable::Align::Left})
     align.push_back(a);
+  // phase: serve points (sim/serving) show serving figures instead.
+  const bool serve = !outcome.rows.empty() && outcome.rows.front().contains("scheduler");
+  if (serve)
+    std::copy_n(std::begin({"fits", "devices", "output tok/s", "p99 TTFT", "p99 TPOT", "SLO met"}), 6,
+                header.end() - 6);
   TextTable table(header, align);
   for (const auto& row : outcome.rows) {
+    if (serve) {
+      std::vector<std::string> cells;
+      for (const auto& c : cols) cells.push_back(row.contains(c) ? cell(row[c]) : "-");
+      auto p99 = [&](const char* k) {
+        const Json d = row.value(k, Json(nullptr));
+        return d.is_object() ? format_seconds(d["p99"].get<double>()) : std::string("-");
+      };
+      const Json slo = row.value("slo_attainment", Json(nullptr));
+      cells.insert(cells.end(), {cell(row.value("fits", Json(false))), cell(row.value("devices", Json(nullptr))),
+                                 cell(row.value("throughput_tokens_per_s", Json(nullptr))), p99("ttft_s"), p99("tpot_s"),
+                                 slo.is_number() ? fmt::format("{:.1f}%", 100 * slo.get<double>()) : "-"});
+      table.add_row(cells);
+      continue;
+    }
     std::vector<std::string> cells;
     for (const auto& c : cols) cells.push_back(row.contains(c) ? cell(row[c]) : c == "devices" && row.contains("devices_requested") ? cell(row["devices_requested"]) : "-");
     cells.push_back(cell(row.value("fits", Json(false))));

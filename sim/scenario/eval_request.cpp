@@ -1,11 +1,14 @@
 #include "sim/scenario/eval_request.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
 
 #include "sim/core/text.h"
+#include "sim/scenario/serve_point.h"
+#include "sim/serving/length_distribution.h"
 #include "sim/hardware/system.h"
 #include "sim/timing/speculative_evaluator.h"
 #include "sim/workload/graph_cache.h"
@@ -75,9 +78,11 @@ std::optional<SpeculativeSpec> SpeculativeOptions::spec() const {
 }
 
 const std::vector<std::string>& EvalRequest::keys() {
-  static const std::vector<std::string> k{"system",   "model",       "devices",      "phase",      "batch",
-                                          "prompt",   "context",     "output",       "dtype",      "kv_dtype",
-                                          "fidelity", "speculative", "draft_tokens", "acceptance", "accepted_per_step"};
+  static const std::vector<std::string> k{
+      "system",    "model",     "devices", "phase",    "batch",    "prompt",       "context",    "output",
+      "dtype",     "kv_dtype",  "fidelity", "speculative", "draft_tokens", "acceptance", "accepted_per_step",
+      "trace",     "arrival",   "rate",    "cv",       "requests", "scheduler",    "max_batch",  "chunk",
+      "slo_ttft",  "slo_tpot",  "seed",    "find_capacity"};
   return k;
 }
 
@@ -93,6 +98,13 @@ void EvalRequest::set_option(const std::string& key, const std::string& value, c
     if (trim(value) == "auto") options.devices = DeviceCount{DeviceCount::Mode::Auto, 0};
     else options.devices = DeviceCount{DeviceCount::Mode::Fixed,
                                        static_cast<int>(parse_count(value, 1, kMaxDevices, "device count", o))};
+  } else if (key == "phase" && trim(value) == "serve") {
+    serve = true;
+  } else if (std::find(serve_option_keys().begin(), serve_option_keys().end(), key) != serve_option_keys().end()) {
+    serve_options[key] = {value, o};
+  } else if ((key == "prompt" || key == "output") && serving::LengthDistribution::looks_like_distribution(value)) {
+    (void)serving::LengthDistribution::parse(value, o.path);  // checked here, used by serve points
+    serve_options[key] = {value, o};
   } else if (key == "phase") {
     auto p = parse_phase(trim(value));
     if (!p) fail(o, "unknown phase '" + value + "'" + did_you_mean(value, {"prefill", "decode", "encode", "generate"}) +
@@ -102,10 +114,12 @@ void EvalRequest::set_option(const std::string& key, const std::string& value, c
     w.batch = parse_count(value, 1, kMaxBatch, "batch", o);
   } else if (key == "prompt") {
     w.prompt = parse_count(value, 1, kMaxTokens, "prompt tokens", o);
+    serve_options[key] = {value, o};
   } else if (key == "context") {
     w.context = parse_count(value, 1, kMaxTokens, "context tokens", o);
   } else if (key == "output") {
     w.output = parse_count(value, 1, kMaxTokens, "output tokens", o);
+    serve_options[key] = {value, o};
   } else if (key == "dtype" || key == "kv_dtype") {
     auto t = parse_dtype(trim(value));
     std::vector<std::string> names;
@@ -205,6 +219,16 @@ std::shared_ptr<const RequestRunner::Loaded> RequestRunner::load(const EvalReque
 
 std::vector<std::string> RequestRunner::check(const EvalRequest& request) const {
   const auto l = load(request, false);
+  if (request.serve) {
+    check_serve_options(request.serve_options, root_);
+  } else {
+    for (const auto& [key, entry] : request.serve_options) {
+      const bool length = key == "prompt" || key == "output";
+      if (length && !serving::LengthDistribution::looks_like_distribution(entry.first)) continue;
+      fail(entry.second, length ? "a distribution of lengths applies to phase: serve only"
+                                : "'" + key + "' applies to phase: serve only");
+    }
+  }
   Evaluator::check_workload(*l->model, request.options.workload);
   if (const auto spec = request.speculative.spec())
     SpeculativeEvaluator::check(*l->model, l->draft.get(), request.options.workload, *spec);

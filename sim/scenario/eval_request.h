@@ -40,6 +40,10 @@ struct EvalRequest {
   EvalOptions options;
   SpeculativeOptions speculative;
   std::vector<Override> overrides;
+  /// `phase: serve` (a scenario point or `wafersim serve`): a serving simulation, with
+  /// the serve options (and the prompt/output lengths, which may be distributions) as text.
+  bool serve = false;
+  std::map<std::string, std::pair<std::string, OptionOrigin>> serve_options;
 
   /// The option keys `set_option` accepts (CONTRACTS.md eval options).
   static const std::vector<std::string>& keys();
@@ -73,6 +77,7 @@ class RequestRunner {
   /// The devices of the request's system, one per group.
   [[nodiscard]] std::vector<std::shared_ptr<const Device>> devices(const EvalRequest& request) const;
   [[nodiscard]] const Registry& registry() const { return registry_; }
+  [[nodiscard]] const std::filesystem::path& config_root() const { return root_; }
 
  private:
   struct Loaded;

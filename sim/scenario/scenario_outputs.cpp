@@ -8,6 +8,7 @@
 
 #include "sim/report/atomic_file.h"
 #include "sim/report/op_table.h"
+#include "sim/serving/serving_report.h"
 
 namespace wafersim {
 
@@ -76,6 +77,10 @@ std::vector<std::string> chart_columns(const ScenarioSpec& spec, ChartPoints poi
     for (const auto& [k, v] : flatten(make_row(p, result_to_json(every)))) cols.push_back(k);
     cols.push_back("time_s");
     cols.push_back("memory_bytes");
+    for (const auto& c : serving::serve_columns()) cols.push_back(c);  // phase: serve points
+    for (const char* c : {"scheduler", "fits", "cost_per_million_tokens", "kv_capacity_bytes", "capacity_requests_per_s",
+                          "capacity_tokens_per_s", "capacity_users", "capacity_cost_per_million_tokens"})
+      cols.push_back(c);
   } else {
     for (const auto& [k, v] : flatten(op_row_json(OpRow{}, RunResult{}))) cols.push_back(k);
     for (const char* k : {"system", "model", "phase", "dtype", "batch", "devices"}) cols.push_back(k);

@@ -15,6 +15,7 @@
 #include "sim/report/op_table.h"
 #include "sim/scenario/journal.h"
 #include "sim/scenario/scenario_outputs.h"
+#include "sim/scenario/serve_point.h"
 #include "sim/core/build_info.h"
 
 namespace fs = std::filesystem;
@@ -49,8 +50,9 @@ void check_charts(const ScenarioSpec& spec, Diagnostics& d) {
                                                            : " (a point parameter or an eval --json field)")});
     };
     const bool xy = c.type == ChartType::Bar || c.type == ChartType::Line || c.type == ChartType::Scatter ||
-                    c.type == ChartType::Heatmap;
-    need("x", c.x, xy || c.type == ChartType::Breakdown);
+                    c.type == ChartType::Heatmap || c.type == ChartType::SloAttainment ||
+                    c.type == ChartType::Capacity || c.type == ChartType::CostAtSlo;
+    need("x", c.x, xy || c.type == ChartType::Breakdown || c.type == ChartType::LatencyLoad);
     need("y", c.y, xy);
     need("z", c.z, c.type == ChartType::Heatmap);
     need("series", c.series, false);
@@ -271,6 +273,16 @@ ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOpt
       if (rows[i]) continue;
       Json row, op_json;
       try {
+        if (points[i].request.serve) {  // phase: serve points (sim/serving)
+          const auto& req = points[i].request;
+          row = make_row(points[i], run_serve(prep.runner, req, req.serve_options, false).json);
+          journal.append(points[i].key(), row, op_json);
+          std::lock_guard lock(mutex);
+          rows[i] = std::move(row);
+          const std::size_t n = ++done;
+          if (options.progress) options.progress(n, points.size(), outcome.reused);
+          continue;
+        }
         const RunResult r = prep.runner.run(points[i].request, false);
         row = make_row(points[i], result_to_json(r));
         if (wants_ops) op_json = op_rows_json(points[i], row, r);

@@ -14,6 +14,10 @@ std::string_view chart_type_name(ChartType t) {
     case ChartType::Roofline: return "roofline";
     case ChartType::Breakdown: return "breakdown";
     case ChartType::Heatmap: return "heatmap";
+    case ChartType::LatencyLoad: return "latency_load";
+    case ChartType::SloAttainment: return "slo_attainment";
+    case ChartType::Capacity: return "capacity";
+    case ChartType::CostAtSlo: return "cost_at_slo";
   }
   return "bar";
 }
@@ -67,8 +71,10 @@ const Schema<ChartSpec>& chart_schema() {
     s.text("name", &ChartSpec::name, "File name of the chart (default: TYPE-Y).", "")
         .choice("type", &ChartSpec::type,
                 {{"bar", ChartType::Bar}, {"line", ChartType::Line}, {"scatter", ChartType::Scatter},
-                 {"roofline", ChartType::Roofline}, {"breakdown", ChartType::Breakdown}, {"heatmap", ChartType::Heatmap}},
-                "Chart type.", std::nullopt)
+                 {"roofline", ChartType::Roofline}, {"breakdown", ChartType::Breakdown}, {"heatmap", ChartType::Heatmap},
+                 {"latency_load", ChartType::LatencyLoad}, {"slo_attainment", ChartType::SloAttainment},
+                 {"capacity", ChartType::Capacity}, {"cost_at_slo", ChartType::CostAtSlo}},
+                "Chart type (latency_load, slo_attainment, capacity, cost_at_slo: phase: serve points).", std::nullopt)
         .choice("points", &ChartSpec::points, {{"steps", ChartPoints::Steps}, {"ops", ChartPoints::Ops}},
                 "steps: one point per scenario point; ops: one per op (summed over layers) of each point's "
                 "step, with columns op, kind, time_s, flops, bytes, arithmetic_intensity, achieved_flops, bound.",

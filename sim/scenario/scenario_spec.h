@@ -13,7 +13,8 @@
 
 namespace wafersim {
 
-enum class ChartType { Bar, Line, Scatter, Roofline, Breakdown, Heatmap };
+/// LatencyLoad, SloAttainment, Capacity, CostAtSlo chart `phase: serve` points.
+enum class ChartType { Bar, Line, Scatter, Roofline, Breakdown, Heatmap, LatencyLoad, SloAttainment, Capacity, CostAtSlo };
 /// What a chart's points are: one per scenario point (its main step), or one per
 /// op family of each point's step (ops.json; roofline charts of ops).
 enum class ChartPoints { Steps, Ops };

@@ -1,0 +1,107 @@
+#include "sim/serving/serving_state.h"
+
+#include <cmath>
+#include <limits>
+
+#include "sim/core/error.h"
+
+namespace wafersim::serving::detail {
+
+ServingState::ServingState(const std::vector<ServeRequest>& reqs, const ServeConfig& cfg)
+    : requests(reqs), config(cfg), pager(cfg.kv_blocks, cfg.block_tokens) {
+  outcome.records.resize(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) outcome.records[i].request = requests[i];
+}
+
+double ServingState::next_arrival_time() const {
+  return next_arrival < requests.size() ? requests[next_arrival].arrival_s : std::numeric_limits<double>::infinity();
+}
+
+void ServingState::admit_arrivals() {
+  while (next_arrival < requests.size() && requests[next_arrival].arrival_s <= now) {
+    waiting.push_back(make_sequence(next_arrival));
+    ++next_arrival;
+    ++arrived_;
+  }
+}
+
+std::int64_t ServingState::in_system() const { return static_cast<std::int64_t>(arrived_ - finished); }
+
+void ServingState::advance(const StepCost& cost) {
+  const double end = now + cost.time_s;
+  // Requests in the system over the step: those present at its start for the whole
+  // step, plus those arriving during it from their arrival (they wait).
+  outcome.in_system_integral += static_cast<double>(in_system()) * cost.time_s;
+  for (std::size_t i = next_arrival; i < requests.size() && requests[i].arrival_s < end; ++i)
+    outcome.in_system_integral += end - requests[i].arrival_s;
+  outcome.dynamic_energy_j += cost.energy_j;
+  outcome.busy_s += cost.time_s;
+  ++outcome.step_count;
+  now = end;
+}
+
+void ServingState::idle_until_next_arrival() {
+  const double t = next_arrival_time();
+  if (!std::isfinite(t)) throw InternalError("serving: idle with no arrival left and requests unfinished");
+  outcome.in_system_integral += static_cast<double>(in_system()) * std::max(0.0, t - now);
+  now = std::max(now, t);
+}
+
+Sequence ServingState::make_sequence(std::size_t i) const {
+  Sequence s;
+  s.index = i;
+  s.prefill_target = requests[i].prompt;
+  return s;
+}
+
+bool ServingState::produce(Sequence& s, double tokens) {
+  RequestRecord& r = outcome.records[s.index];
+  const auto before = static_cast<std::int64_t>(std::floor(s.produced));
+  s.produced = std::min(s.produced + tokens, static_cast<double>(r.request.output));
+  const auto after = static_cast<std::int64_t>(std::floor(s.produced));
+  s.context += after - before;
+  if (r.first_token_s < 0 && after >= 1) r.first_token_s = now;
+  return after >= r.request.output;
+}
+
+void ServingState::finish(Sequence& s) {
+  outcome.records[s.index].finish_s = now;
+  outcome.end_s = std::max(outcome.end_s, now);
+  pager.give_back(s.blocks);
+  s.blocks = 0;
+  ++finished;
+}
+
+void ServingState::grow_running(std::int64_t extra) {
+  for (std::size_t i = 0; i < running.size(); ++i) {
+    Sequence& s = running[i];
+    const std::int64_t need = pager.blocks_for(s.context + extra) - s.blocks;
+    if (need <= 0) continue;
+    while (!pager.take(need)) {
+      // Preempt the most recently admitted sequence (it may be this one); it is
+      // recomputed from its prompt and the tokens it produced.
+      Sequence victim = running.back();
+      running.pop_back();
+      pager.give_back(victim.blocks);
+      outcome.records[victim.index].preemptions++;
+      outcome.preemptions++;
+      Sequence again = make_sequence(victim.index);
+      again.produced = victim.produced;
+      again.prefill_target = requests[victim.index].prompt + static_cast<std::int64_t>(std::floor(victim.produced));
+      waiting.push_front(again);
+      if (i >= running.size()) return;  // this sequence was the victim
+    }
+    s.blocks += need;
+  }
+}
+
+void ServingState::record(const StepEvent& e) {
+  if (!config.record_steps) return;
+  if (outcome.steps.size() >= config.max_recorded_steps) {
+    outcome.steps_truncated = true;
+    return;
+  }
+  outcome.steps.push_back(e);
+}
+
+}  // namespace wafersim::serving::detail
