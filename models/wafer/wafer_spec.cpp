@@ -88,6 +88,12 @@ Schema<MappingSpec> mapping_schema() {
               "two-way K-tree all-reduce), MeshGEMM shifts for prefill, 2-D attention blocks; line = row "
               "multicasts and line reductions (what --fidelity cycle runs).",
               KernelFamily::Mesh)
+      .choice("schedule", &MappingSpec::schedule,
+              {{"dataflow", LayerSchedule::Dataflow}, {"sequential", LayerSchedule::Sequential}},
+              "How a layer's ops share its region: dataflow = an op's reduction overlaps the next ops' local work "
+              "(q/k/v and gate/up reduce concurrently, a norm's all-reduce folds into the next product); "
+              "sequential = one op at a time, each waiting for the last.",
+              LayerSchedule::Dataflow)
       .text("region", &MappingSpec::region,
             "Forces the region each layer (layer_pipelined) or every kernel (wafer_parallel, weight_streaming) "
             "runs on, as ROWSxCOLS cores (e.g. 420x420); empty = the mapper searches region sizes.",

@@ -75,6 +75,12 @@ enum class KernelFamily {
   Line,  ///< row multicasts and line reductions (the layout the cycle-level reference runs)
 };
 
+/// How a layer's ops share the region's cores and fabric.
+enum class LayerSchedule {
+  Dataflow,    ///< reductions overlap the next ops' local work; a norm folds into the next product
+  Sequential,  ///< each op starts when the one before it has ended (kernels run one at a time)
+};
+
 /// `stack:` what a production serving stack adds to the hardware's time:
 /// runtime work per forward pass (host round trip, sampling, scheduling) that no
 /// kernel-level figure contains. Zero for research kernels measured on bare hardware.
@@ -86,6 +92,7 @@ struct StackSpec {
 struct MappingSpec {
   WaferMapping mode = WaferMapping::Auto;
   KernelFamily kernels = KernelFamily::Mesh;
+  LayerSchedule schedule = LayerSchedule::Dataflow;
   std::string region;  ///< "" = searched; "RxC" forces every layer's (or kernel's) region
   /// The forced region, parsed; none when `region` is empty (validated at parse).
   [[nodiscard]] std::optional<RegionSize> forced_region() const;

@@ -23,6 +23,7 @@ LineCost compose(const LineCost& a, const LineCost& b, std::int64_t lines_of_a) 
   c.hops = a.hops + b.hops;
   c.byte_hops = a.byte_hops * static_cast<double>(lines_of_a) + b.byte_hops;
   c.algo = b.algo != ReduceAlgo::None ? b.algo : a.algo;
+  c.busy = a.busy + b.busy;
   return c;
 }
 
@@ -201,6 +202,7 @@ KernelCost MeshKernels::attention(const AttentionShape& s, std::int64_t rows, st
       compose(family_reduce(bc, hpc * m * d * s.act_bytes), family_reduce(br, hpc * m * d * s.act_bytes), br);
   c.multicast = mc.cycles;
   c.reduce = 2 * mx.cycles + out.cycles;
+  c.reduce_busy = p_.mesh_family ? 2 * mx.busy + out.busy : 0;
   c.hops = mc.hops + 2 * mx.hops + out.hops;
   c.algo = out.algo;
   const double blocks = static_cast<double>(heads) / hpc * static_cast<double>(groups);
@@ -227,6 +229,7 @@ KernelCost MeshKernels::norm(std::int64_t m, std::int64_t width, std::int64_t li
   c.sram = sum_step + scale_step > c.compute ? sum_step + scale_step : 0;
   const LineCost ar = family_allreduce(line, static_cast<double>(m) * 4);
   c.reduce = ar.cycles;
+  c.reduce_busy = p_.mesh_family ? ar.busy : 0;
   c.hops = ar.hops;
   c.algo = ar.algo;
   c.flops = 3 * static_cast<double>(m * width);

@@ -44,6 +44,7 @@ struct LineCost {
   double hops = 0;        ///< hop latencies on the critical path
   double byte_hops = 0;   ///< bytes × hops moved in all
   ReduceAlgo algo = ReduceAlgo::None;
+  double busy = 0;        ///< cycles of `cycles` a core on the path is busy (task activations, adding streams)
 };
 
 /// One kernel on one region: cycles by phase plus the counts it used.
@@ -54,6 +55,10 @@ struct KernelCost {
   double sram = 0;        ///< SRAM port time (local phase, overlaps compute)
   double reduce = 0;      ///< partial sums, maxima, norms across the region
   double hops = 0;        ///< hop latencies on the critical path (multicast + reduce)
+  /// Cycles of `reduce` the cores spend working (activating add tasks, adding
+  /// streams) rather than waiting on hops and ramps: what a dataflow schedule
+  /// cannot overlap with the next op's local work. 0 for the line family.
+  double reduce_busy = 0;
   ReduceAlgo algo = ReduceAlgo::None;
   // Counts (whole op): what energy prices.
   double flops = 0, sram_bytes = 0, fabric_byte_hops = 0;

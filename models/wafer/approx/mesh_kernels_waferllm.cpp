@@ -54,6 +54,7 @@ LineCost MeshKernels::ktree_reduce(std::int64_t n, double bytes) const {
       c.cycles += steps * (sp * p_.hop_latency + 2 * p_.ramp_latency) + p_.task_overhead +
                   (members > 2 ? 2 : 1) * stream;
       c.hops += steps * sp;
+      c.busy += p_.task_overhead + (members > 2 ? 2 : 1) * stream;
       c.byte_hops += static_cast<double>(groups * (members - 1)) * sp * bytes;
       alive = groups;
       spacing *= g;
@@ -72,6 +73,7 @@ LineCost MeshKernels::ktree_allreduce(std::int64_t n, double bytes) const {
   const double half = static_cast<double>(n / 2);
   r.cycles += half * p_.hop_latency + 2 * p_.ramp_latency + flits(bytes) + p_.task_overhead;
   r.hops += half;
+  r.busy += p_.task_overhead + flits(bytes);
   r.byte_hops += static_cast<double>(n - 1) * bytes;
   return r;
 }
@@ -116,6 +118,7 @@ KernelCost MeshKernels::mesh_gemv(const GemmShape& s, std::int64_t rows, std::in
   // all of them: where the next op's input must be.
   const LineCost red = ktree_allreduce(rows, m * nt * s.act_bytes * count);
   c.reduce = red.cycles;
+  c.reduce_busy = red.busy;
   c.hops = red.hops;
   c.algo = red.algo;
   const double cores = static_cast<double>(rows * cols);
