@@ -27,7 +27,7 @@ struct MeshParams {
   double task_overhead = 0;    ///< cycles per step a core reacts to (A-55)
   double ramp_latency = 0;     ///< core <-> router cycles, each way (A-230)
   double acc_bytes = 0;        ///< SRAM bytes per partial sum of a local matrix product; 0 = registers (A-231)
-  bool mesh_family = true;     ///< WaferLLM's kernels (A-230..A-235); false = row multicasts and line reductions
+  bool mesh_family = false;    ///< WaferLLM's kernels (A-230..A-235); false = row multicasts and line reductions
 };
 
 /// Cycles a core forwarding a stream (a chain reduction) adds per flit: it passes
