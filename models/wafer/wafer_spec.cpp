@@ -106,7 +106,11 @@ Schema<StackSpec> stack_schema() {
   s.quantity("step_overhead", &StackSpec::step_overhead, UnitKind::Seconds,
              "Time a production serving stack adds to every step (one forward pass): runtime, host round trip, "
              "sampling. 0 = bare hardware, as kernel-level measurements are.",
-             "0 s", Range::NonNegative);
+             "0 s", Range::NonNegative)
+      .quantity("layer_overhead", &StackSpec::layer_overhead, UnitKind::Seconds,
+                "Time a production serving stack adds after every transformer layer of a step (runtime sequencing "
+                "of the layer's kernels). 0 = bare hardware.",
+                "0 s", Range::NonNegative);
   return s;
 }
 

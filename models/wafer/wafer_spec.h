@@ -85,7 +85,8 @@ enum class LayerSchedule {
 /// runtime work per forward pass (host round trip, sampling, scheduling) that no
 /// kernel-level figure contains. Zero for research kernels measured on bare hardware.
 struct StackSpec {
-  Seconds step_overhead{0};  ///< added once to every step (one forward pass of the batch)
+  Seconds step_overhead{0};   ///< added once to every step (one forward pass of the batch)
+  Seconds layer_overhead{0};  ///< added after every transformer layer of a step
 };
 
 /// `mapping:` the layout and, optionally, a forced region size.

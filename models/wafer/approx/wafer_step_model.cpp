@@ -126,6 +126,8 @@ double estimate(const Graph& g, const WaferLayout& l, OpKernelCoster& coster, co
       total += previous;
     } else {
       previous = unit_cycles(g, unit, r, coster, 1);
+      if (unit.layer >= 0 && unit.layer < g.layers())
+        previous += spec.stack.layer_overhead.value() * spec.clock.value();
       total += previous;
     }
     if (!l.shared() && u > 0)
@@ -286,6 +288,10 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
           if (streaming && op.bytes.weights.value() > 0) weighted.push_back(end_of[at]);
         }
         if (!end_of.empty()) prev = end_of.back();
+        if (spec.stack.layer_overhead.value() > 0 && unit.layer >= 0 && unit.layer < g.layers())
+          prev = add(op_prefix(unit.layer, g.layers()) + ".stack" + suffix, region_res[s][res],
+                     spec.stack.layer_overhead.value(), {prev},
+                     TaskInfo{TaskType::Stack, false, nullptr, static_cast<int>(s), {}, r, 0});
       }
       if (s + 1 < stages) {
         const Stage& st = plan.stages[s];
@@ -359,7 +365,7 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
       case TaskType::Stack:
         o.kind = OpKind::Transfer;
         o.bound = Bound::Latency;
-        o.note = "production serving stack: stack.step_overhead (A-236)";
+        o.note = "production serving stack (stack.step_overhead, stack.layer_overhead; A-236)";
         o.cost.overhead = Seconds(o.time_s);
         break;
       case TaskType::WeightLoad:
