@@ -39,7 +39,11 @@ Schema<CoreSpec> core_schema() {
       .quantity("accumulator", &CoreSpec::accumulator, UnitKind::Bytes,
                 "Bytes per partial sum a local matrix product keeps in SRAM (4 B = fp32 accumulators, read and "
                 "written once per multiply-add, so the write port can bound it); 0 B = accumulate in registers.",
-                "0 B", Range::NonNegative);
+                "0 B", Range::NonNegative)
+      .number("gemm_efficiency", &CoreSpec::gemm_efficiency,
+              "Share of the FMAC rate a core sustains inside a MeshGEMM step (prefill's matrix products), from a "
+              "measured GEMM on the wafer; 1 = the FMAC rate. GEMV is priced at the SRAM ports and is not scaled.",
+              1.0, Range::Fraction);
   return s;
 }
 
@@ -93,7 +97,7 @@ Schema<MappingSpec> mapping_schema() {
               "How a layer's ops share its region: dataflow = an op's reduction overlaps the next ops' local work "
               "(q/k/v and gate/up reduce concurrently, a norm's all-reduce folds into the next product); "
               "sequential = one op at a time, each waiting for the last.",
-              LayerSchedule::Dataflow)
+              LayerSchedule::Sequential)
       .text("region", &MappingSpec::region,
             "Forces the region each layer (layer_pipelined) or every kernel (wafer_parallel, weight_streaming) "
             "runs on, as ROWSxCOLS cores (e.g. 420x420); empty = the mapper searches region sizes.",

@@ -45,6 +45,8 @@ struct CoreSpec {
   /// (fp32 accumulators: read and written once per multiply-add); 0 = they stay
   /// in registers in the op's format.
   Bytes accumulator{0};
+  /// Share of the FMAC rate a MeshGEMM step sustains (measured GEMM on the wafer; A-240).
+  double gemm_efficiency = 1.0;
 };
 
 struct FabricSpec {
@@ -93,7 +95,7 @@ struct StackSpec {
 struct MappingSpec {
   WaferMapping mode = WaferMapping::Auto;
   KernelFamily kernels = KernelFamily::Mesh;
-  LayerSchedule schedule = LayerSchedule::Dataflow;
+  LayerSchedule schedule = LayerSchedule::Sequential;
   std::string region;  ///< "" = searched; "RxC" forces every layer's (or kernel's) region
   /// The forced region, parsed; none when `region` is empty (validated at parse).
   [[nodiscard]] std::optional<RegionSize> forced_region() const;

@@ -27,6 +27,8 @@ struct MeshParams {
   double task_overhead = 0;    ///< cycles per step a core reacts to (A-55)
   double ramp_latency = 0;     ///< core <-> router cycles, each way (A-230)
   double acc_bytes = 0;        ///< SRAM bytes per partial sum of a local matrix product; 0 = registers (A-231)
+  double gemm_efficiency = 1;  ///< share of `flops` a MeshGEMM step sustains (A-240)
+  double sram_bytes = 0;       ///< usable SRAM per core; MeshGEMV needs its tiles to fit (0 = no limit)
   bool mesh_family = false;    ///< WaferLLM's kernels (A-230..A-235); false = row multicasts and line reductions
 };
 

@@ -102,6 +102,14 @@ KernelCost MeshKernels::gemm(const GemmShape& s, std::int64_t rows, std::int64_t
   const KernelCost v = mesh_gemv(s, rows, cols);
   if (s.m <= 1) return v;
   const KernelCost g = mesh_gemm(s, rows, cols);
+  // MeshGEMV keeps every token's input slice and partial sums on each core: with
+  // many tokens (prefill) they outgrow its SRAM and MeshGEMM is the only choice.
+  const double kt = ceil_div_d(s.k, std::max<std::int64_t>(rows, 1)),
+               nt = ceil_div_d(s.n, std::max<std::int64_t>(cols, 1));
+  const double m = static_cast<double>(s.m);
+  const double gemv_bytes = kt * nt * s.weight_bytes + m * kt * s.act_bytes +
+                            m * nt * std::max(s.act_bytes, p_.acc_bytes);
+  if (p_.sram_bytes > 0 && gemv_bytes * static_cast<double>(s.count) > p_.sram_bytes) return g;
   return g.total() < v.total() ? g : v;
 }
 
@@ -139,11 +147,12 @@ KernelCost MeshKernels::mesh_gemm(const GemmShape& s, std::int64_t rows, std::in
   // Per step: the local product of an mt × ks input tile and a ks × nt weight
   // tile, while the next tiles shift one hop (double buffered); the step ends
   // when both are done and the core's task for the next step has activated.
-  const double local = local_matmul(mt, ks, nt, s) + p_.task_overhead;
+  // The FMACs run at the measured share of their rate inside a GEMM step.
+  const double flop_cycles = 2 * mt * ks * nt / (p_.flops * p_.gemm_efficiency);
+  const double local = std::max(local_matmul(mt, ks, nt, s), flop_cycles) + p_.task_overhead;
   const double shift_a = flits(mt * ks * s.act_bytes), shift_b = flits(ks * nt * s.weight_bytes);
   const double shift = std::max(shift_a, shift_b) + p_.hop_latency + 2 * p_.ramp_latency;
   const double n_steps = static_cast<double>(steps) * count;
-  const double flop_cycles = 2 * mt * ks * nt / p_.flops;
   c.compute = n_steps * flop_cycles;
   c.sram = n_steps * std::max(local, flop_cycles);
   // Shifts not hidden behind the MACs are fabric time; the initial alignment of
