@@ -160,7 +160,9 @@ TEST(WaferFidelity, SearchedRegionIsNeverSlowerThanAnyForcedOne) {
 }
 
 TEST(WaferFidelity, ReductionsOverlapTheNextOpsLocalWork) {
-  const RunResult r = eval(Point{});
+  Point dataflow;
+  dataflow.set = {{"wse3.mapping.schedule", "dataflow"}};
+  const RunResult r = eval(dataflow);
   ASSERT_TRUE(r.fits);
   const OpTiming *q_reduce = nullptr, *k_local = nullptr;
   for (const auto& op : r.ops) {
