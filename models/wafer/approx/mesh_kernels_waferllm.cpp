@@ -149,12 +149,13 @@ KernelCost MeshKernels::mesh_gemm(const GemmShape& s, std::int64_t rows, std::in
   // when both are done and the core's task for the next step has activated.
   // The FMACs run at the measured share of their rate inside a GEMM step.
   const double flop_cycles = 2 * mt * ks * nt / (p_.flops * p_.gemm_efficiency);
-  const double local = std::max(local_matmul(mt, ks, nt, s), flop_cycles) + p_.task_overhead;
+  const double ports = local_matmul(mt, ks, nt, s);
+  const double local = std::max(ports, flop_cycles) + p_.task_overhead;
   const double shift_a = flits(mt * ks * s.act_bytes), shift_b = flits(ks * nt * s.weight_bytes);
   const double shift = std::max(shift_a, shift_b) + p_.hop_latency + 2 * p_.ramp_latency;
   const double n_steps = static_cast<double>(steps) * count;
-  c.compute = n_steps * flop_cycles;
-  c.sram = n_steps * std::max(local, flop_cycles);
+  c.compute = n_steps * (flop_cycles + p_.task_overhead);
+  c.sram = n_steps * (ports + p_.task_overhead);
   // Shifts not hidden behind the MACs are fabric time; the initial alignment of
   // the tiles (Cannon's skew) crosses half the region once.
   c.multicast = n_steps * std::max(0.0, shift - local) +
