@@ -33,8 +33,8 @@ Schema<CoreSpec> core_schema() {
                  "wider one listed (int4 -> int8 -> fp16, fp8 -> fp16, bf16 <-> fp16).")
       .quantity("task_overhead", &CoreSpec::task_overhead, UnitKind::Cycles,
                 "Cycles from a message's arrival to the core acting on it (task activation, route set-up); paid "
-                "per step of every multicast and reduction and once per kernel (approx and cycle fidelity). Calibrated "
-                "against CAL-WAFER-WSE3.",
+                "per step of every multicast and reduction (per level of a K-tree) and once per kernel (approx and cycle "
+                "fidelity). Calibrated on WaferLLM's 16K GEMV (A-237).",
                 "0 cycle", Range::NonNegative)
       .quantity("accumulator", &CoreSpec::accumulator, UnitKind::Bytes,
                 "Bytes per partial sum a local matrix product keeps in SRAM (4 B = fp32 accumulators, read and "

@@ -38,8 +38,9 @@ struct CoreSpec {
   BytesPerCycle sram_write_bandwidth{0};
   DTypeTable<FlopsPerCycle> flops_per_cycle;  ///< per dtype; absent = runs at a wider one
   /// Cycles from a message's arrival to the core acting on it (task activation,
-  /// router reconfiguration): paid per step of a multicast or reduction and once
-  /// per kernel. The one calibrated wafer parameter.
+  /// router reconfiguration): paid once per kernel, per multicast and per
+  /// reduction step or K-tree level. Calibrated on WaferLLM's 16K
+  /// GEMV.
   Cycles task_overhead{0};
   /// Bytes of the partial sums a local matrix product keeps in SRAM per output
   /// (fp32 accumulators: read and written once per multiply-add); 0 = they stay

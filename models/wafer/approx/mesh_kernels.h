@@ -1,6 +1,7 @@
 #pragma once
 // Closed-form costs of the kernels a layer runs on an R × C region of wafer cores
-// (MODELING.md "Wafer", A-50..A-58). Every term is a physical count: hops times the
+// (MODELING.md "Wafer", A-50..A-58; the mesh family of WaferLLM's kernels,
+// A-230..A-240, is in mesh_kernels_waferllm.cpp). Every term is a physical count: hops times the
 // hop latency, bytes over one link's bandwidth, MACs over the core's FMAC rate,
 // bytes over the core's SRAM ports, and one task activation (`task_overhead`) per
 // step a core must react to. Phases of a kernel run one after another (a core

@@ -336,8 +336,12 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
         o.bound = local >= fabric && local >= k.overhead ? (k.compute >= k.sram ? Bound::Compute : Bound::Memory)
                   : fabric >= k.overhead                 ? Bound::Fabric
                                                          : Bound::Latency;
-        o.note = fmt::format("{} · {:.0f} hops{}", region_text(ti.region), k.hops,
-                             k.algo != ReduceAlgo::None ? fmt::format(" · {} reduce", reduce_algo_name(k.algo)) : "");
+        // A local part shows its multicast's hops (if any); its reduction's are on the `.reduce` row.
+        o.note = ti.fabric_part || k.multicast > 0
+                     ? fmt::format("{} · {:.0f} hops{}", region_text(ti.region), k.hops,
+                                   k.algo != ReduceAlgo::None ? fmt::format(" · {} reduce", reduce_algo_name(k.algo))
+                                                              : "")
+                     : fmt::format("{} · local work", region_text(ti.region));
         o.cost.compute = Seconds(k.compute / clock);
         o.cost.memory = Seconds(k.sram / clock);
         o.cost.fabric_latency = Seconds(fabric / clock);
