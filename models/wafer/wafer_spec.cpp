@@ -105,6 +105,8 @@ Schema<MappingSpec> mapping_schema() {
   return s;
 }
 
+}  // namespace
+
 Schema<StackSpec> stack_schema() {
   Schema<StackSpec> s;
   s.quantity("step_overhead", &StackSpec::step_overhead, UnitKind::Seconds,
@@ -117,6 +119,8 @@ Schema<StackSpec> stack_schema() {
                 "0 s", Range::NonNegative);
   return s;
 }
+
+namespace {
 
 Schema<PowerSpec> power_schema() {
   Schema<PowerSpec> s;

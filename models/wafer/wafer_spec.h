@@ -139,6 +139,9 @@ struct WaferSpec {
 /// Names of the mapping values, as written in YAML.
 [[nodiscard]] std::string_view wafer_mapping_name(WaferMapping m);
 
+/// The keys of a serving stack (`stack:` of a device, `software.wafer` of a system).
+[[nodiscard]] Schema<StackSpec> stack_schema();
+
 /// The schema of a `kind: wafer` file: parses, validates, documents.
 [[nodiscard]] const Schema<WaferSpec>& wafer_schema();
 

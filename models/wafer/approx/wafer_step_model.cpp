@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "models/wafer/approx/op_kernel_coster.h"
+#include "models/wafer/wafer_software.h"
 #include "sim/engine/event_engine.h"
 
 namespace wafersim::wafer {
@@ -115,7 +116,8 @@ double unit_cycles(const Graph& g, const LayerUnit& unit, RegionSize r, OpKernel
 /// Cycles of one wafer's share of the step on `l` at one micro-batch: the units'
 /// dataflow spans and the moves between them, one after another (the region
 /// search's objective, equal to the schedule's makespan up to rounding).
-double estimate(const Graph& g, const WaferLayout& l, OpKernelCoster& coster, const WaferSpec& spec) {
+double estimate(const Graph& g, const WaferLayout& l, OpKernelCoster& coster, const WaferSpec& spec,
+                const StackSpec& stack) {
   const KernelModel& k = coster.kernels(g.shape().dtype);
   double total = 0, previous = 0, weights = 0;
   for (std::size_t u = 0; u < l.units.size(); ++u) {
@@ -127,7 +129,7 @@ double estimate(const Graph& g, const WaferLayout& l, OpKernelCoster& coster, co
     } else {
       previous = unit_cycles(g, unit, r, coster, 1);
       if (unit.layer >= 0 && unit.layer < g.layers())
-        previous += spec.stack.layer_overhead.value() * spec.clock.value();
+        previous += stack.layer_overhead.value() * spec.clock.value();
       total += previous;
     }
     if (!l.shared() && u > 0)
@@ -174,7 +176,7 @@ std::vector<WaferLayout> WaferStepModel::layouts(const Plan& plan, WaferMapping 
     for (const RegionSize& r : mapper.candidates(mode, units, g.layers())) {
       WaferLayout l = mapper.layout(mode, units, r, false, g.layers());
       if (!l.fits) continue;
-      const double c = estimate(g, l, coster, spec_);
+      const double c = estimate(g, l, coster, spec_, stack_for(spec_, plan.group().software.get()));
       if (c < best_cycles) {
         best_cycles = c;
         best = std::move(l);
@@ -191,6 +193,8 @@ namespace {
 
 StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int micro, OpKernelCoster& coster,
                     const WaferSpec& spec) {
+  // The system's `software.wafer`, else the device's `stack:`.
+  const StackSpec stack = stack_for(spec, plan.group().software.get());
   const Graph& g = plan.graph();
   const double clock = spec.clock.value();
   const KernelModel& kernels = coster.kernels(g.shape().dtype);
@@ -288,9 +292,9 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
           if (streaming && op.bytes.weights.value() > 0) weighted.push_back(end_of[at]);
         }
         if (!end_of.empty()) prev = end_of.back();
-        if (spec.stack.layer_overhead.value() > 0 && unit.layer >= 0 && unit.layer < g.layers())
+        if (stack.layer_overhead.value() > 0 && unit.layer >= 0 && unit.layer < g.layers())
           prev = add(op_prefix(unit.layer, g.layers()) + ".stack" + suffix, region_res[s][res],
-                     spec.stack.layer_overhead.value(), {prev},
+                     stack.layer_overhead.value(), {prev},
                      TaskInfo{TaskType::Stack, false, nullptr, static_cast<int>(s), {}, r, 0});
       }
       if (s + 1 < stages) {
@@ -304,9 +308,9 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
     ends.push_back(prev);
   }
   // What the production stack adds once per step, after the last kernel.
-  if (spec.stack.step_overhead.value() > 0)
+  if (stack.step_overhead.value() > 0)
     add("stack.step_overhead", eng.add_resource("serving stack (runtime, host, sampling)", "stack"),
-        spec.stack.step_overhead.value(), ends, TaskInfo{TaskType::Stack, false, nullptr, 0, {}, {}, 0});
+        stack.step_overhead.value(), ends, TaskInfo{TaskType::Stack, false, nullptr, 0, {}, {}, 0});
   eng.run();
 
   StepResult r;
@@ -369,7 +373,7 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
       case TaskType::Stack:
         o.kind = OpKind::Transfer;
         o.bound = Bound::Latency;
-        o.note = "production serving stack (stack.step_overhead, stack.layer_overhead; A-236)";
+        o.note = "production serving stack (software.wafer or the device's stack:; A-236)";
         o.cost.overhead = Seconds(o.time_s);
         break;
       case TaskType::WeightLoad:

@@ -157,7 +157,7 @@ TEST(WaferApprox, BatchOneDecodeIsHeldByFabricNotSramBandwidth) {
     p.model = model;
     p.system = "cs3-x4";
     // The hardware alone: the production stack is latency, not the mesh.
-    const RunResult r = eval(with(p, "wse3.stack.layer_overhead", "0 s"));
+    const RunResult r = eval(with(p, "cs3-x4.software.wafer.layer_overhead", "0 s"));
     ASSERT_TRUE(r.fits);
     EXPECT_EQ(r.bound, Bound::Fabric) << model;
     EXPECT_GT(r.time.fabric, 2 * r.time.memory) << model;

@@ -178,6 +178,17 @@ TEST(WaferFidelity, ReductionsOverlapTheNextOpsLocalWork) {
   EXPECT_GT(step_s(seq), *r.latency_s);
 }
 
+TEST(WaferFidelity, SystemSoftwareSectionOverridesTheDevicesStack) {
+  Point p;
+  p.system = "cs3-x4";
+  const double with_stack = step_s(p);
+  // The system's software.wafer wins over the device's stack: section.
+  p.set = {{"wse3.stack.layer_overhead", "0 s"}};
+  EXPECT_DOUBLE_EQ(step_s(p), with_stack);
+  p.set = {{"cs3-x4.software.wafer.layer_overhead", "0 s"}};
+  EXPECT_NEAR(with_stack - step_s(p), 32 * 7.27e-6, 1e-9);  // llama-3.1-8b: 32 layers
+}
+
 TEST(WaferFidelity, StackStepOverheadAddsOncePerStep) {
   Point bare;
   bare.set = {{"wse3.stack.step_overhead", "0 s"}};
