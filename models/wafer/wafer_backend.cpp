@@ -5,6 +5,7 @@
 #include "models/wafer/approx/wafer_step_model.h"
 #include "models/wafer/wafer_device.h"
 #include "models/wafer/wafer_roofline_cost.h"
+#include "models/wafer/wafer_software.h"
 
 namespace wafersim::wafer {
 namespace {
@@ -45,6 +46,8 @@ void register_wafer(Registry& registry) {
     return std::make_shared<WaferDevice>(name, std::move(spec));
   };
   kind.describe = [] { return wafer_schema().describe(); };
+  kind.parse_software = parse_wafer_software;
+  kind.describe_software = describe_wafer_software;
 
   Backend backend;
   backend.kind = "wafer";

@@ -33,9 +33,17 @@ Schema<CoreSpec> core_schema() {
                  "wider one listed (int4 -> int8 -> fp16, fp8 -> fp16, bf16 <-> fp16).")
       .quantity("task_overhead", &CoreSpec::task_overhead, UnitKind::Cycles,
                 "Cycles from a message's arrival to the core acting on it (task activation, route set-up); paid "
-                "per step of every multicast and reduction and once per kernel (approx and cycle fidelity). Calibrated "
-                "against CAL-WAFER-WSE3.",
-                "0 cycle", Range::NonNegative);
+                "per step of every multicast and reduction (per level of a K-tree) and once per kernel (approx and cycle "
+                "fidelity). Calibrated on WaferLLM's 16K GEMV (A-237).",
+                "0 cycle", Range::NonNegative)
+      .quantity("accumulator", &CoreSpec::accumulator, UnitKind::Bytes,
+                "Bytes per partial sum a local matrix product keeps in SRAM (4 B = fp32 accumulators, read and "
+                "written once per multiply-add, so the write port can bound it); 0 B = accumulate in registers.",
+                "0 B", Range::NonNegative)
+      .number("gemm_efficiency", &CoreSpec::gemm_efficiency,
+              "Share of the FMAC rate a core sustains inside a MeshGEMM step (prefill's matrix products), from a "
+              "measured GEMM on the wafer; 1 = the FMAC rate. GEMV is priced at the SRAM ports and is not scaled.",
+              1.0, Range::Fraction);
   return s;
 }
 
@@ -45,7 +53,11 @@ Schema<FabricSpec> fabric_schema() {
              "Bandwidth of one neighbour link, per direction ('32 b/cycle' = '4 B/cycle'); a whole number of "
              "B/cycle at --fidelity cycle.")
       .quantity("hop_latency", &FabricSpec::hop_latency, UnitKind::Cycles,
-                "Latency of one router hop; a whole number of cycles at --fidelity cycle.")
+                "Latency of one router hop a wavelet passes through; a whole number of cycles at --fidelity cycle.")
+      .quantity("ramp_latency", &FabricSpec::ramp_latency, UnitKind::Cycles,
+                "Cycles between a core and its router, each way: a core that takes a wavelet in, adds and sends it on "
+                "pays it twice (mesh kernels' K-tree steps; not simulated at --fidelity cycle).",
+                "0 cycle", Range::NonNegative)
       .integer("colors", &FabricSpec::colors,
                "Routes (virtual channels) per router; --fidelity cycle simulates min(4, colors) of them.", 24, 1,
                1024);
@@ -75,12 +87,40 @@ Schema<MappingSpec> mapping_schema() {
            "region shared by all (wafer_parallel), or weights streamed in through the I/O each step "
            "(weight_streaming). auto = the fastest that fits at approx fidelity; layer_pipelined at roofline.",
            WaferMapping::Auto)
+      .choice("kernels", &MappingSpec::kernels, {{"mesh", KernelFamily::Mesh}, {"line", KernelFamily::Line}},
+              "Mesh kernels that price the ops: mesh = WaferLLM's MeshGEMV (input left in place by the previous op, "
+              "two-way K-tree all-reduce), MeshGEMM shifts for prefill, 2-D attention blocks; line = row "
+              "multicasts and line reductions (what --fidelity cycle runs).",
+              KernelFamily::Mesh)
+      .choice("schedule", &MappingSpec::schedule,
+              {{"dataflow", LayerSchedule::Dataflow}, {"sequential", LayerSchedule::Sequential}},
+              "How a layer's ops share its region: dataflow = an op's reduction overlaps the next ops' local work "
+              "(q/k/v and gate/up reduce concurrently, a norm's all-reduce folds into the next product); "
+              "sequential = one op at a time, each waiting for the last.",
+              LayerSchedule::Sequential)
       .text("region", &MappingSpec::region,
             "Forces the region each layer (layer_pipelined) or every kernel (wafer_parallel, weight_streaming) "
             "runs on, as ROWSxCOLS cores (e.g. 420x420); empty = the mapper searches region sizes.",
             "");
   return s;
 }
+
+}  // namespace
+
+Schema<StackSpec> stack_schema() {
+  Schema<StackSpec> s;
+  s.quantity("step_overhead", &StackSpec::step_overhead, UnitKind::Seconds,
+             "Time a production serving stack adds to every step (one forward pass): runtime, host round trip, "
+             "sampling. 0 = bare hardware, as kernel-level measurements are.",
+             "0 s", Range::NonNegative)
+      .quantity("layer_overhead", &StackSpec::layer_overhead, UnitKind::Seconds,
+                "Time a production serving stack adds after every transformer layer of a step (runtime sequencing "
+                "of the layer's kernels). 0 = bare hardware.",
+                "0 s", Range::NonNegative);
+  return s;
+}
+
+namespace {
 
 Schema<PowerSpec> power_schema() {
   Schema<PowerSpec> s;
@@ -150,6 +190,7 @@ const Schema<WaferSpec>& wafer_schema() {
         .section("fabric", &WaferSpec::fabric, fabric_schema(), "The on-wafer mesh network.", true)
         .section("io", &WaferSpec::io, io_schema(), "The wafer's I/O to other wafers and the host.", true)
         .section("mapping", &WaferSpec::mapping, mapping_schema(), "How the model is laid out on the mesh.")
+        .section("stack", &WaferSpec::stack, stack_schema(), "What a production serving stack adds to the hardware.")
         .section("power", &WaferSpec::power, power_schema(), "Power figures.")
         .section("energy", &WaferSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
         .section("price", &WaferSpec::price, device_price_schema(), "What one device costs (sim/energy).")

@@ -38,15 +38,25 @@ struct CoreSpec {
   BytesPerCycle sram_write_bandwidth{0};
   DTypeTable<FlopsPerCycle> flops_per_cycle;  ///< per dtype; absent = runs at a wider one
   /// Cycles from a message's arrival to the core acting on it (task activation,
-  /// router reconfiguration): paid per step of a multicast or reduction and once
-  /// per kernel. The one calibrated wafer parameter.
+  /// router reconfiguration): paid once per kernel, per multicast and per
+  /// reduction step or K-tree level. Calibrated on WaferLLM's 16K
+  /// GEMV.
   Cycles task_overhead{0};
+  /// Bytes of the partial sums a local matrix product keeps in SRAM per output
+  /// (fp32 accumulators: read and written once per multiply-add); 0 = they stay
+  /// in registers in the op's format.
+  Bytes accumulator{0};
+  /// Share of the FMAC rate a MeshGEMM step sustains (measured GEMM on the wafer; A-240).
+  double gemm_efficiency = 1.0;
 };
 
 struct FabricSpec {
   BytesPerCycle link_bandwidth{0};  ///< per link, per direction
-  Cycles hop_latency{0};            ///< per router hop
+  Cycles hop_latency{0};            ///< per router hop a wavelet passes through
   std::int64_t colors = 24;         ///< routes per router (used by the approx engine)
+  /// Cycles between a core and its router, each way: paid twice by a core that
+  /// takes a wavelet in, adds and sends it on.
+  Cycles ramp_latency{0};
 };
 
 struct IoSpec {
@@ -62,9 +72,31 @@ struct RegionSize {
   [[nodiscard]] std::int64_t cores() const { return rows * cols; }
 };
 
+/// Which family of mesh kernels prices the ops.
+enum class KernelFamily {
+  Mesh,  ///< WaferLLM's: MeshGEMV (input in place, K-tree all-reduce), MeshGEMM shifts, 2-D attention blocks
+  Line,  ///< row multicasts and line reductions (the layout the cycle-level reference runs)
+};
+
+/// How a layer's ops share the region's cores and fabric.
+enum class LayerSchedule {
+  Dataflow,    ///< reductions overlap the next ops' local work; a norm folds into the next product
+  Sequential,  ///< each op starts when the one before it has ended (kernels run one at a time)
+};
+
+/// `stack:` what a production serving stack adds to the hardware's time:
+/// runtime work per forward pass (host round trip, sampling, scheduling) that no
+/// kernel-level figure contains. Zero for research kernels measured on bare hardware.
+struct StackSpec {
+  Seconds step_overhead{0};   ///< added once to every step (one forward pass of the batch)
+  Seconds layer_overhead{0};  ///< added after every transformer layer of a step
+};
+
 /// `mapping:` the layout and, optionally, a forced region size.
 struct MappingSpec {
   WaferMapping mode = WaferMapping::Auto;
+  KernelFamily kernels = KernelFamily::Mesh;
+  LayerSchedule schedule = LayerSchedule::Sequential;
   std::string region;  ///< "" = searched; "RxC" forces every layer's (or kernel's) region
   /// The forced region, parsed; none when `region` is empty (validated at parse).
   [[nodiscard]] std::optional<RegionSize> forced_region() const;
@@ -86,6 +118,7 @@ struct WaferSpec {
   FabricSpec fabric;
   IoSpec io;
   MappingSpec mapping;
+  StackSpec stack;
   PowerSpec power;
   DeviceEnergySpec energy;  ///< sim/energy
   DevicePriceSpec price;      ///< sim/energy
@@ -107,6 +140,9 @@ struct WaferSpec {
 
 /// Names of the mapping values, as written in YAML.
 [[nodiscard]] std::string_view wafer_mapping_name(WaferMapping m);
+
+/// The keys of a serving stack (`stack:` of a device, `software.wafer` of a system).
+[[nodiscard]] Schema<StackSpec> stack_schema();
 
 /// The schema of a `kind: wafer` file: parses, validates, documents.
 [[nodiscard]] const Schema<WaferSpec>& wafer_schema();

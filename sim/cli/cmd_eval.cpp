@@ -135,7 +135,7 @@ void print_summary(std::ostream& out, const RunResult& r) {
       line("time per output token", format_seconds(*r.tpot_s));
     print_speculative(out, r);
     // A wafer streaming its weights is held by the store behind its I/O, not by SRAM.
-    const bool streamed = r.bound == Bound::Memory && r.layout.find("weight_streaming") != std::string::npos;
+    const bool streamed = r.bound == Bound::Memory && r.layout.find("weight_streaming,") != std::string::npos;
     line("bound by", streamed ? "memory (weights streamed in through the wafer I/O)" : bound_text(r.bound, r.device_kind));
     line("time split", shares(r.time));
     if (r.kv_transfer_s > 0)

@@ -106,10 +106,10 @@ TEST(CrosscheckCli, SetChangesTheFabricBothLevelsSee) {
   const json& mb = b["kernels"][0];
   ASSERT_EQ(ma["kernel"], "multicast");
   ASSERT_EQ(mb["kernel"], "multicast");
-  // n = 16, 1 KiB: 15 hops + 256 flits; the preset adds two activations of 100 cycles.
+  // n = 16, 1 KiB: 15 hops + 256 flits; the preset adds two activations of 40 cycles.
   EXPECT_DOUBLE_EQ(mb["approx_cycles"].get<double>(), 15 + 256);
   EXPECT_DOUBLE_EQ(mb["cycle_cycles"].get<double>(), 15 + 256);
-  EXPECT_DOUBLE_EQ(ma["cycle_cycles"].get<double>(), 15 + 256 + 200);
+  EXPECT_DOUBLE_EQ(ma["cycle_cycles"].get<double>(), 15 + 256 + 80);
   EXPECT_EQ(run("crosscheck --quick --set wse-mini.core.bogus=1").code, 2);
 }
 

@@ -23,6 +23,7 @@ LineCost compose(const LineCost& a, const LineCost& b, std::int64_t lines_of_a) 
   c.hops = a.hops + b.hops;
   c.byte_hops = a.byte_hops * static_cast<double>(lines_of_a) + b.byte_hops;
   c.algo = b.algo != ReduceAlgo::None ? b.algo : a.algo;
+  c.busy = a.busy + b.busy;
   return c;
 }
 
@@ -105,7 +106,7 @@ LineCost MeshKernels::allreduce(std::int64_t n, double bytes, ReduceAlgo algo) c
   return LineCost{r.cycles + m.cycles, r.hops + m.hops, r.byte_hops + m.byte_hops, r.algo};
 }
 
-KernelCost MeshKernels::gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const {
+KernelCost MeshKernels::line_gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const {
   rows = std::max<std::int64_t>(rows, 1);
   cols = std::max<std::int64_t>(cols, 1);
   const double m = static_cast<double>(s.m), count = static_cast<double>(s.count);
@@ -162,14 +163,25 @@ AttentionBlocks attention_blocks(std::int64_t heads, std::int64_t rows, std::int
 KernelCost MeshKernels::attention(const AttentionShape& s, std::int64_t rows, std::int64_t cols) const {
   const AttentionBlocks b = attention_blocks(s.heads, rows, cols);
   const std::int64_t heads = std::max<std::int64_t>(s.heads, 1);
-  const std::int64_t br = b.br, bc = b.bc, per_core = b.heads_per_block;
+  const std::int64_t bc = b.bc, per_core = b.heads_per_block;
+  // Mesh family, several queries (prefill): a 2-D (query × position) block. The
+  // block's rows split into `groups` query groups; each group's cores split the
+  // positions, and the K/V slices of the other groups' cores reach them along the
+  // columns, so no core holds every query. One query: one group.
+  const std::int64_t groups = p_.mesh_family ? std::min<std::int64_t>(std::max<std::int64_t>(s.m, 1), b.br) : 1;
+  const std::int64_t br = b.br / groups;
   const double block = static_cast<double>(br * bc);
-  const double hpc = static_cast<double>(per_core), m = static_cast<double>(s.m), d = static_cast<double>(s.head_dim);
+  const double hpc = static_cast<double>(per_core), d = static_cast<double>(s.head_dim);
+  const double m = std::ceil(static_cast<double>(std::max<std::int64_t>(s.m, 1)) / static_cast<double>(groups));
   const double positions = std::ceil(static_cast<double>(s.context) / block);
   KernelCost c;
   c.overhead = p_.task_overhead;
   const double q_bytes = hpc * m * d * s.act_bytes;
-  const LineCost mc = compose(multicast(bc, q_bytes), multicast(br, q_bytes), 1);
+  LineCost mc = compose(multicast(bc, q_bytes), multicast(br, q_bytes), 1);
+  if (groups > 1) {
+    const LineCost kv = multicast(b.br, hpc * positions * d * 2 * s.kv_bytes);
+    mc = LineCost{mc.cycles + kv.cycles, mc.hops + kv.hops, mc.byte_hops + kv.byte_hops * block, mc.algo};
+  }
   // Three local steps the all-reduces separate, each at its slowest unit: scores
   // (a MAC per token, position and dim; K read once), the weighted sum (the same
   // with V; the partial outputs written) and, at the block's last core, the
@@ -185,15 +197,18 @@ KernelCost MeshKernels::attention(const AttentionShape& s, std::int64_t rows, st
   // Softmax: an all-reduce of the maxima and one of the sums (fp32, one per token),
   // then the partial outputs reduced to one core of the block.
   const double scalar = hpc * m * 4;
-  const LineCost mx = compose(allreduce(bc, scalar), allreduce(br, scalar), br);
-  const LineCost out = compose(reduce(bc, hpc * m * d * s.act_bytes), reduce(br, hpc * m * d * s.act_bytes), br);
+  const LineCost mx = compose(family_allreduce(bc, scalar), family_allreduce(br, scalar), br);
+  const LineCost out =
+      compose(family_reduce(bc, hpc * m * d * s.act_bytes), family_reduce(br, hpc * m * d * s.act_bytes), br);
   c.multicast = mc.cycles;
   c.reduce = 2 * mx.cycles + out.cycles;
+  c.reduce_busy = p_.mesh_family ? 2 * mx.busy + out.busy : 0;
   c.hops = mc.hops + 2 * mx.hops + out.hops;
   c.algo = out.algo;
-  const double blocks = static_cast<double>(heads) / hpc;
-  c.flops = 4 * m * static_cast<double>(s.context) * d * static_cast<double>(heads);
-  c.sram_bytes = static_cast<double>(heads) * (2 * static_cast<double>(s.context) * d * s.kv_bytes + 2 * m * d * s.kv_bytes);
+  const double blocks = static_cast<double>(heads) / hpc * static_cast<double>(groups);
+  c.flops = 4 * static_cast<double>(s.m) * static_cast<double>(s.context) * d * static_cast<double>(heads);
+  c.sram_bytes = static_cast<double>(heads) * (2 * static_cast<double>(s.context) * d * s.kv_bytes * static_cast<double>(groups) +
+                                               2 * static_cast<double>(s.m) * d * s.kv_bytes);
   c.fabric_byte_hops = blocks * (mc.byte_hops + 2 * mx.byte_hops + out.byte_hops);
   return c;
 }
@@ -212,8 +227,9 @@ KernelCost MeshKernels::norm(std::int64_t m, std::int64_t width, std::int64_t li
                                       per_core * elem_bytes / p_.sram_write});
   c.compute = 3 * per_core / p_.flops;
   c.sram = sum_step + scale_step > c.compute ? sum_step + scale_step : 0;
-  const LineCost ar = allreduce(line, static_cast<double>(m) * 4);
+  const LineCost ar = family_allreduce(line, static_cast<double>(m) * 4);
   c.reduce = ar.cycles;
+  c.reduce_busy = p_.mesh_family ? ar.busy : 0;
   c.hops = ar.hops;
   c.algo = ar.algo;
   c.flops = 3 * static_cast<double>(m * width);

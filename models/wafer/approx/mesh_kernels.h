@@ -1,6 +1,7 @@
 #pragma once
 // Closed-form costs of the kernels a layer runs on an R × C region of wafer cores
-// (MODELING.md "Wafer", A-50..A-58). Every term is a physical count: hops times the
+// (MODELING.md "Wafer", A-50..A-58; the mesh family of WaferLLM's kernels,
+// A-230..A-240, is in mesh_kernels_waferllm.cpp). Every term is a physical count: hops times the
 // hop latency, bytes over one link's bandwidth, MACs over the core's FMAC rate,
 // bytes over the core's SRAM ports, and one task activation (`task_overhead`) per
 // step a core must react to. Phases of a kernel run one after another (a core
@@ -25,6 +26,11 @@ struct MeshParams {
   double sram_write = 8;       ///< B/cycle per core
   double flops = 16;           ///< FLOP/cycle per core in the op's format
   double task_overhead = 0;    ///< cycles per step a core reacts to (A-55)
+  double ramp_latency = 0;     ///< core <-> router cycles, each way (A-230)
+  double acc_bytes = 0;        ///< SRAM bytes per partial sum of a local matrix product; 0 = registers (A-231)
+  double gemm_efficiency = 1;  ///< share of `flops` a MeshGEMM step sustains (A-240)
+  double sram_bytes = 0;       ///< usable SRAM per core; MeshGEMV needs its tiles to fit (0 = no limit)
+  bool mesh_family = false;    ///< WaferLLM's kernels (A-230..A-235); false = row multicasts and line reductions
 };
 
 /// Cycles a core forwarding a stream (a chain reduction) adds per flit: it passes
@@ -41,6 +47,7 @@ struct LineCost {
   double hops = 0;        ///< hop latencies on the critical path
   double byte_hops = 0;   ///< bytes × hops moved in all
   ReduceAlgo algo = ReduceAlgo::None;
+  double busy = 0;        ///< cycles of `cycles` a core on the path is busy (task activations, adding streams)
 };
 
 /// One kernel on one region: cycles by phase plus the counts it used.
@@ -51,6 +58,10 @@ struct KernelCost {
   double sram = 0;        ///< SRAM port time (local phase, overlaps compute)
   double reduce = 0;      ///< partial sums, maxima, norms across the region
   double hops = 0;        ///< hop latencies on the critical path (multicast + reduce)
+  /// Cycles of `reduce` the cores spend working (activating add tasks, adding
+  /// streams) rather than waiting on hops and ramps: what a dataflow schedule
+  /// cannot overlap with the next op's local work. 0 for the line family.
+  double reduce_busy = 0;
   ReduceAlgo algo = ReduceAlgo::None;
   // Counts (whole op): what energy prices.
   double flops = 0, sram_bytes = 0, fabric_byte_hops = 0;
@@ -129,9 +140,27 @@ class MeshKernels final : public KernelModel {
   /// multicast back); None = reduce with the faster of chain and tree, then multicast.
   [[nodiscard]] LineCost allreduce(std::int64_t n, double bytes, ReduceAlgo algo) const;
 
-  /// GEMV/GEMM with K/R × N/C weight tiles on an R × C region: input slices
-  /// multicast along rows, local MACs, partial sums reduced along columns.
+  /// WaferLLM's two-way K-tree reduction of `bytes` from each of `n` cores in a
+  /// line to the middle one: groups of g = ⌈n^(1/L)⌉ participants spaced g^l apart
+  /// at level l stream toward their middle member, each step paying its distance
+  /// in hops and 2 ramps at the adding core, each level one task activation and
+  /// the message's flits; L = 1..4, the fastest.
+  [[nodiscard]] LineCost ktree_reduce(std::int64_t n, double bytes) const;
+  /// K-tree reduction to the middle, then a multicast from it to both ends.
+  [[nodiscard]] LineCost ktree_allreduce(std::int64_t n, double bytes) const;
+
+  /// GEMV/GEMM on an R × C region. Mesh family: the faster of MeshGEMV and
+  /// MeshGEMM; line family: input slices multicast along rows,
+  /// local MACs, partial sums reduced along columns.
   [[nodiscard]] KernelCost gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const override;
+  /// MeshGEMV: K/R × N/C weight tiles, input left in place by the previous op,
+  /// local MACs, K-tree all-reduce of the N/C outputs along the column.
+  [[nodiscard]] KernelCost mesh_gemv(const GemmShape& s, std::int64_t rows, std::int64_t cols) const;
+  /// MeshGEMM: M/R × K/S and K/S × N/C tiles, S = max(R, C) steps of local MACs
+  /// while the next tiles shift in from the neighbours (Cannon).
+  [[nodiscard]] KernelCost mesh_gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const;
+  /// The line family's GEMV/GEMM: what the cycle-level reference runs.
+  [[nodiscard]] KernelCost line_gemm(const GemmShape& s, std::int64_t rows, std::int64_t cols) const;
   /// Attention with the KV cache spread by head and position.
   [[nodiscard]] KernelCost attention(const AttentionShape& s, std::int64_t rows, std::int64_t cols) const override;
   /// A norm or softmax over `m` vectors of `width` elements held along one side of
@@ -147,6 +176,12 @@ class MeshKernels final : public KernelModel {
   /// message is never less than a flit; the crosscheck showed rings of 1-byte
   /// pieces 24% short when fractions of a flit were charged).
   [[nodiscard]] double flits(double bytes) const;
+  /// Cycles of a core's local matrix product of m × k × n MACs: FMACs, or the
+  /// SRAM ports moving weights, inputs and accumulators.
+  [[nodiscard]] double local_matmul(double m, double k, double n, const GemmShape& s) const;
+  /// The all-reduce a kernel of the family uses along a line of n cores.
+  [[nodiscard]] LineCost family_allreduce(std::int64_t n, double bytes) const;
+  [[nodiscard]] LineCost family_reduce(std::int64_t n, double bytes) const;
   MeshParams p_;
 };
 

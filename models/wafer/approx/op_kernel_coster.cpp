@@ -44,6 +44,11 @@ MeshParams OpKernelCoster::params_for(DType dtype) const {
   p.sram_write = spec_.core.sram_write_bandwidth.value();
   p.flops = f->value();
   p.task_overhead = spec_.core.task_overhead.value();
+  p.ramp_latency = spec_.fabric.ramp_latency.value();
+  p.acc_bytes = static_cast<double>(spec_.core.accumulator.value());
+  p.mesh_family = spec_.mapping.kernels == KernelFamily::Mesh;
+  p.gemm_efficiency = spec_.core.gemm_efficiency;
+  p.sram_bytes = static_cast<double>(spec_.usable_sram_per_core().value());
   return p;
 }
 

@@ -32,6 +32,8 @@ class OpKernelCoster {
   /// The cost of `op`, scaled to 1/`parts` of its tokens (micro-batches), on `region`.
   [[nodiscard]] const KernelCost& cost(const Op& op, RegionSize region, int parts = 1);
   [[nodiscard]] double clock_hz() const { return clock_; }
+  /// How a layer's ops share the region (the spec's mapping.schedule).
+  [[nodiscard]] LayerSchedule schedule() const { return spec_.mapping.schedule; }
   /// The kernels with the rates of `dtype` (for transfers the step model prices);
   /// built once per dtype and kept for the coster's life.
   [[nodiscard]] const KernelModel& kernels(DType dtype);

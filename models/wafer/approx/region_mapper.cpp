@@ -166,14 +166,16 @@ std::vector<RegionSize> RegionMapper::candidates(WaferMapping mode, const std::v
     }
     need = std::max<std::int64_t>(1, ceil_div((total + act).value(), spec_.usable_sram_per_core().value()));
   }
+  // One fixed grid of sides for every spec of the same mesh: the regions
+  // that fit are then a superset whenever a core holds more, so the fastest of
+  // them can only improve with more SRAM. Aspect ratio at most 4 either way.
   const std::int64_t W = spec_.mesh.width, H = spec_.mesh.height;
-  const auto side = static_cast<std::int64_t>(std::sqrt(static_cast<double>(need)));
   std::vector<RegionSize> out;
-  for (std::int64_t r : steps(std::max<std::int64_t>(1, side / 4), H)) {
-    const std::int64_t c0 = ceil_div(need, r);
-    if (c0 > W) continue;
-    for (std::int64_t c : steps(c0, std::min(W, std::max(c0, 4 * r)))) out.push_back(RegionSize{r, c});
-  }
+  for (std::int64_t r : steps(1, H))
+    for (std::int64_t c : steps(1, W)) {
+      if (c > 4 * r || r > 4 * c || r * c < need) continue;
+      out.push_back(RegionSize{r, c});
+    }
   return out;
 }
 

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <array>
 #include <limits>
 
 #include "models/wafer/approx/op_kernel_coster.h"
+#include "models/wafer/wafer_software.h"
 #include "sim/engine/event_engine.h"
 
 namespace wafersim::wafer {
@@ -39,8 +41,83 @@ std::string unit_name(int layer, int layers) {
   return "layer " + std::to_string(layer);
 }
 
-/// Serial cycles of one wafer's share of the step on `l` (the region search's objective).
-double estimate(const Graph& g, const WaferLayout& l, OpKernelCoster& coster, const WaferSpec& spec) {
+/// Colours a region's collectives run on at once: a layer's independent
+/// ops (q/k/v, gate/up) reduce on different colours while the cores go on.
+constexpr int kColours = 4;
+
+/// An input of an op inside its layer: which op, and whether the consumer only
+/// needs its local part (a norm's scale folds into the next matrix product, so
+/// the product's MACs start before the norm's all-reduce ends; A-239).
+struct UnitInput {
+  int op = 0;
+  bool fused = false;
+};
+
+std::vector<UnitInput> unit_inputs(const Graph& g, const LayerUnit& unit, int i, LayerSchedule schedule) {
+  std::vector<UnitInput> out;
+  if (schedule == LayerSchedule::Sequential) {
+    if (i > unit.first_op) out.push_back(UnitInput{i - 1, false});
+    return out;
+  }
+  const Op& op = g.op(i);
+  for (int in : op.inputs) {
+    if (in < unit.first_op || in >= i) continue;
+    const bool product = op.kind == OpKind::MatMul || op.kind == OpKind::Router;
+    out.push_back(UnitInput{in, product && g.op(in).kind == OpKind::Norm});
+  }
+  return out;
+}
+
+/// An op's kernel split into the part on the cores (task activation, multicast,
+/// local work, and the reduction's own core work: add tasks and streams) and the
+/// rest of the reduction, hops and ramps, which overlaps the next op.
+std::pair<KernelCost, KernelCost> split_kernel(const KernelCost& k) {
+  KernelCost local = k, fabric;
+  const double busy = std::min(k.reduce, k.reduce_busy);
+  local.reduce = busy;
+  if (k.reduce - busy <= 0) return {local, fabric};
+  fabric.reduce = k.reduce - busy;
+  fabric.algo = k.algo;
+  fabric.hops = k.hops;
+  fabric.fabric_byte_hops = k.fabric_byte_hops;
+  local.fabric_byte_hops = 0;
+  local.algo = ReduceAlgo::None;
+  return {local, fabric};
+}
+
+/// Cycles of one unit's ops as a dataflow graph on its region: the cores run the
+/// local parts in order, each reduction on its colour once its local part (and a
+/// fused norm's reduction) is done; the same rules as the event-engine schedule.
+double unit_cycles(const Graph& g, const LayerUnit& unit, RegionSize r, OpKernelCoster& coster, int parts) {
+  const auto n = static_cast<std::size_t>(unit.end_op - unit.first_op);
+  std::vector<double> local_end(n, 0), end(n, 0);
+  double cores_free = 0, colour_free[kColours] = {0, 0, 0, 0};
+  for (int i = unit.first_op; i < unit.end_op; ++i) {
+    const auto [local, fabric] = split_kernel(coster.cost(g.op(i), r, parts));
+    const auto at = static_cast<std::size_t>(i - unit.first_op);
+    double ready = cores_free, fabric_ready = 0;
+    for (const UnitInput& in : unit_inputs(g, unit, i, coster.schedule())) {
+      const auto j = static_cast<std::size_t>(in.op - unit.first_op);
+      ready = std::max(ready, in.fused ? local_end[j] : end[j]);
+      if (in.fused) fabric_ready = std::max(fabric_ready, end[j]);
+    }
+    local_end[at] = ready + local.total();
+    cores_free = local_end[at];
+    end[at] = local_end[at];
+    if (fabric.total() > 0) {
+      double& c = colour_free[at % kColours];
+      end[at] = std::max({local_end[at], c, fabric_ready}) + fabric.total();
+      c = end[at];
+    }
+  }
+  return n == 0 ? 0 : end[n - 1];
+}
+
+/// Cycles of one wafer's share of the step on `l` at one micro-batch: the units'
+/// dataflow spans and the moves between them, one after another (the region
+/// search's objective, equal to the schedule's makespan up to rounding).
+double estimate(const Graph& g, const WaferLayout& l, OpKernelCoster& coster, const WaferSpec& spec,
+                const StackSpec& stack) {
   const KernelModel& k = coster.kernels(g.shape().dtype);
   double total = 0, previous = 0, weights = 0;
   for (std::size_t u = 0; u < l.units.size(); ++u) {
@@ -50,8 +127,9 @@ double estimate(const Graph& g, const WaferLayout& l, OpKernelCoster& coster, co
         l.region_of(u - 1).size.cols == r.cols) {
       total += previous;
     } else {
-      previous = 0;
-      for (int i = unit.first_op; i < unit.end_op; ++i) previous += coster.cost(g.op(i), r).total();
+      previous = unit_cycles(g, unit, r, coster, 1);
+      if (unit.layer >= 0 && unit.layer < g.layers())
+        previous += stack.layer_overhead.value() * spec.clock.value();
       total += previous;
     }
     if (!l.shared() && u > 0)
@@ -65,10 +143,11 @@ double estimate(const Graph& g, const WaferLayout& l, OpKernelCoster& coster, co
   return total;
 }
 
-enum class TaskType { Op, Move, WaferIo, WeightLoad };
+enum class TaskType { Op, Move, WaferIo, WeightLoad, Stack };
 
 struct TaskInfo {
   TaskType type = TaskType::Op;
+  bool fabric_part = false;  ///< an op's reduction (its local part is another task)
   const Op* op = nullptr;
   int stage = 0;
   KernelCost k;
@@ -97,7 +176,7 @@ std::vector<WaferLayout> WaferStepModel::layouts(const Plan& plan, WaferMapping 
     for (const RegionSize& r : mapper.candidates(mode, units, g.layers())) {
       WaferLayout l = mapper.layout(mode, units, r, false, g.layers());
       if (!l.fits) continue;
-      const double c = estimate(g, l, coster, spec_);
+      const double c = estimate(g, l, coster, spec_, stack_for(spec_, plan.group().software.get()));
       if (c < best_cycles) {
         best_cycles = c;
         best = std::move(l);
@@ -114,6 +193,8 @@ namespace {
 
 StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int micro, OpKernelCoster& coster,
                     const WaferSpec& spec) {
+  // The system's `software.wafer`, else the device's `stack:`.
+  const StackSpec stack = stack_for(spec, plan.group().software.get());
   const Graph& g = plan.graph();
   const double clock = spec.clock.value();
   const KernelModel& kernels = coster.kernels(g.shape().dtype);
@@ -122,17 +203,27 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
   EventEngine eng;
   std::vector<TaskInfo> info;
   std::vector<std::vector<int>> region_res(stages), move_res(stages);
+  std::vector<std::vector<std::array<int, kColours>>> colour_res(stages);
   std::vector<int> io_res(stages, -1), load_res(stages, -1);
   for (std::size_t s = 0; s < stages; ++s) {
     const WaferLayout& l = ls[s];
     const std::string w = stages > 1 ? fmt::format("wafer{} ", s) : "";
+    auto add_colours = [&](std::string region) {
+      std::array<int, kColours> c{};
+      for (int k = 0; k < kColours; ++k)
+        c[static_cast<std::size_t>(k)] = eng.add_resource(fmt::format("{} fabric colour {}", region, k), "fabric");
+      colour_res[s].push_back(c);
+    };
     if (l.shared()) {
-      region_res[s].push_back(eng.add_resource(fmt::format("{}region {} (all layers)", w, region_text(l.region)), "region"));
+      const std::string name = fmt::format("{}region {} (all layers)", w, region_text(l.region));
+      region_res[s].push_back(eng.add_resource(name, "region"));
+      add_colours(name);
     } else {
       for (std::size_t u = 0; u < l.units.size(); ++u) {
         region_res[s].push_back(eng.add_resource(
             fmt::format("{}region {} {}", w, region_text(l.placed[u].size), unit_name(l.units[u].layer, g.layers())),
             "region"));
+        add_colours(eng.resources().back().name);
         move_res[s].push_back(u == 0 ? -1 : eng.add_resource(fmt::format("{}fabric {} -> {}", w,
                                                                         unit_name(l.units[u - 1].layer, g.layers()),
                                                                         unit_name(l.units[u].layer, g.layers())),
@@ -147,6 +238,7 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
     info.push_back(std::move(ti));
     return eng.add_task(std::move(name), res, engine::to_ps(seconds), std::move(deps));
   };
+  std::vector<int> ends;  // the last task of each micro-batch
   for (int mb = 0; mb < micro; ++mb) {
     const std::string suffix = micro > 1 ? fmt::format(" [mb {}]", mb) : "";
     int prev = -1;
@@ -161,36 +253,64 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
               static_cast<double>(g.op(l.units[u - 1].end_op - 1).bytes.activations_out.value()) / micro;
           const KernelCost k = kernels.transfer(bytes, l.distance(u - 1, u), l.boundary_links(u - 1, u));
           prev = add(fmt::format("{}.fabric_in{}", op_prefix(unit.layer, g.layers()), suffix),
-                     move_res[s][u], k.total() / clock, {prev}, TaskInfo{TaskType::Move, nullptr, static_cast<int>(s), k, r, bytes});
+                     move_res[s][u], k.total() / clock, {prev}, TaskInfo{TaskType::Move, false, nullptr, static_cast<int>(s), k, r, bytes});
         }
+        // The unit's ops as a dataflow graph: local parts on the region's
+        // cores in order, reductions on the region's colours.
+        const int gate = prev;
+        const std::size_t res = l.shared() ? 0 : u;
+        std::vector<int> local_of(static_cast<std::size_t>(unit.end_op - unit.first_op), -1), end_of(local_of);
         for (int i = unit.first_op; i < unit.end_op; ++i) {
           const Op& op = g.op(i);
-          const KernelCost& k = coster.cost(op, r, micro);
-          std::vector<int> deps{prev};
+          const auto at = static_cast<std::size_t>(i - unit.first_op);
+          const auto [local, fabric] = split_kernel(coster.cost(op, r, micro));
+          std::vector<int> deps, fabric_deps;
+          for (const UnitInput& in : unit_inputs(g, unit, i, coster.schedule())) {
+            const auto j = static_cast<std::size_t>(in.op - unit.first_op);
+            deps.push_back(in.fused ? local_of[j] : end_of[j]);
+            if (in.fused) fabric_deps.push_back(end_of[j]);
+          }
+          if (deps.empty() || i == unit.first_op) deps.push_back(gate);
           if (streaming && op.bytes.weights.value() > 0) {
             // Two weight buffers: a load waits until the kernel two loads back is done.
             std::vector<int> load_deps;
             if (weighted.size() >= 2) load_deps.push_back(weighted[weighted.size() - 2]);
             const double bytes = static_cast<double>(op.bytes.weights.value());
             deps.push_back(add(op.name + ".weights", load_res[s], bytes / spec.io.bandwidth.value(), load_deps,
-                               TaskInfo{TaskType::WeightLoad, &op, static_cast<int>(s), {}, r, bytes}));
+                               TaskInfo{TaskType::WeightLoad, false, &op, static_cast<int>(s), {}, r, bytes}));
           }
-          const int t = add(op.name + suffix, region_res[s][l.shared() ? 0 : u], k.total() / clock, deps,
-                            TaskInfo{TaskType::Op, &op, static_cast<int>(s), k, r,
+          const int t = add(op.name + suffix, region_res[s][res], local.total() / clock, deps,
+                            TaskInfo{TaskType::Op, false, &op, static_cast<int>(s), local, r,
                                      static_cast<double>(op.bytes.total().value()) / micro});
-          if (streaming && op.bytes.weights.value() > 0) weighted.push_back(t);
-          prev = t;
+          local_of[at] = t;
+          end_of[at] = t;
+          if (fabric.total() > 0) {
+            fabric_deps.push_back(t);
+            end_of[at] = add(op.name + ".reduce" + suffix, colour_res[s][res][at % kColours], fabric.total() / clock,
+                             fabric_deps, TaskInfo{TaskType::Op, true, &op, static_cast<int>(s), fabric, r, 0});
+          }
+          if (streaming && op.bytes.weights.value() > 0) weighted.push_back(end_of[at]);
         }
+        if (!end_of.empty()) prev = end_of.back();
+        if (stack.layer_overhead.value() > 0 && unit.layer >= 0 && unit.layer < g.layers())
+          prev = add(op_prefix(unit.layer, g.layers()) + ".stack" + suffix, region_res[s][res],
+                     stack.layer_overhead.value(), {prev},
+                     TaskInfo{TaskType::Stack, false, nullptr, static_cast<int>(s), {}, r, 0});
       }
       if (s + 1 < stages) {
         const Stage& st = plan.stages[s];
         const double bytes = static_cast<double>(g.op(st.end_op - 1).bytes.activations_out.value()) / micro;
         prev = add(fmt::format("wafer{}_to_wafer{}.io{}", s, s + 1, suffix), io_res[s],
                    spec.io.latency.value() + bytes / spec.io.bandwidth.value(), {prev},
-                   TaskInfo{TaskType::WaferIo, nullptr, static_cast<int>(s), {}, {}, bytes});
+                   TaskInfo{TaskType::WaferIo, false, nullptr, static_cast<int>(s), {}, {}, bytes});
       }
     }
+    ends.push_back(prev);
   }
+  // What the production stack adds once per step, after the last kernel.
+  if (stack.step_overhead.value() > 0)
+    add("stack.step_overhead", eng.add_resource("serving stack (runtime, host, sampling)", "stack"),
+        stack.step_overhead.value(), ends, TaskInfo{TaskType::Stack, false, nullptr, 0, {}, {}, 0});
   eng.run();
 
   StepResult r;
@@ -215,13 +335,17 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
         o.layer = ti.op->layer;
         // FLOPs as the graph counts them (the kernel's own count, k.flops, differs
         // by a few per element for norms and softmax): energy and explain read one number.
-        o.flops = ti.op->flops;
+        o.flops = ti.fabric_part ? 0 : ti.op->flops;
         const double local = k.local(), fabric = k.fabric();
         o.bound = local >= fabric && local >= k.overhead ? (k.compute >= k.sram ? Bound::Compute : Bound::Memory)
                   : fabric >= k.overhead                 ? Bound::Fabric
                                                          : Bound::Latency;
-        o.note = fmt::format("{} · {:.0f} hops{}", region_text(ti.region), k.hops,
-                             k.algo != ReduceAlgo::None ? fmt::format(" · {} reduce", reduce_algo_name(k.algo)) : "");
+        // A local part shows its multicast's hops (if any); its reduction's are on the `.reduce` row.
+        o.note = ti.fabric_part || k.multicast > 0
+                     ? fmt::format("{} · {:.0f} hops{}", region_text(ti.region), k.hops,
+                                   k.algo != ReduceAlgo::None ? fmt::format(" · {} reduce", reduce_algo_name(k.algo))
+                                                              : "")
+                     : fmt::format("{} · local work", region_text(ti.region));
         o.cost.compute = Seconds(k.compute / clock);
         o.cost.memory = Seconds(k.sram / clock);
         o.cost.fabric_latency = Seconds(fabric / clock);
@@ -245,6 +369,12 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
         o.note = "wafer I/O";
         o.cost.overhead = Seconds(spec.io.latency.value());
         o.cost.traffic.io_bytes = ti.bytes;
+        break;
+      case TaskType::Stack:
+        o.kind = OpKind::Transfer;
+        o.bound = Bound::Latency;
+        o.note = "production serving stack (software.wafer or the device's stack:; A-236)";
+        o.cost.overhead = Seconds(o.time_s);
         break;
       case TaskType::WeightLoad:
         o.op = ti.op->id;
@@ -276,6 +406,7 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
         break;
       }
       case TaskType::WaferIo: r.time.interconnect += d; break;
+      case TaskType::Stack: r.time.overhead += d; break;
       case TaskType::WeightLoad: r.time.memory += d; break;
     }
   }

@@ -1,18 +1,20 @@
 #pragma once
 // The wafer's own step model at approx fidelity (A-50..A-59). For each wafer of
 // the plan (one pipeline stage per wafer) it lays the layers out on the mesh
-// (RegionMapper), searches the region size that makes the step fastest (or takes
+// (RegionMapper), searches a fixed grid of region sizes for the fastest (A-238; or takes
 // `mapping.region`), prices each op with the mesh kernels (OpKernelCoster), and
-// schedules the step as tasks on regions, region-to-region links and wafer I/O in
-// the generic EventEngine: ops of one sequence follow each other, micro-batches
+// schedules the step as tasks on regions, their fabric colours, region-to-region
+// links and wafer I/O in the generic EventEngine: a layer's ops run as a dataflow
+// graph (A-239; `mapping.schedule: sequential` = one at a time), micro-batches
 // (layer_pipelined, batch > 1) overlap across regions, weight loads
 // (weight_streaming) run ahead of the kernels that need them with two buffers,
 // and activations cross between wafers over the I/O. `auto` schedules every
 // layout that fits and keeps the fastest. The step's time is the makespan; its
 // breakdown is the critical path's tasks split by what bounded each.
+// The production stack (`stack:`, A-236) adds its time after each layer and step.
 // Leaves out: chunked prefill (a prompt is one micro-batch per sequence), link
 // sharing between concurrent transfers beyond one-at-a-time per boundary, and
-// overlap of a layer's ops with each other.
+// link sharing between a layer's concurrent reductions.
 // At cycle fidelity (a kernel factory given) the layout, mapping mode and
 // micro-batch count are still chosen with approx costs, so the cycle-level
 // kernels run on the data placement approx uses; only the final schedule prices

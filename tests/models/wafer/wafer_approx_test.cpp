@@ -73,7 +73,7 @@ TEST(WaferApprox, IsTheDefaultFidelityAndFillsWhatExplainAndTraceShow) {
   const RunResult r = eval(Point{});
   ASSERT_TRUE(r.fits) << r.fit_error;
   EXPECT_EQ(r.fidelity, Fidelity::Approx);
-  EXPECT_NE(r.layout.find("layer_pipelined"), std::string::npos) << r.layout;
+  EXPECT_NE(r.layout.find("auto chose"), std::string::npos) << r.layout;
   EXPECT_NE(r.layout.find("cores"), std::string::npos) << r.layout;
   double flops = 0, hops = 0;
   std::vector<std::string> tracks;
@@ -89,7 +89,7 @@ TEST(WaferApprox, IsTheDefaultFidelityAndFillsWhatExplainAndTraceShow) {
   }
   EXPECT_NEAR(flops, r.flops, 0.02 * r.flops);  // kernels count what the graph says
   EXPECT_GT(hops, 0);
-  EXPECT_GT(tracks.size(), 32u);  // one per region, one per region-to-region link
+  EXPECT_GT(tracks.size(), 4u);  // the region's cores and its fabric colours (and, pipelined, one per region)
   EXPECT_NEAR(r.time.total(), *r.latency_s, 1e-9 * *r.latency_s);
 }
 
@@ -156,7 +156,8 @@ TEST(WaferApprox, BatchOneDecodeIsHeldByFabricNotSramBandwidth) {
     Point p;
     p.model = model;
     p.system = "cs3-x4";
-    const RunResult r = eval(p);
+    // The hardware alone: the production stack is latency, not the mesh.
+    const RunResult r = eval(with(p, "cs3-x4.software.wafer.layer_overhead", "0 s"));
     ASSERT_TRUE(r.fits);
     EXPECT_EQ(r.bound, Bound::Fabric) << model;
     EXPECT_GT(r.time.fabric, 2 * r.time.memory) << model;

@@ -119,7 +119,7 @@ TEST(WaferPresets, Cs3x4IsFourWafersOverTheirIo) {
 TEST(WaferPresets, OverrideOfAPresetReportsTheTypoWhereItIs) {
   EXPECT_EQ(load_error("mine", "kind: wafer\npreset: wse3\nfabric:\n  link_bandwith: 8 B/cycle\n"),
             "mine.yaml:4:3: fabric.link_bandwith: unknown key (did you mean 'link_bandwidth'?) (valid keys: "
-            "link_bandwidth, hop_latency, colors)");
+            "link_bandwidth, hop_latency, ramp_latency, colors)");
 }
 
 TEST(WaferPresets, OverrideInBitsPerCycle) {

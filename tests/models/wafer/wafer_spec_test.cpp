@@ -124,7 +124,7 @@ TEST(WaferSpec, UnknownKeySuggestsTheClosest) {
       "mesh.yaml:15:3: fabric.link_bandwidth: missing required key (expected a bandwidth per cycle, e.g. "
       "'4 B/cycle', '32 b/cycle')",
       "mesh.yaml:15:3: fabric.link_bandwith: unknown key (did you mean 'link_bandwidth'?) (valid keys: "
-      "link_bandwidth, hop_latency, colors)"};
+      "link_bandwidth, hop_latency, ramp_latency, colors)"};
   EXPECT_EQ(messages(replace(kMesh, "  link_bandwidth:", "  link_bandwith:")), want);
 }
 
