@@ -35,7 +35,7 @@ std::string first_line(const std::string& s) {
 }
 
 std::vector<FieldDoc> docs_for(const Context& ctx, const std::string& kind) {
-  if (kind == "system") return SystemLoader::describe();
+  if (kind == "system") return SystemLoader::describe(ctx.registry.devices());
   if (kind == "model") return model_schema().describe();
   if (kind == "scenario") return ScenarioSpec::describe();
   if (const DeviceKind* k = ctx.registry.devices().find(kind)) return k->describe();

@@ -9,6 +9,7 @@
 
 #include "sim/config/schema.h"
 #include "sim/hardware/device.h"
+#include "sim/hardware/software_stack.h"
 
 namespace wafersim {
 
@@ -18,6 +19,12 @@ struct DeviceKind {
   /// Parses a resolved config (presets merged) into a device; reports into Diagnostics.
   std::function<std::shared_ptr<const Device>(const ConfigNode&, const std::string& name, Diagnostics&)> parse;
   std::function<std::vector<FieldDoc>()> describe;
+  /// Optional: parses the kind's `software.<kind>` section of a system (the serving
+  /// stack); a null node asks for the kind's default stack (systems that give none,
+  /// device presets used as systems). Reports into Diagnostics; may return null then.
+  std::function<std::shared_ptr<const SoftwareStack>(const ConfigNode*, Diagnostics&)> parse_software = {};
+  /// Keys of that section, for `describe system` (paths relative to `software.<kind>`).
+  std::function<std::vector<FieldDoc>()> describe_software = {};
 };
 
 class DeviceRegistry {

@@ -34,6 +34,7 @@ struct SystemSpec {
   SystemPriceSpec price;
   double lifetime_years = 4;
   CoolingSpec cooling;
+  std::optional<ConfigNode> software;  // `software.<kind>` sections, parsed by each kind
 };
 
 Schema<GroupSpec> group_schema() {
@@ -115,7 +116,16 @@ const Schema<SystemSpec>& system_schema() {
         .section("power", &SystemSpec::power, system_power_schema(), "Power the devices do not draw.")
         .section("price", &SystemSpec::price, system_price_schema(), "Capex and running-cost terms (US dollars).")
         .number("lifetime", &SystemSpec::lifetime_years, "Years the capex is amortized over (A-117).", 4.0)
-        .section("cooling", &SystemSpec::cooling, cooling_schema(), "Rack cooling: air or liquid, exhaust temperature.");
+        .section("cooling", &SystemSpec::cooling, cooling_schema(), "Rack cooling: air or liquid, exhaust temperature.")
+        .custom("software", "section (one sub-section per device kind: software.gpu, ...)", "(each kind's default)",
+                "The serving software stack, per device kind: what the stack adds to the hardware (per-kernel and "
+                "per-step costs, fusion, collective implementation). Each kind documents its own keys below; "
+                "every group of that kind uses its section. Reach a key with --set SYSTEM.software.KIND.KEY=VALUE.",
+                [](const ConfigNode* n, const ConfigNode&, SystemSpec& sys, Diagnostics& d) {
+                  if (n == nullptr) return;
+                  if (!n->is_map()) { d.add(n->error("expected a map of device kind to its software section")); return; }
+                  sys.software = *n;
+                });
     return s;
   }();
   return s;
@@ -178,6 +188,15 @@ std::shared_ptr<const Device> SystemLoader::parse_device(const LoadedConfig& con
   return device;
 }
 
+std::shared_ptr<const SoftwareStack> SystemLoader::default_software(const Device& device) const {
+  const DeviceKind* kind = registry_.find(std::string(device.kind()));
+  if (kind == nullptr || !kind->parse_software) return nullptr;
+  Diagnostics d;
+  auto stack = kind->parse_software(nullptr, d);
+  d.throw_if_any();
+  return stack;
+}
+
 System SystemLoader::load(const std::string& name_or_path, const std::string& what) {
   LoadedConfig config = library_.load(name_or_path, {ConfigFolder::Systems, ConfigFolder::Devices}, what);
   if (config.kind == "system") return build_system(config);
@@ -186,7 +205,8 @@ System SystemLoader::load(const std::string& name_or_path, const std::string& wh
                                 "'" + name_or_path + "' is a " + config.kind + ", not a system or device"});
   auto device = parse_device(config);
   const DeviceSummary& sum = device->summary();
-  DeviceGroup g{device->name(), device, 1, false, 1, sum.link, sum.scale_out.value_or(sum.link), "", std::nullopt};
+  DeviceGroup g{device->name(), device, 1, false, 1, sum.link, sum.scale_out.value_or(sum.link), "", std::nullopt,
+                default_software(*device)};
   return System(config.name, device->describe(), {g}, {}, {}, 0);
 }
 
@@ -287,7 +307,36 @@ System SystemLoader::build_system(const LoadedConfig& config) {
                                                  "': add one under links (between: [" + g.name + ", " + g.weights_in +
                                                  "])"));
   }
+  // Each kind parses its own `software.<kind>` section; groups of a kind share it.
+  std::vector<std::pair<std::string, std::shared_ptr<const SoftwareStack>>> stacks;
+  if (spec.software) {
+    std::vector<std::string> used;
+    for (const auto& g : groups)
+      if (std::find(used.begin(), used.end(), g.device->kind()) == used.end()) used.emplace_back(g.device->kind());
+    for (std::size_t k = 0; k < spec.software->size(); ++k) {
+      const std::string& key = spec.software->keys()[k];
+      const ConfigNode& node = spec.software->at(k);
+      const DeviceKind* kind = registry_.find(key);
+      if (kind == nullptr || std::find(used.begin(), used.end(), key) == used.end()) {
+        d.add(spec.software->error_at_key_name(key, "no group of kind '" + key + "' in this system" +
+                                                        did_you_mean(key, used) + " (kinds used: " + quoted_list(used) +
+                                                        ")"));
+        continue;
+      }
+      if (!kind->parse_software) {
+        d.add(spec.software->error_at_key_name(key, "devices of kind '" + key + "' have no software settings"));
+        continue;
+      }
+      const std::size_t before = d.size();
+      auto stack = kind->parse_software(&node, d);
+      if (d.size() == before) stacks.emplace_back(key, std::move(stack));
+    }
+  }
   d.throw_if_any();
+  for (auto& g : groups) {
+    const auto it = std::find_if(stacks.begin(), stacks.end(), [&](const auto& s) { return s.first == g.device->kind(); });
+    g.software = it != stacks.end() ? it->second : default_software(*g.device);
+  }
   int main = 0;
   for (std::size_t i = 0; i < groups.size(); ++i)
     if (groups[i].name == spec.main_group) main = static_cast<int>(i);
@@ -305,6 +354,19 @@ std::vector<FieldDoc> SystemLoader::describe() {
   auto docs = system_schema().describe();
   auto link_docs = link_schema().describe("groups[].link");
   docs.insert(docs.end(), link_docs.begin(), link_docs.end());
+  return docs;
+}
+
+std::vector<FieldDoc> SystemLoader::describe(const DeviceRegistry& registry) {
+  auto docs = describe();
+  for (const std::string& name : registry.kinds()) {
+    const DeviceKind* kind = registry.find(name);
+    if (!kind->describe_software) continue;
+    for (FieldDoc f : kind->describe_software()) {
+      f.path = "software." + name + (f.path.empty() ? "" : "." + f.path);
+      docs.push_back(std::move(f));
+    }
+  }
   return docs;
 }
 

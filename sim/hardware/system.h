@@ -29,6 +29,9 @@ struct DeviceGroup {
   /// `weights_link` (the link between the two groups) every step (a shared weight cache).
   std::string weights_in;
   std::optional<LinkSpec> weights_link;
+  /// The serving stack the group's kind parsed from `software.<kind>` (or its default);
+  /// null when the kind has no software section. Read by the kind's own cost models.
+  std::shared_ptr<const SoftwareStack> software = nullptr;
 };
 
 /// A link between two groups (e.g. NVLink between the GPU tray and the LPU cards).
@@ -83,11 +86,15 @@ class SystemLoader {
   [[nodiscard]] System load(const std::string& name_or_path, const std::string& what = "--system");
   /// Parses one device config (already resolved) of a registered kind.
   [[nodiscard]] std::shared_ptr<const Device> parse_device(const LoadedConfig& config);
-  /// Keys of `kind: system`, for describe.
+  /// Keys of `kind: system`, for describe; with a registry, also each kind's
+  /// `software.<kind>` keys.
   [[nodiscard]] static std::vector<FieldDoc> describe();
+  [[nodiscard]] static std::vector<FieldDoc> describe(const DeviceRegistry& registry);
 
  private:
   [[nodiscard]] System build_system(const LoadedConfig& config);
+  /// The default stack of `device`'s kind (null when the kind has none).
+  [[nodiscard]] std::shared_ptr<const SoftwareStack> default_software(const Device& device) const;
 
   ConfigLibrary& library_;
   const DeviceRegistry& registry_;
