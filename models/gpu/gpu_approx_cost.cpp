@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/gpu/gpu_roofline.h"
+#include "models/gpu/gpu_software.h"
 #include "sim/core/error.h"
 #include "sim/workload/attention_builder.h"
 #include "sim/workload/op_emitter.h"
@@ -44,22 +45,57 @@ Shares shares(TpSplit split, int tp) {
 GpuApproxCost::GpuApproxCost(std::string name, const GpuSpec& spec) : name_(std::move(name)), spec_(spec) {}
 
 bool GpuApproxCost::fused_with_previous(const Graph& graph, const Op& op) {
-  if (op.id == 0) return false;
+  return fused_with_previous(graph, op, Fusion::Standard, 1);
+}
+
+bool GpuApproxCost::fused_with_previous(const Graph& graph, const Op& op, Fusion fusion, int tp) {
+  if (op.id == 0 || fusion == Fusion::None) return false;
   const Op& prev = graph.op(op.id - 1);
   if (op.kind == OpKind::MatMul && prev.kind == OpKind::MatMul)
     return op.inputs == prev.inputs && op.m == prev.m && op.k == prev.k && op.split == prev.split &&
            op.count == prev.count && op.dtype == prev.dtype;
   if (op.kind == OpKind::Norm && prev.kind == OpKind::Elementwise)
     return op.inputs.size() == 1 && op.inputs[0] == prev.id;
-  return false;
+  if (fusion != Fusion::Full || op.kind != OpKind::Elementwise || prev.kind != OpKind::MatMul) return false;
+  // A-203, full: an activation fed only by GEMMs runs in their epilogue; a residual add
+  // after a row-split GEMM runs inside the fused all-reduce + residual + norm kernel.
+  const bool from_gemms = !op.inputs.empty() && std::all_of(op.inputs.begin(), op.inputs.end(), [&](int i) {
+    return graph.op(i).kind == OpKind::MatMul;
+  });
+  return from_gemms || (tp > 1 && prev.split == TpSplit::Row);
 }
 
 Seconds GpuApproxCost::kernel_overhead(Seconds busy) const {
+  static const GpuSoftware device_only;  // graphs and launch cost from the device's own keys
+  return kernel_overhead(busy, device_only);
+}
+
+Seconds GpuApproxCost::kernel_overhead(Seconds busy, const GpuSoftware& sw) const {
   double t = spec_.kernel_latency.value();
   // without graphs the CPU issues a kernel every launch_overhead; a kernel that
   // finishes sooner leaves the GPU waiting for the next one.
-  if (!spec_.cuda_graphs) t += std::max(0.0, spec_.launch_overhead.value() - (busy.value() + t));
+  const bool graphs = sw.cuda_graphs.value_or(spec_.cuda_graphs);
+  const double launch = sw.launch_overhead.value_or(spec_.launch_overhead).value();
+  if (!graphs) t += std::max(0.0, launch - (busy.value() + t));
   return Seconds(t);
+}
+
+double GpuApproxCost::weight_efficiency(DType stored) const {
+  const double base = spec_.efficiency.weights.value_or(spec_.efficiency.memory);
+  return base * spec_.efficiency.quantized.get(stored).value_or(1.0);
+}
+
+double GpuApproxCost::kv_efficiency(bool latent) const {
+  const double standard = spec_.efficiency.decode_attention.value_or(spec_.efficiency.memory);
+  return latent ? spec_.efficiency.mla_decode.value_or(standard) : standard;
+}
+
+bool GpuApproxCost::is_latent_attention(const Graph& graph, const Op& op) {
+  // MLA's absorbed decode reads the latent through a per-head query product.
+  return op.kind == OpKind::Attention && std::any_of(op.inputs.begin(), op.inputs.end(), [&](int i) {
+           const Op& in = graph.op(i);
+           return in.kind == OpKind::MatMul && in.split == TpSplit::Heads;
+         });
 }
 
 double GpuApproxCost::tensor_peak(DType stored) const {
@@ -120,23 +156,30 @@ OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
   const int tp = std::max(1, ctx.tp);
   const Shares sh = shares(op.split, tp);
   const double flops = op.flops * sh.flops;
+  const GpuSoftware& sw = software_of(ctx.plan.group().software);
+  const Graph& graph = ctx.plan.graph();
+  const double bw = spec_.hbm.bandwidth.value();
 
   // Bytes one device moves, by level (A-76: activations that fit in half the L2 stay there).
   const double l2_limit = spec_.l2.bandwidth ? static_cast<double>(spec_.l2.size.value()) / 2 : -1;
-  double hbm = static_cast<double>(op.bytes.weights.value()) * sh.weights;
-  double l2 = 0;
+  const double weights = static_cast<double>(op.bytes.weights.value()) * sh.weights;
+  const double kv = static_cast<double>(op.bytes.kv_read.value() + op.bytes.kv_write.value()) * sh.in;
+  double acts = 0, l2 = 0;
   for (double act : {static_cast<double>(op.bytes.activations_in.value()) * sh.in,
                      static_cast<double>(op.bytes.activations_out.value()) * sh.out}) {
     if (act <= l2_limit) l2 += act;
-    else hbm += act;
+    else acts += act;
   }
-  hbm += static_cast<double>(op.bytes.kv_read.value() + op.bytes.kv_write.value()) * sh.in;
 
-  const bool streams = op.kind == OpKind::MatMul || op.kind == OpKind::Router || op.kind == OpKind::Attention;
-  const double mem_eff = streams ? spec_.efficiency.memory : spec_.efficiency.elementwise;
+  const bool gemm = op.kind == OpKind::MatMul || op.kind == OpKind::Router;
+  const bool decode_attention = op.kind == OpKind::Attention && graph.shape().kind == StepKind::Decode;
+  const bool latent = decode_attention && is_latent_attention(graph, op);
+  const double stream_eff = gemm || op.kind == OpKind::Attention ? spec_.efficiency.memory : spec_.efficiency.elementwise;
+  const double w_eff = weight_efficiency(op.dtype);
+  const double kv_eff = decode_attention ? kv_efficiency(latent) : spec_.efficiency.memory;
   OpCost c;
-  c.memory = Seconds(hbm / (spec_.hbm.bandwidth.value() * mem_eff) +
-                     (l2 > 0 ? l2 / (spec_.l2.bandwidth->value() * mem_eff) : 0.0));
+  double memory = weights / (bw * w_eff) + kv / (bw * kv_eff) + acts / (bw * stream_eff) +
+                  (l2 > 0 ? l2 / (spec_.l2.bandwidth->value() * stream_eff) : 0.0);
   if (flops > 0) {
     switch (op.kind) {
       case OpKind::MatMul:
@@ -145,15 +188,51 @@ OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
       default: c.compute = Seconds(flops / spec_.vector_flops.value()); break;  // CUDA cores
     }
   }
+  // a weight-only int4 kernel loads and unpacks a tile, then multiplies it at the
+  // 16-bit rate: the two do not overlap at decode batch sizes, so the kernel takes their
+  // sum (the unpacking is in the streaming efficiency, A-205; rows pad into the MMA free).
+  if (gemm && op.dtype == DType::Int4 && flops > 0) memory += flops / (tensor_peak(op.dtype) * spec_.efficiency.compute);
+  c.memory = Seconds(memory);
+
   // A stage's first op starts a kernel: the op before it ran on other GPUs.
-  if (op.id == ctx.stage.first_op || !fused_with_previous(ctx.plan.graph(), op))
-    c.overhead = kernel_overhead(Seconds(std::max(c.compute.value(), c.memory.value())));
+  if (op.id == ctx.stage.first_op || !fused_with_previous(graph, op, sw.fusion, tp)) {
+    double fixed = kernel_overhead(Seconds(std::max(c.compute.value(), c.memory.value())), sw).value();
+    // a streaming kernel ramps up to its bandwidth: a fixed ramp / (eff × bw).
+    if (gemm && weights > 0) fixed += static_cast<double>(spec_.efficiency.weights_ramp.value()) / (bw * w_eff);
+    if (decode_attention) fixed += static_cast<double>(spec_.efficiency.decode_attention_ramp.value()) / (bw * kv_eff);
+    c.overhead = Seconds(fixed);
+  }
 
   // Whole op over the tp devices: replicated work is done tp times.
   c.traffic.flops = flops * tp;
-  c.traffic.hbm_bytes = hbm * tp;
+  c.traffic.hbm_bytes = (weights + kv + acts) * tp;
   c.traffic.sram_bytes = l2 * tp;
   return c;
+}
+
+std::optional<CollectiveCost> GpuApproxCost::collective(CollectiveKind kind, Bytes bytes, int n,
+                                                        const OpContext& ctx) const {
+  const GpuSoftware& sw = software_of(ctx.plan.group().software);
+  const CollectiveTable* table = sw.table();
+  if (table == nullptr || n <= 1 || bytes.value() <= 0) return std::nullopt;
+  const CollectiveOp op = kind == CollectiveKind::AllToAll      ? CollectiveOp::AllToAll
+                          : kind == CollectiveKind::AllGather     ? CollectiveOp::AllGather
+                          : kind == CollectiveKind::ReduceScatter ? CollectiveOp::ReduceScatter
+                                                                  : CollectiveOp::AllReduce;
+  const CollectiveCurve* curve = table->find(op);
+  if (curve == nullptr) return std::nullopt;  // operations the table lacks use the link formulas
+  const double s = static_cast<double>(bytes.value());
+  const double nd = n;
+  CollectiveCost c;
+  c.time = Seconds(curve->time(s, n));
+  // Bytes on links as the bandwidth-optimal algorithm moves them (for energy).
+  c.link_bytes = op == CollectiveOp::AllReduce ? 2 * (nd - 1) * s : (nd - 1) * s;
+  c.algorithm = CollectiveAlgorithm::Table;
+  return c;
+}
+
+Seconds GpuApproxCost::step_overhead(const Plan& plan) const {
+  return software_of(plan.group().software).step_overhead;
 }
 
 }  // namespace wafersim::gpu
