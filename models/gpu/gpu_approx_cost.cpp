@@ -99,6 +99,8 @@ bool GpuApproxCost::is_latent_attention(const Graph& graph, const Op& op) {
 }
 
 double GpuApproxCost::tensor_peak(DType stored) const {
+  double& cached = peak_cache_.at(static_cast<std::size_t>(stored));
+  if (cached > 0) return cached;
   // int4 is weight-only on GPUs: activations stay 16-bit, so is the MMA.
   const DType wanted = stored == DType::Int4 ? DType::Fp16 : stored;
   const std::optional<DType> format = compute_format(spec_, wanted);
@@ -106,7 +108,8 @@ double GpuApproxCost::tensor_peak(DType stored) const {
     throw InputError(Diagnostic{"", 0, 0, name_ + ".flops",
                                 "no tensor rate for " + std::string(dtype_name(stored)) +
                                     " and no wider format to run it at; add flops." + std::string(dtype_name(stored))});
-  return spec_.flops.get(*format)->value();
+  cached = spec_.flops.get(*format)->value();
+  return cached;
 }
 
 GemmWaves GpuApproxCost::matmul_waves(const Op& op, int tp) const {
@@ -119,7 +122,11 @@ GemmWaves GpuApproxCost::matmul_waves(const Op& op, int tp) const {
     case TpSplit::Heads:
     case TpSplit::Experts: count = ceil_div(count, tp); break;
   }
-  return GemmWaves::plan(m, k, n, count, spec_.sms);
+  for (const WavesEntry& e : waves_cache_)
+    if (e.m == m && e.k == k && e.n == n && e.count == count && e.split == op.split && e.tp == tp) return e.waves;
+  const GemmWaves w = GemmWaves::plan(m, k, n, count, spec_.sms);
+  if (waves_cache_.size() < 64) waves_cache_.push_back(WavesEntry{m, k, n, count, op.split, tp, w});
+  return w;
 }
 
 double GpuApproxCost::matmul_compute_s(const Op& op, int tp, double flops) const {

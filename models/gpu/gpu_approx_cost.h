@@ -23,7 +23,9 @@
 // Leaves out: power/clock throttling,
 // stream overlap between kernels, L2 reuse of weights across steps. Units: seconds.
 
+#include <array>
 #include <string>
+#include <vector>
 
 #include "models/gpu/gemm_waves.h"
 #include "models/gpu/gpu_software.h"
@@ -72,6 +74,17 @@ class GpuApproxCost final : public OpCostModel {
 
   std::string name_;
   GpuSpec spec_;
+  // A step repeats a few shapes once per layer: their tile plans and each format's
+  // peak are computed once per cost model. The evaluator makes one model per step on
+  // one thread; a model shared between threads would need these guarded.
+  struct WavesEntry {
+    std::int64_t m, k, n, count;
+    TpSplit split;
+    int tp;
+    GemmWaves waves;
+  };
+  mutable std::vector<WavesEntry> waves_cache_;
+  mutable std::array<double, 8> peak_cache_{};  ///< 0 = not computed yet
 };
 
 }  // namespace wafersim::gpu
