@@ -161,16 +161,24 @@ double GpuApproxCost::attention_compute_s(const Op& op, const OpContext& ctx, do
 
 OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
   const int tp = std::max(1, ctx.tp);
-  const Shares sh = shares(op.split, tp);
-  const double flops = op.flops * sh.flops;
   const GpuSoftware& sw = software_of(ctx.plan.group().software);
   const Graph& graph = ctx.plan.graph();
   const double bw = spec_.hbm.bandwidth.value();
+  const bool decode_attention = op.kind == OpKind::Attention && graph.shape().kind == StepKind::Decode;
+  const bool latent = decode_attention && is_latent_attention(graph, op);
+  // data-parallel MLA runs the whole attention block on 1/tp of the sequences
+  // (all of its weights); tensor-parallel MLA splits heads but every GPU reads the
+  // whole latent cache, which all heads share.
+  const bool dp = tp > 1 && sw.mla_attention == MlaParallel::Data && in_mla_block(graph, op);
+  Shares sh = shares(op.split, tp);
+  if (dp) sh = Shares{1.0 / tp, 1.0 / tp, 1, 1.0 / tp};
+  const double kv_share = dp ? 1.0 / tp : latent ? 1.0 : sh.in;
+  const double flops = op.flops * sh.flops;
 
   // Bytes one device moves, by level (A-76: activations that fit in half the L2 stay there).
   const double l2_limit = spec_.l2.bandwidth ? static_cast<double>(spec_.l2.size.value()) / 2 : -1;
   const double weights = static_cast<double>(op.bytes.weights.value()) * sh.weights;
-  const double kv = static_cast<double>(op.bytes.kv_read.value() + op.bytes.kv_write.value()) * sh.in;
+  const double kv = static_cast<double>(op.bytes.kv_read.value() + op.bytes.kv_write.value()) * kv_share;
   double acts = 0, l2 = 0;
   for (double act : {static_cast<double>(op.bytes.activations_in.value()) * sh.in,
                      static_cast<double>(op.bytes.activations_out.value()) * sh.out}) {
@@ -179,8 +187,6 @@ OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
   }
 
   const bool gemm = op.kind == OpKind::MatMul || op.kind == OpKind::Router;
-  const bool decode_attention = op.kind == OpKind::Attention && graph.shape().kind == StepKind::Decode;
-  const bool latent = decode_attention && is_latent_attention(graph, op);
   const double stream_eff = gemm || op.kind == OpKind::Attention ? spec_.efficiency.memory : spec_.efficiency.elementwise;
   const double w_eff = weight_efficiency(op.dtype);
   const double kv_eff = decode_attention ? kv_efficiency(latent) : spec_.efficiency.memory;
@@ -190,7 +196,7 @@ OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
   if (flops > 0) {
     switch (op.kind) {
       case OpKind::MatMul:
-      case OpKind::Router: c.compute = Seconds(matmul_compute_s(op, tp, flops)); break;
+      case OpKind::Router: c.compute = Seconds(matmul_compute_s(op, dp ? 1 : tp, flops)); break;
       case OpKind::Attention: c.compute = Seconds(attention_compute_s(op, ctx, flops)); break;
       default: c.compute = Seconds(flops / spec_.vector_flops.value()); break;  // CUDA cores
     }
@@ -217,9 +223,33 @@ OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
   return c;
 }
 
-std::optional<CollectiveCost> GpuApproxCost::collective(CollectiveKind kind, Bytes bytes, int n,
+bool GpuApproxCost::in_mla_block(const Graph& graph, const Op& op) const {
+  if (mla_graph_ != &graph) {
+    // Each latent attention op's block: back to its layer's first op, on to the first
+    // row-split GEMM after it (the output projection).
+    mla_graph_ = &graph;
+    mla_block_.assign(graph.ops().size(), 0);
+    for (const Op& a : graph.ops()) {
+      if (!is_latent_attention(graph, a)) continue;
+      int first = a.id;
+      while (first > 0 && graph.op(first - 1).layer == a.layer) --first;
+      int last = a.id;
+      while (last + 1 < static_cast<int>(graph.ops().size()) && graph.op(last).layer == a.layer &&
+             !(graph.op(last).kind == OpKind::MatMul && graph.op(last).split == TpSplit::Row))
+        ++last;
+      for (int i = first; i <= last; ++i) mla_block_[static_cast<std::size_t>(i)] = 1;
+    }
+  }
+  return mla_block_.at(static_cast<std::size_t>(op.id)) != 0;
+}
+
+std::optional<CollectiveCost> GpuApproxCost::collective(CollectiveKind kind, Bytes bytes, int n, const Op& around,
                                                         const OpContext& ctx) const {
   const GpuSoftware& sw = software_of(ctx.plan.group().software);
+  // data-parallel attention leaves each GPU its own sequences' full output.
+  if (kind == CollectiveKind::AllReduce && n > 1 && sw.mla_attention == MlaParallel::Data &&
+      in_mla_block(ctx.plan.graph(), around))
+    return CollectiveCost{};
   const CollectiveTable* table = sw.table();
   if (table == nullptr || n <= 1 || bytes.value() <= 0) return std::nullopt;
   const CollectiveOp op = kind == CollectiveKind::AllToAll      ? CollectiveOp::AllToAll

@@ -41,8 +41,11 @@ class GpuApproxCost final : public OpCostModel {
 
   [[nodiscard]] OpCost cost(const Op& op, const OpContext& ctx) const override;
   /// The stack's measured table for the collective, when the system lists one.
-  [[nodiscard]] std::optional<CollectiveCost> collective(CollectiveKind kind, Bytes bytes, int n,
+  [[nodiscard]] std::optional<CollectiveCost> collective(CollectiveKind kind, Bytes bytes, int n, const Op& op,
                                                          const OpContext& ctx) const override;
+  /// Whether `op` belongs to an MLA layer's attention block (its first op to the output
+  /// projection), which A-210's data-parallel split runs per sequence.
+  [[nodiscard]] bool in_mla_block(const Graph& graph, const Op& op) const;
   /// The stack's host time per step.
   [[nodiscard]] Seconds step_overhead(const Plan& plan) const override;
 
@@ -85,6 +88,8 @@ class GpuApproxCost final : public OpCostModel {
   };
   mutable std::vector<WavesEntry> waves_cache_;
   mutable std::array<double, 8> peak_cache_{};  ///< 0 = not computed yet
+  mutable const Graph* mla_graph_ = nullptr;
+  mutable std::vector<char> mla_block_;  ///< per op of mla_graph_
 };
 
 }  // namespace wafersim::gpu

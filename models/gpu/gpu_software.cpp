@@ -13,6 +13,7 @@ struct SoftwareKeys {
   std::optional<Seconds> launch_overhead;
   std::optional<Seconds> step_overhead;
   std::optional<Fusion> fusion;
+  std::optional<MlaParallel> mla_attention;
   std::string collective;
   std::optional<ConfigNode> collectives;
 };
@@ -63,6 +64,18 @@ const Schema<SoftwareKeys>& keys_schema() {
                   const std::string v = n->is_scalar() ? n->scalar() : "";
                   d.add(n->error("unknown value '" + v + "'" + did_you_mean(v, names) + " (expected one of: " +
                                  quoted_list(names) + ")"));
+                })
+        .custom("mla_attention", "one of: tensor, data", "tensor",
+                "How MLA (DeepSeek latent attention) layers split over a stage's GPUs (A-210): tensor = heads "
+                "split, every GPU reads the whole latent cache, an all-reduce after the output projection; data = "
+                "each GPU runs whole attention layers (all their weights) for 1/N of the sequences and no "
+                "all-reduce, experts still spread (expert parallel): the split DeepSeek-V3 serves with.",
+                [](const ConfigNode* n, const ConfigNode&, SoftwareKeys& k, Diagnostics& d) {
+                  if (n == nullptr) return;
+                  const std::string v = n->is_scalar() ? n->scalar() : "";
+                  if (v == "tensor") k.mla_attention = MlaParallel::Tensor;
+                  else if (v == "data") k.mla_attention = MlaParallel::Data;
+                  else d.add(n->error("unknown value '" + v + "' (expected one of: 'tensor', 'data')"));
                 })
         .text("collective", &SoftwareKeys::collective,
               "Collective implementation: a name under `collectives`, or `formula` (ring/tree/one-shot/two-shot "
@@ -168,6 +181,7 @@ std::shared_ptr<const SoftwareStack> parse_gpu_software(const ConfigNode* node, 
   if (keys.launch_overhead) s->launch_overhead = keys.launch_overhead;
   if (keys.step_overhead) s->step_overhead = *keys.step_overhead;
   if (keys.fusion) s->fusion = *keys.fusion;
+  if (keys.mla_attention) s->mla_attention = *keys.mla_attention;
   if (keys.collectives) {
     for (std::size_t i = 0; i < keys.collectives->size(); ++i) {
       (void)keys.collectives->find(keys.collectives->keys()[i]);

@@ -27,12 +27,19 @@ enum class Fusion {
 };
 [[nodiscard]] std::string_view fusion_name(Fusion f);
 
+/// How MLA attention layers are split over a stage's GPUs.
+enum class MlaParallel {
+  Tensor,  ///< heads split over the GPUs; every GPU holds the whole latent cache
+  Data,    ///< each GPU runs whole attention layers for its share of the sequences (DeepSeek-V3)
+};
+
 struct GpuSoftware final : SoftwareStack {
   std::string profile = "tensorrt-llm";
   std::optional<bool> cuda_graphs;        ///< unset: the device's `cuda_graphs`
   std::optional<Seconds> launch_overhead; ///< CPU issue cost per kernel without graphs; unset: the device's
   Seconds step_overhead{0};               ///< host/scheduler time per step the GPU waits for (A-202)
   Fusion fusion = Fusion::Standard;
+  MlaParallel mla_attention = MlaParallel::Tensor;
   /// Name of the collective implementation in `collectives`, or "formula" (the link
   /// formulas of, no table).
   std::string collective = "formula";

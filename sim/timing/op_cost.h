@@ -58,9 +58,10 @@ class OpCostModel {
   virtual ~OpCostModel() = default;
   [[nodiscard]] virtual OpCost cost(const Op& op, const OpContext& ctx) const = 0;
   /// Optional: the kind's own price of a collective of `bytes` per device over `n`
-  /// devices (measured tables, its software stack); nullopt = the link formulas
-  ///
-  [[nodiscard]] virtual std::optional<CollectiveCost> collective(CollectiveKind, Bytes, int, const OpContext&) const {
+  /// devices around `op` (measured tables, its software stack); nullopt = the link
+  /// formulas.
+  [[nodiscard]] virtual std::optional<CollectiveCost> collective(CollectiveKind, Bytes, int, const Op&,
+                                                                 const OpContext&) const {
     return std::nullopt;
   }
   /// Optional: host time per step the devices wait for (a serving stack's scheduler).

@@ -73,7 +73,7 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       const bool ep = st.tp > 1 && op.split == TpSplit::Experts;
       if (ep && (i == st.first_op || g.op(i - 1).split != TpSplit::Experts)) {
         const Bytes sent(op.bytes.activations_in.value() / st.tp);
-        const CollectiveCost a2a = costs.collective(CollectiveKind::AllToAll, sent, st.tp, ctx)
+        const CollectiveCost a2a = costs.collective(CollectiveKind::AllToAll, sent, st.tp, op, ctx)
                                        .value_or(all_to_all_cost(group.link, sent, st.tp));
         add_comm(r, op.name + ".dispatch", OpKind::Collective, op.layer, static_cast<int>(s), a2a.time.value(),
                  static_cast<double>(op.bytes.activations_in.value()), a2a.link_bytes);
@@ -113,14 +113,14 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       r.ops.push_back(std::move(t));
       if (st.tp > 1 && op.split == TpSplit::Row) {
         const Bytes bytes = op.bytes.activations_out;
-        const CollectiveCost ar = costs.collective(CollectiveKind::AllReduce, bytes, st.tp, ctx)
+        const CollectiveCost ar = costs.collective(CollectiveKind::AllReduce, bytes, st.tp, op, ctx)
                                       .value_or(best_allreduce(group.link, bytes, st.tp));
         add_comm(r, op.name + ".allreduce", OpKind::Collective, op.layer, static_cast<int>(s), ar.time.value(),
                  static_cast<double>(bytes.value()), ar.link_bytes);
       }
       if (ep && (i + 1 == st.end_op || g.op(i + 1).split != TpSplit::Experts)) {
         const Bytes sent(op.bytes.activations_out.value() / st.tp);
-        const CollectiveCost a2a = costs.collective(CollectiveKind::AllToAll, sent, st.tp, ctx)
+        const CollectiveCost a2a = costs.collective(CollectiveKind::AllToAll, sent, st.tp, op, ctx)
                                        .value_or(all_to_all_cost(group.link, sent, st.tp));
         add_comm(r, op.name + ".combine", OpKind::Collective, op.layer, static_cast<int>(s), a2a.time.value(),
                  static_cast<double>(op.bytes.activations_out.value()), a2a.link_bytes);

@@ -191,6 +191,32 @@ TEST_F(GpuStack, Int8WeightsAreFasterThanFp16ButFarFromTwice) {
   EXPECT_LT(fp16 / int8, 1.6);
 }
 
+TEST_F(GpuStack, DataParallelMlaDropsTheAttentionAllReduceAndSplitsTheLatentCache) {
+  // DeepSeek-V3 on 8 B200s, batch 64 at 4k context.
+  const std::vector<std::pair<std::string, std::string>> w{{"dtype", "fp8"}, {"batch", "64"}, {"context", "4096"}};
+  const RunResult tensor = run("dgx-b200", "deepseek-v3", {}, w);
+  const RunResult data = run("dgx-b200", "deepseek-v3", {set("dgx-b200.software.gpu.mla_attention", "data")}, w);
+  ASSERT_TRUE(tensor.fits);
+  ASSERT_TRUE(data.fits);
+  auto sum = [](const RunResult& r, const std::string& part, OpKind kind) {
+    double t = 0;
+    for (const OpTiming& o : r.ops)
+      if (o.kind == kind && o.name.find(part) != std::string::npos) t += o.time_s;
+    return t;
+  };
+  EXPECT_GT(sum(tensor, "attn.o_proj.allreduce", OpKind::Collective), 0);
+  EXPECT_EQ(sum(data, "attn.o_proj.allreduce", OpKind::Collective), 0);
+  // Every GPU reads the whole latent cache under tensor parallelism, an eighth of it under data.
+  double kv_tensor = 0, kv_data = 0;
+  for (const OpTiming& o : tensor.ops)
+    if (o.kind == OpKind::Attention) kv_tensor += o.cost.traffic.hbm_bytes;
+  for (const OpTiming& o : data.ops)
+    if (o.kind == OpKind::Attention) kv_data += o.cost.traffic.hbm_bytes;
+  EXPECT_GT(kv_tensor, 6 * kv_data);
+  // The experts' all-to-alls stay.
+  EXPECT_GT(sum(data, ".dispatch", OpKind::Collective), 0);
+}
+
 // The shipped NCCL tables against every Vidur all-reduce row of 1 MiB or more (the
 // small sizes are noisy): median relative error within 25% per GPU count.
 TEST(VidurAllReduce, ShippedNcclTablesFollowTheMeasurements) {
