@@ -15,12 +15,15 @@ What it measures, and which wafersim parameter each row informs:
            -> efficiency.memory, efficiency.elementwise (large sizes), and
               kernel_latency (the floor the smallest copies hit)
   gemv     (m x k)·(k x n) with m = 1..64 (decode shapes), bf16 and fp8
-           -> efficiency.memory for weight streaming, GEMM waves at small m
+           -> efficiency.weights and efficiency.weights_ramp (fit
+              eff = weights x S / (S + ramp) over the sizes at m = 1, A-204),
+              efficiency.quantized.fp8 (fp8 over bf16), GEMM waves at small m
   gemm     large and prefill-shaped GEMMs, bf16 and fp8 (8192^3 included)
            -> efficiency.compute (divide by the wave efficiency wafersim
               computes for the shape; see models/gpu/gemm_waves.h)
   sdpa     torch scaled_dot_product_attention, prefill and decode shapes
-           -> efficiency.attention, FlashAttention traffic
+           -> efficiency.attention, FlashAttention traffic; the decode shapes
+              -> efficiency.decode_attention and decode_attention_ramp (A-206)
   decode   one decode step of a Llama-shaped model (random weights, bf16,
            KV cache in HBM) at batch 1, 8 and 64, eager and CUDA-graph
            -> the end-to-end check: compare with `wafersim eval --system

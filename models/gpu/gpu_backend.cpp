@@ -3,6 +3,7 @@
 #include "models/gpu/gpu_approx_cost.h"
 #include "models/gpu/gpu_device.h"
 #include "models/gpu/gpu_roofline.h"
+#include "models/gpu/gpu_software.h"
 #include "sim/core/error.h"
 
 namespace wafersim::gpu {
@@ -43,7 +44,9 @@ void register_gpu(Registry& registry) {
   DeviceKind kind{"gpu",
                   "HBM-bound GPU (A100, H100, H200, B200): tensor peaks per format, HBM, NVLink domain",
                   parse_gpu,
-                  [] { return gpu_schema().describe(); }};
+                  [] { return gpu_schema().describe(); },
+                  parse_gpu_software,
+                  describe_gpu_software};
   Backend backend{"gpu", {Fidelity::Roofline, Fidelity::Approx}, gpu_policy, gpu_cost_model, {}, {}, {}};
   registry.add(std::move(kind), std::move(backend));
 }

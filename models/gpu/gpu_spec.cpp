@@ -84,7 +84,49 @@ Schema<GpuEfficiency> efficiency_schema() {
       .number("attention", &GpuEfficiency::attention,
               "Fraction of the dense tensor peak the QK^T and PV products of a FlashAttention kernel reach "
               "(approx only, A-75; FlashAttention-3 forward on H100 bf16: about 740 of 989 TFLOP/s => 0.75).",
-              0.75, Range::Fraction);
+              0.75, Range::Fraction)
+      .custom("weights", "number (0, 1]", "(memory)",
+              "Fraction of the HBM bandwidth a GEMV or skinny GEMM reaches streaming a large weight matrix "
+              "(approx only, A-204; calibration-public §C, per GPU).",
+              [](const ConfigNode* n, const ConfigNode&, GpuEfficiency& e, Diagnostics& d) {
+                if (n != nullptr)
+                  if (auto v = schema_detail::parse_number(*n, Range::Fraction, d)) e.weights = *v;
+              })
+      .quantity("weights_ramp", &GpuEfficiency::weights_ramp, UnitKind::Bytes,
+                "Weight bytes at which one weight-streaming kernel reaches half of `weights`: small matrices are "
+                "latency-bound (approx only, A-204; fitted per GPU to calibration-public §C).",
+                "0 B", Range::NonNegative)
+      .custom("quantized", "map dtype -> number (0, 1]", "(1 for every format)",
+              "Weight-streaming bandwidth of quantized GEMV kernels relative to the 16-bit one, per stored format "
+              "(fp8, int8, int4; approx only, A-205; calibration-public §C-§D).",
+              [](const ConfigNode* n, const ConfigNode&, GpuEfficiency& e, Diagnostics& d) {
+                if (n == nullptr) return;
+                if (!n->is_map()) { d.add(n->error("expected a map of dtype to a fraction")); return; }
+                for (std::size_t i = 0; i < n->size(); ++i) {
+                  const std::string& k = n->keys()[i];
+                  const ConfigNode& v = *n->find(k);
+                  const auto t = parse_dtype(k);
+                  if (!t) { d.add(v.error("unknown dtype '" + k + "' (expected one of: " + dtype_list() + ")")); continue; }
+                  if (auto x = schema_detail::parse_number(v, Range::Fraction, d)) e.quantized.set(*t, *x);
+                }
+              })
+      .custom("decode_attention", "number (0, 1]", "(memory)",
+              "Fraction of the HBM bandwidth a decode-attention kernel reaches reading a large KV cache (large "
+              "batch x context; approx only, A-206; calibration-public §E).",
+              [](const ConfigNode* n, const ConfigNode&, GpuEfficiency& e, Diagnostics& d) {
+                if (n != nullptr)
+                  if (auto v = schema_detail::parse_number(*n, Range::Fraction, d)) e.decode_attention = *v;
+              })
+      .quantity("decode_attention_ramp", &GpuEfficiency::decode_attention_ramp, UnitKind::Bytes,
+                "KV bytes (per GPU, whole batch) at which a decode-attention kernel reaches half of "
+                "`decode_attention`: small batch x context is latency-bound (approx only, A-206).",
+                "0 B", Range::NonNegative)
+      .custom("mla_decode", "number (0, 1]", "(decode_attention)",
+              "The same for multi-head latent attention decode kernels (FlashMLA; approx only, A-207).",
+              [](const ConfigNode* n, const ConfigNode&, GpuEfficiency& e, Diagnostics& d) {
+                if (n != nullptr)
+                  if (auto v = schema_detail::parse_number(*n, Range::Fraction, d)) e.mla_decode = *v;
+              });
   return s;
 }
 

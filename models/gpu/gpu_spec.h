@@ -56,6 +56,18 @@ struct GpuEfficiency {
   double memory = 1;   ///< of the HBM bandwidth (device-to-device copy)
   double elementwise = 0.9;  ///< of the HBM bandwidth, norms/activations/residuals (approx, A-74)
   double attention = 0.75;   ///< of the tensor peak inside a FlashAttention kernel (approx, A-75)
+  /// Weight streaming of GEMV/skinny GEMM kernels (approx, A-204): fraction of the HBM
+  /// bandwidth a large matrix reaches (unset: `memory`), and the bytes at which a kernel
+  /// reaches half of it (a fixed ramp of weights_ramp / (weights × bandwidth) per kernel).
+  std::optional<double> weights;
+  Bytes weights_ramp{0};
+  /// Weight-streaming bandwidth of quantized kernels relative to the 16-bit GEMV.
+  DTypeTable<double> quantized;
+  /// Decode attention over the KV cache (approx, A-206): fraction of the HBM bandwidth a
+  /// large batch × context reaches, and the KV bytes at which a kernel reaches half of it.
+  std::optional<double> decode_attention;
+  Bytes decode_attention_ramp{0};
+  std::optional<double> mla_decode;  ///< the same for MLA (latent KV) decode kernels (A-207); unset: decode_attention
 };
 
 struct GpuSpec {

@@ -103,6 +103,7 @@ std::string_view collective_algorithm_name(CollectiveAlgorithm a) {
     case CollectiveAlgorithm::Tree: return "tree";
     case CollectiveAlgorithm::OneShot: return "one-shot";
     case CollectiveAlgorithm::TwoShot: return "two-shot";
+    case CollectiveAlgorithm::Table: return "table";
   }
   return "ring";
 }
@@ -135,6 +136,7 @@ CollectiveCost allreduce_cost(const LinkSpec& link, Bytes bytes, int n, Collecti
       t = 4 * a + 2 * (nd - 1) / nd * s / b;
       c.link_bytes = 2 * (nd - 1) * s;
       break;
+    case CollectiveAlgorithm::Table: return best_allreduce(link, bytes, n);  // no table here: the best formula
   }
   c.time = Seconds(t);
   return c;

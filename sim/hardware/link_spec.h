@@ -71,7 +71,8 @@ struct LinkSpec {
 ///   Tree:    2⌈log2 n⌉·α + 2·S/B                (double binary tree, pipelined; any topology)
 ///   OneShot: 2·α + (n−1)·S/B                    (switch only: every device reads all peers, then a flag)
 ///   TwoShot: 4·α + 2(n−1)/n · S/B               (switch only: direct reduce-scatter + all-gather)
-enum class CollectiveAlgorithm { Ring, Tree, OneShot, TwoShot };
+///   Table:   a measured time (a device kind's tables, priced by its cost model)
+enum class CollectiveAlgorithm { Ring, Tree, OneShot, TwoShot, Table };
 [[nodiscard]] std::string_view collective_algorithm_name(CollectiveAlgorithm a);
 
 /// Time of a collective and the bytes it puts on links (summed over devices, for energy).

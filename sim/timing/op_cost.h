@@ -4,6 +4,7 @@
 // model computes it. Bandwidth-like terms overlap (the op takes the longest of
 // them: the roofline); latency and overhead terms add on top.
 
+#include <optional>
 #include <string_view>
 
 #include "sim/core/units.h"
@@ -50,11 +51,23 @@ struct OpContext {
   int tp = 1;
 };
 
+/// The collectives the pipeline engine inserts between a stage's devices.
+enum class CollectiveKind { AllReduce, AllGather, ReduceScatter, AllToAll };
+
 /// A device kind's per-op cost at one fidelity.
 class OpCostModel {
  public:
   virtual ~OpCostModel() = default;
   [[nodiscard]] virtual OpCost cost(const Op& op, const OpContext& ctx) const = 0;
+  /// Optional: the kind's own price of a collective of `bytes` per device over `n`
+  /// devices around `op` (measured tables, its software stack); nullopt = the link
+  /// formulas.
+  [[nodiscard]] virtual std::optional<CollectiveCost> collective(CollectiveKind, Bytes, int, const Op&,
+                                                                 const OpContext&) const {
+    return std::nullopt;
+  }
+  /// Optional: host time per step the devices wait for (a serving stack's scheduler).
+  [[nodiscard]] virtual Seconds step_overhead(const Plan&) const { return Seconds(0); }
 };
 
 }  // namespace wafersim

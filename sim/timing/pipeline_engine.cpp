@@ -50,7 +50,19 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
   StepResult r;
   const Graph& g = plan.graph();
   const DeviceGroup& group = plan.group();
-  r.ops.reserve(g.ops().size() + plan.stages.size());
+  r.ops.reserve(g.ops().size() + plan.stages.size() + 1);
+  // The host's time per step (scheduler, sampling) before the devices start.
+  if (const double host = costs.step_overhead(plan).value(); host > 0) {
+    OpTiming t;
+    t.name = "step.host";
+    t.kind = OpKind::Elementwise;
+    t.layer = -1;
+    t.time_s = host;
+    t.bound = Bound::Latency;
+    t.cost.overhead = Seconds(host);
+    r.time.overhead += host;
+    r.ops.push_back(std::move(t));
+  }
   for (std::size_t s = 0; s < plan.stages.size(); ++s) {
     const Stage& st = plan.stages[s];
     const OpContext ctx{plan, st, st.tp};
@@ -60,7 +72,9 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       // expert op and come back after the last one.
       const bool ep = st.tp > 1 && op.split == TpSplit::Experts;
       if (ep && (i == st.first_op || g.op(i - 1).split != TpSplit::Experts)) {
-        const CollectiveCost a2a = all_to_all_cost(group.link, Bytes(op.bytes.activations_in.value() / st.tp), st.tp);
+        const Bytes sent(op.bytes.activations_in.value() / st.tp);
+        const CollectiveCost a2a = costs.collective(CollectiveKind::AllToAll, sent, st.tp, op, ctx)
+                                       .value_or(all_to_all_cost(group.link, sent, st.tp));
         add_comm(r, op.name + ".dispatch", OpKind::Collective, op.layer, static_cast<int>(s), a2a.time.value(),
                  static_cast<double>(op.bytes.activations_in.value()), a2a.link_bytes);
       }
@@ -100,12 +114,15 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       r.ops.push_back(std::move(t));
       if (st.tp > 1 && op.split == TpSplit::Row) {
         const Bytes bytes = op.bytes.activations_out;
-        const CollectiveCost ar = best_allreduce(group.link, bytes, st.tp);
+        const CollectiveCost ar = costs.collective(CollectiveKind::AllReduce, bytes, st.tp, op, ctx)
+                                      .value_or(best_allreduce(group.link, bytes, st.tp));
         add_comm(r, op.name + ".allreduce", OpKind::Collective, op.layer, static_cast<int>(s), ar.time.value(),
                  static_cast<double>(bytes.value()), ar.link_bytes);
       }
       if (ep && (i + 1 == st.end_op || g.op(i + 1).split != TpSplit::Experts)) {
-        const CollectiveCost a2a = all_to_all_cost(group.link, Bytes(op.bytes.activations_out.value() / st.tp), st.tp);
+        const Bytes sent(op.bytes.activations_out.value() / st.tp);
+        const CollectiveCost a2a = costs.collective(CollectiveKind::AllToAll, sent, st.tp, op, ctx)
+                                       .value_or(all_to_all_cost(group.link, sent, st.tp));
         add_comm(r, op.name + ".combine", OpKind::Collective, op.layer, static_cast<int>(s), a2a.time.value(),
                  static_cast<double>(op.bytes.activations_out.value()), a2a.link_bytes);
       }

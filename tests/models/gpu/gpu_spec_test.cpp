@@ -72,8 +72,10 @@ TEST(GpuSpec, DescribeListsEveryKeyWithADoc) {
       "l2",             "l2.size",           "l2.bandwidth",  "launch_overhead", "kernel_latency", "cuda_graphs",
       "nvlink",         "nvlink.bandwidth",  "nvlink.latency", "nvlink.domain",  "scale_out",
       "scale_out.bandwidth", "scale_out.latency", "pcie",     "pcie.bandwidth",  "power",
-      "power.tdp",      "power.idle",        "power.static",  "power.cap",       "efficiency",      "efficiency.compute",
-      "efficiency.memory", "efficiency.elementwise", "efficiency.attention", "energy", "energy.pj_per_flop",
+      "power.tdp",      "power.idle",        "power.static",      "power.cap",     "efficiency",      "efficiency.compute",
+      "efficiency.memory", "efficiency.elementwise", "efficiency.attention", "efficiency.weights",
+      "efficiency.weights_ramp", "efficiency.quantized", "efficiency.decode_attention",
+      "efficiency.decode_attention_ramp", "efficiency.mla_decode", "energy", "energy.pj_per_flop",
       "energy.pj_per_bit", "energy.pj_per_bit.sram", "energy.pj_per_bit.hbm", "energy.pj_per_bit.fabric",
       "energy.pj_per_bit.interconnect", "energy.pj_per_bit.io", "price", "price.usd", "price.estimated", "cooling",
       "cooling.type", "cooling.reason", "cooling.share", "cooling.per_rack"};
