@@ -132,7 +132,9 @@ int cmd_run(const Context& ctx, const RunArgs& args) {
   ctx.out << fmt::format("\n{} points{} ({} reused from an earlier run) → {}/\n", outcome.total,
                          outcome.shard ? fmt::format(" of shard {}/{}", outcome.shard->index, outcome.shard->count) : "",
                          outcome.reused, outcome.dir.string());
-  if (mpi) ctx.out << fmt::format("  {} MPI ranks, {} threads each on rank 0\n", mpi->size(), options.jobs);
+  if (mpi)
+    ctx.out << fmt::format("  spread over {} MPI ranks ({} evaluation thread{} on rank 0)\n", mpi->size(), options.jobs,
+                           options.jobs == 1 ? "" : "s");
   for (const auto& c : outcome.charts)
     if (c.size() > 4 && c.substr(c.size() - 4) == ".png") ctx.out << "  chart: " << c << "\n";
   if (outcome.interrupted) {

@@ -108,17 +108,19 @@ void check_same(const ShardFiles& s, const ShardFiles& first) {
 
 /// The split found under shards/: every folder named K-of-N must share one N.
 std::size_t shard_count(const fs::path& shards_dir) {
-  std::map<std::size_t, std::string> counts;  // N → one folder of that split
+  std::map<std::size_t, std::size_t> counts;  // N → the lowest K found of that split
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(shards_dir, ec))
     if (entry.is_directory())
-      if (auto spec = ShardSpec::from_dir_name(entry.path().filename().string()))
-        counts.emplace(spec->count, entry.path().filename().string());
+      if (auto spec = ShardSpec::from_dir_name(entry.path().filename().string())) {
+        auto [it, added] = counts.emplace(spec->count, spec->index);
+        if (!added) it->second = std::min(it->second, spec->index);
+      }
   if (counts.empty())
     throw shard_error(shards_dir, "no shard folders (K-of-N) here; run `wafersim run SCENARIO --shard K/N` first");
   if (counts.size() > 1) {
     std::string list;
-    for (const auto& [n, example] : counts) list += (list.empty() ? "" : ", ") + example;
+    for (const auto& [n, k] : counts) list += (list.empty() ? "" : ", ") + ShardSpec{k, n}.dir_name();
     throw shard_error(shards_dir, "shards of different splits (" + list +
                                       "); a sweep is merged from one split: remove the folders of the others");
   }
