@@ -4,7 +4,8 @@
 // batch arrays (Slurm, Kubernetes Indexed Jobs) can split a sweep over machines and
 // `wafersim merge` can put it back together. Also the shard's manifest (shard.json),
 // which says which split it belongs to, how many points it holds and whether it
-// finished. Grid indices and counts are plain integers (no units).
+// finished. Grid indices and counts are plain integers (no units). A shard is every
+// N-th point, so each swept value is spread over all shards.
 
 #include <cstddef>
 #include <filesystem>
