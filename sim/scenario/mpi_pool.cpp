@@ -5,17 +5,13 @@
 #include <string>
 
 #ifdef WAFERSIM_HAVE_MPI
-#include <mpi.h>
-
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <fmt/format.h>
 #include <mutex>
-#include <optional>
 #include <thread>
+
+#include "sim/scenario/mpi_messages.h"
 #endif
 
 namespace wafersim {
@@ -48,66 +44,7 @@ void mpi_report_failure(const MpiSession&, const std::string&) {}
 
 #else
 
-namespace {
-
-enum Tag : int { kReady = 1, kWork = 2, kStop = 3, kResult = 4, kDone = 5, kError = 6 };
-
-// A: A-365. A chunk of points should take about this long on one thread, so the
-// round trip to rank 0 stays a small share of it; slow points go one at a time.
-constexpr double kChunkSeconds = 0.05;
-constexpr std::size_t kMaxChunk = 64;
-
-struct Message {
-  int source = 0, tag = 0;
-  std::string payload;
-};
-
-void send(int dest, int tag, const std::string& payload) {
-  MPI_Send(payload.data(), static_cast<int>(payload.size()), MPI_BYTE, dest, tag, MPI_COMM_WORLD);
-}
-
-/// The next message from `source` (or any rank), without waiting.
-std::optional<Message> poll(int source = MPI_ANY_SOURCE) {
-  int flag = 0;
-  MPI_Status status;
-  MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
-  if (flag == 0) return std::nullopt;
-  int bytes = 0;
-  MPI_Get_count(&status, MPI_BYTE, &bytes);
-  Message m{status.MPI_SOURCE, status.MPI_TAG, std::string(static_cast<std::size_t>(bytes), '\0')};
-  MPI_Recv(m.payload.data(), bytes, MPI_BYTE, m.source, m.tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-  return m;
-}
-
-/// Sleeps a little longer each idle turn (20 us to 1 ms): a waiting rank must not
-/// spin on a core another rank's evaluation needs.
-class Backoff {
- public:
-  void turn(bool busy) {
-    if (busy) {
-      us_ = 20;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(us_));
-    us_ = std::min(us_ * 2, 1000);
-  }
-
- private:
-  int us_ = 20;
-};
-
-std::string result_message(std::size_t i, const PointOutput& out) {
-  return Json{{"i", i}, {"row", out.row}, {"ops", out.ops}, {"trace", out.trace}, {"seconds", out.seconds}}.dump();
-}
-
-std::pair<std::size_t, PointOutput> parse_result(const std::string& payload) {
-  Json j = Json::parse(payload);
-  return {j.at("i").get<std::size_t>(),
-          PointOutput{std::move(j.at("row")), std::move(j.at("ops")), j.at("trace").get<std::string>(),
-                      j.at("seconds").get<double>()}};
-}
-
-}  // namespace
+using namespace mpi_messages;
 
 bool MpiSession::built() { return true; }
 
@@ -268,83 +205,6 @@ std::exception_ptr MpiPointPool::run(const std::vector<std::size_t>& pending, in
   return failure;
 }
 
-void mpi_serve_points(const MpiSession&, int jobs, const PointWork& work) {
-  send(0, kReady, std::to_string(std::max(1, jobs)));
-  std::mutex mutex;
-  std::condition_variable wake;
-  std::deque<std::size_t> queue;
-  std::vector<std::string> outbox;
-  bool stopping = false;
-  std::string error;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < std::max(1, jobs); ++t)
-    threads.emplace_back([&] {
-      while (true) {
-        std::size_t i = 0;
-        {
-          std::unique_lock lock(mutex);
-          wake.wait(lock, [&] { return stopping || !queue.empty(); });
-          if (queue.empty()) return;
-          i = queue.front();
-          queue.pop_front();
-        }
-        try {
-          std::string message = result_message(i, work.evaluate(i));
-          std::lock_guard lock(mutex);
-          outbox.push_back(std::move(message));
-        } catch (const std::exception& e) {
-          std::lock_guard lock(mutex);
-          if (error.empty()) error = e.what();
-          queue.clear();
-        }
-      }
-    });
-  auto flush = [&] {
-    std::vector<std::string> out;
-    {
-      std::lock_guard lock(mutex);
-      out.swap(outbox);
-    }
-    for (const auto& m : out) send(0, kResult, m);
-    return !out.empty();
-  };
-  Backoff backoff;
-  bool stop = false;
-  while (!stop) {
-    bool busy = false;
-    while (auto m = poll(0)) {
-      busy = true;
-      if (m->tag == kStop) stop = true;
-      if (m->tag != kWork) continue;
-      const std::size_t count = m->payload.size() / sizeof(std::uint64_t);
-      std::vector<std::uint64_t> ids(count);
-      std::copy_n(m->payload.data(), count * sizeof(std::uint64_t), reinterpret_cast<char*>(ids.data()));
-      {
-        std::lock_guard lock(mutex);
-        queue.insert(queue.end(), ids.begin(), ids.end());
-      }
-      wake.notify_all();
-    }
-    busy = flush() || busy;
-    {
-      std::lock_guard lock(mutex);
-      stop = stop || !error.empty();
-    }
-    backoff.turn(busy);
-  }
-  {
-    std::lock_guard lock(mutex);
-    queue.clear();  // points not started stay undone; the journal says so and --resume runs them
-    stopping = true;
-  }
-  wake.notify_all();
-  for (auto& t : threads) t.join();
-  flush();
-  if (error.empty()) send(0, kDone, "");
-  else send(0, kError, error);
-}
-
-void mpi_report_failure(const MpiSession&, const std::string& message) { send(0, kError, message); }
 
 #endif
 

@@ -43,10 +43,13 @@ std::size_t lines_in(const fs::path& p) {
 
 #ifdef WAFERSIM_MPIEXEC
 /// mpirun as root needs Open MPI's two allow variables; --oversubscribe lets 2 ranks
-/// start on a 1-core machine. Open MPI keeps its own allocations to the end of the
-/// process, so leak checking is off inside the ranks (ASan and UBSan stay on).
+/// start on a 1-core machine; containers often forbid the shared-memory transport's
+/// single-copy mode (ptrace), so it is off. Open MPI keeps its own allocations to
+/// the end of the process, so leak checking is off inside the ranks (ASan and UBSan
+/// stay on).
 std::string mpirun(int ranks) {
-  return "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ASAN_OPTIONS=detect_leaks=0 " +
+  return "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none "
+         "ASAN_OPTIONS=detect_leaks=0 " +
          std::string(WAFERSIM_MPIEXEC) + " -n " + std::to_string(ranks) + " --oversubscribe ";
 }
 #endif
