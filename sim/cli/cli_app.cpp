@@ -96,7 +96,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     run_cmd->add_flag("--quiet", run_args.quiet, "No progress output");
     run_cmd->add_option("--shard", run_args.shard,
                         "Run only shard K of N (grid index mod N = K) into DIR/NAME/shards/K-of-N/; 'auto': K and N "
-                        "from a Slurm array or Kubernetes Indexed Job");
+                        "from a Slurm array or Kubernetes Indexed Job")
+        ->type_name("K/N|auto");
 
     auto* merge = app.add_subcommand("merge", "Merge the shards of a sharded run into one run's files and charts");
     std::string merge_dir;

@@ -263,6 +263,7 @@ ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOpt
   if (shard) outcome.dir = outcome.dir / "shards" / shard->dir_name();
   outcome.total = shard ? shard->size_of(points.size()) : points.size();
   fs::create_directories(outcome.dir);
+  if (shard) fs::remove(outcome.dir / "shard.json");  // an earlier run's: until this one ends, the shard is unfinished
   if (spec.trace) fs::create_directories(outcome.dir / "traces");
   const int digits = std::max<int>(4, static_cast<int>(std::to_string(points.size() ? points.size() - 1 : 0).size()));
   auto trace_path = [&](std::size_t i) { return outcome.dir / "traces" / fmt::format("{:0{}d}.json", i, digits); };

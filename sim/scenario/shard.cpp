@@ -45,9 +45,15 @@ ShardSpec ShardSpec::parse(const std::string& text, const std::map<std::string, 
       std::size_t id = env_count(env, "SLURM_ARRAY_TASK_ID");
       const std::size_t min = has("SLURM_ARRAY_TASK_MIN") ? env_count(env, "SLURM_ARRAY_TASK_MIN") : 0;
       if (id < min) throw InputError::option("--shard", "auto: SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN");
-      // --array=1-8 numbers tasks from 1: shard K is the task's place in the array.
-      return checked(id - min, env_count(env, "SLURM_ARRAY_TASK_COUNT"),
-                     "auto (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN / SLURM_ARRAY_TASK_COUNT)");
+      // --array=1-8 numbers tasks from 1, --array=0-30:2 in steps of 2: shard K is
+      // the task's place in the array.
+      const std::size_t step = has("SLURM_ARRAY_TASK_STEP") ? env_count(env, "SLURM_ARRAY_TASK_STEP") : 1;
+      if (step == 0 || (id - min) % step != 0)
+        throw InputError::option("--shard", "auto: SLURM_ARRAY_TASK_ID is not on the array's steps "
+                                            "(SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_STEP); give --shard K/N");
+      return checked((id - min) / step, env_count(env, "SLURM_ARRAY_TASK_COUNT"),
+                     "auto ((SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP of "
+                     "SLURM_ARRAY_TASK_COUNT)");
     }
     if (has("JOB_COMPLETION_INDEX")) {
       if (!has("WAFERSIM_SHARDS"))

@@ -23,9 +23,10 @@ struct ShardSpec {
   std::size_t count = 1;  ///< N >= 1
 
   /// Parses "K/N" (0 <= K < N), or "auto": the index and count from the batch
-  /// system's environment (`env`): SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN)
-  /// and SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX (Kubernetes Indexed Job)
-  /// and WAFERSIM_SHARDS. Throws InputError naming `--shard` (and the variable).
+  /// system's environment (`env`): SLURM_ARRAY_TASK_ID (less SLURM_ARRAY_TASK_MIN,
+  /// over SLURM_ARRAY_TASK_STEP) and SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX
+  /// (Kubernetes Indexed Job) and WAFERSIM_SHARDS. Throws InputError naming
+  /// `--shard` (and the variable).
   static ShardSpec parse(const std::string& text, const std::map<std::string, std::string>& env);
   /// The process environment, for parse().
   static std::map<std::string, std::string> environment();

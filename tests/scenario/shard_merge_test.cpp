@@ -69,6 +69,13 @@ TEST(ShardSpecTest, AutoReadsSlurmArraysAndKubernetesIndexedJobs) {
   EXPECT_EQ(slurm.dir_name(), "4-of-8");
   EXPECT_EQ(ShardSpec::parse("auto", {{"SLURM_ARRAY_TASK_ID", "0"}, {"SLURM_ARRAY_TASK_COUNT", "3"}}).dir_name(),
             "0-of-3");
+  // --array=0-30:2: ids 0, 2, ..., 30 are shards 0..15.
+  EXPECT_EQ(ShardSpec::parse("auto", {{"SLURM_ARRAY_TASK_ID", "30"},
+                                      {"SLURM_ARRAY_TASK_MIN", "0"},
+                                      {"SLURM_ARRAY_TASK_STEP", "2"},
+                                      {"SLURM_ARRAY_TASK_COUNT", "16"}})
+                .dir_name(),
+            "15-of-16");
   EXPECT_EQ(ShardSpec::parse("auto", {{"JOB_COMPLETION_INDEX", "3"}, {"WAFERSIM_SHARDS", "4"}}).dir_name(), "3-of-4");
   EXPECT_NE(input_error([] { (void)ShardSpec::parse("auto", {{"JOB_COMPLETION_INDEX", "3"}}); }).find("WAFERSIM_SHARDS"),
             std::string::npos);
@@ -177,6 +184,17 @@ TEST_F(ShardMergeTest, RefusesAnUnfinishedShardAndTakesItOnceResumed) {
   EXPECT_NE(e.find("--resume"), std::string::npos) << e;
   run(dir / "sharded", ShardSpec{1, 3}, {}, nullptr, true);
   EXPECT_EQ(merge_shards(dir / "sharded" / "sweep", root()).rows.size(), 24u);
+}
+
+TEST_F(ShardMergeTest, ARerunShardIsUnfinishedUntilItEnds) {
+  run_shards(2);
+  ASSERT_TRUE(fs::exists(dir / "sharded" / "sweep" / "shards" / "1-of-2" / "shard.json"));
+  // Run again with other settings and stopped at once: the earlier run's manifest
+  // must not vouch for the files this one leaves.
+  const std::atomic<bool> stop{true};
+  run(dir / "sharded", ShardSpec{1, 2}, {Override{"wse3.core.sram", "96 KiB", "--set"}}, &stop);
+  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", root()); });
+  EXPECT_NE(e.find("shard 1-of-2 is incomplete"), std::string::npos) << e;
 }
 
 TEST_F(ShardMergeTest, RefusesAShardFromOtherSettingsNamingItAndTheLine) {
