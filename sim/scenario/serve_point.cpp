@@ -162,13 +162,16 @@ namespace {
 /// Steps timed by the evaluator for the request's system and model: one evaluation per
 /// grid corner of the step-time cache. A corner whose batch does not fit the memory
 /// (the KV cache of every sequence at the corner's context) is extrapolated linearly
-/// in batch from the two largest batches that do.
+/// in batch from the two largest batches that do. A SpeculativeDecode step is
+/// the speculative evaluator's step (k draft passes + the (k + 1)-token verification,
+/// A-337); every other step is evaluated without the speculative options.
 class EvaluatorSteps {
  public:
   EvaluatorSteps(const RequestRunner& runner, EvalRequest base) : runner_(&runner), base_(std::move(base)) {}
 
-  RunResult eval(Phase phase, std::int64_t batch, std::int64_t tokens) const {
+  RunResult eval(Phase phase, std::int64_t batch, std::int64_t tokens, bool speculative = false) const {
     EvalRequest r = base_;
+    if (!speculative) r.speculative = SpeculativeOptions{};
     r.options.workload.phase = phase;
     r.options.workload.batch = batch;
     if (phase == Phase::Decode) r.options.workload.context = tokens;
@@ -178,8 +181,9 @@ class EvaluatorSteps {
   }
 
   StepCost operator()(ServeStep kind, std::int64_t batch, std::int64_t tokens) const {
-    const Phase phase = kind == ServeStep::Decode ? Phase::Decode : Phase::Prefill;
-    const RunResult r = eval(phase, batch, tokens);
+    const bool spec = kind == ServeStep::SpeculativeDecode;
+    const Phase phase = kind == ServeStep::Decode || spec ? Phase::Decode : Phase::Prefill;
+    const RunResult r = eval(phase, batch, tokens, spec);
     if (kind == ServeStep::KvTransfer) {
       if (!r.fits) return transfer_by_scaling(batch, tokens);
       return StepCost{r.kv_transfer_s, 0};
@@ -200,8 +204,8 @@ class EvaluatorSteps {
       throw NotFit{fmt::format("a {} step of one sequence at {} tokens does not fit: {}", phase_name(phase), tokens,
                                r.fit_error)};
     std::int64_t b2 = batch / 2;
-    RunResult r2 = eval(phase, b2, tokens);
-    while (!r2.fits && b2 > 1) r2 = eval(phase, b2 /= 2, tokens);
+    RunResult r2 = eval(phase, b2, tokens, spec);
+    while (!r2.fits && b2 > 1) r2 = eval(phase, b2 /= 2, tokens, spec);
     if (!r2.fits && phase == Phase::Prefill) {
       const StepCost one = (*this)(kind, 1, tokens);  // prompts in pieces, one after another
       return StepCost{one.time_s * static_cast<double>(batch), one.energy_j * static_cast<double>(batch)};
@@ -214,7 +218,7 @@ class EvaluatorSteps {
       return StepCost{c.time_s * static_cast<double>(batch), c.energy_j * static_cast<double>(batch)};
     }
     const std::int64_t b1 = b2 / 2;
-    const StepCost c1 = cost_of(eval(phase, b1, tokens)), c2 = cost_of(r2);
+    const StepCost c1 = cost_of(eval(phase, b1, tokens, spec)), c2 = cost_of(r2);
     const double f = static_cast<double>(batch - b2) / static_cast<double>(b2 - b1);
     return StepCost{c2.time_s + f * (c2.time_s - c1.time_s), c2.energy_j + f * (c2.energy_j - c1.energy_j)};
   }
@@ -238,6 +242,27 @@ class EvaluatorSteps {
   EvalRequest base_;
 };
 
+/// The contract's `speculative` object for a serve run: the method and acceptance, the
+/// mean tokens per step the run actually drew (beside the closed form), and the draft and
+/// verify times of one step at batch 1 and the mean request length (the probe).
+Json speculative_json(const SpeculativeResult& s, const ServeOutcome& o) {
+  const double drawn = o.speculative_draws > 0 ? static_cast<double>(o.speculative_tokens_drawn) /
+                                                     static_cast<double>(o.speculative_draws)
+                                               : 0.0;
+  return Json{{"method", s.method},
+              {"draft_model", s.draft_model},
+              {"k", s.k},
+              {"acceptance", s.acceptance},
+              {"tokens_per_step", drawn},
+              {"tokens_per_step_expected", s.tokens_per_step},
+              {"verification_steps", o.speculative_draws},
+              {"draft_s", s.draft_s},
+              {"verify_s", s.verify_s},
+              {"step_s", s.step_s},
+              {"draft_devices", s.draft_devices},
+              {"draft_group", s.draft_group}};
+}
+
 double summarize_rate(const std::vector<ServeRequest>& r) {
   return r.size() > 1 && r.back().arrival_s > 0 ? static_cast<double>(r.size() - 1) / r.back().arrival_s : 0;
 }
@@ -260,6 +285,8 @@ std::vector<ServeRequest> make_requests(const ServeSpec& spec, const std::option
 ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in, const Options& options,
                          bool record_steps) {
   ServeSpec spec = parse_spec(options, runner.config_root());
+  // Speculative decoding: the eval options of CONTRACTS.md, checked as `eval` checks them.
+  const std::optional<SpeculativeSpec> speculative = base_in.speculative.spec();
   std::optional<Trace> trace;
   if (spec.trace) trace = load_trace(*spec.trace);
   const double rate = spec.rate.value_or(0);
@@ -290,7 +317,9 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
     if (sized.devices > 0) base.options.devices = DeviceCount{DeviceCount::Mode::Fixed, sized.devices};
     steps = EvaluatorSteps(runner, base);
   }
-  const RunResult probe = steps.eval(Phase::Decode, 1, probe_ctx);
+  // With speculative decoding the probe is a speculative step: the draft's weights and KV
+  // cache sit beside the target's and take their share of the memory.
+  const RunResult probe = steps.eval(Phase::Decode, 1, probe_ctx, speculative.has_value());
   Json head{{"system", probe.system}, {"model", probe.model}, {"devices", probe.devices},
             {"dtype", std::string(dtype_name(base.options.workload.dtype))},
             {"fidelity", std::string(fidelity_name(probe.fidelity))},
@@ -332,6 +361,10 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
                      "on one)", probe.system));
   cfg.transfer_after_prefill = split && cfg.scheduler != SchedulerKind::Disaggregated;
   cfg.record_steps = record_steps;
+  if (speculative) {
+    cfg.acceptance = speculative->acceptance_model();
+    cfg.acceptance_seed = spec.seed;
+  }
   out.group_names = cfg.scheduler == SchedulerKind::Disaggregated
                         ? std::vector<std::string>{"prefill group", "decode group", "KV link"}
                         : std::vector<std::string>{"steps"};
@@ -375,6 +408,7 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   out.json["cost_per_million_tokens"] = cost_json(m);
   out.json["kv_capacity_bytes"] = static_cast<double>(cfg.kv_blocks) * block_bytes;
   out.json["step_evaluations"] = cache.evaluations();
+  if (speculative && probe.speculative) out.json["speculative"] = speculative_json(*probe.speculative, outcome);
 
   if (spec.find_capacity) {
     const double natural = trace ? summarize_rate(replay(*trace, 0, spec.requests.value_or(0), false)) : 0;
