@@ -61,7 +61,8 @@ void after_prefill(ServingState& st, std::vector<Sequence>& batch) {
   }
 }
 
-/// One decode step of every running sequence, timed at their mean context.
+/// One decode step of every running sequence, timed at their mean context; a
+/// speculative step with an acceptance model.
 void decode_step(ServingState& st, StepTimeCache& cache) {
   st.grow_running(st.config.lookahead_tokens());
   if (st.running.empty()) return;
@@ -134,7 +135,7 @@ void run_static(ServingState& st, StepTimeCache& cache) {
       if (st.produce(s, 1.0)) st.finish(s);
     }
     // Every slot decodes until the longest request is done (finished ones as padding).
-    // The step's context follows the furthest sequence (all of them but for speculative draws).
+    // The step's context follows the furthest sequence (the same for all but with speculative draws, A-336).
     const std::int64_t mean_prompt = mean_of(tokens, n);
     auto unfinished = [&] {
       return std::any_of(batch.begin(), batch.end(), [](const Sequence& s) { return s.blocks > 0; });
@@ -247,7 +248,7 @@ StepCost mixed_step_cost(StepTimeCache& cache, std::int64_t prefill_seqs, std::i
 }
 
 std::int64_t ServeConfig::lookahead_tokens() const {
-  // The verification writes KV for all k + 1 positions before it knows how many it keeps.
+  // The verification writes KV for all k + 1 positions before it knows how many it keeps.
   if (acceptance) return acceptance->draft_tokens() + 1;
   return static_cast<std::int64_t>(std::ceil(tokens_per_step));
 }
