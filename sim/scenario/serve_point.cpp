@@ -372,11 +372,14 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   RunScale scale;
   scale.kv_bytes_per_block = block_bytes;
   double capex_usd_per_s = 0, usd_per_j = 0;
-  if (probe.energy) {
-    const EnergyReport& e = *probe.energy;
-    scale.static_power_w = probe.latency_s ? e.energy_j.static_j / *probe.latency_s : 0;
+  // Static power and prices from a plain step: a speculative step's energy counts the
+  // draft's devices only while they draft, but the whole system idles the whole run.
+  const RunResult plain_probe = speculative ? steps.eval(Phase::Decode, 1, probe_ctx) : probe;
+  if (plain_probe.energy && plain_probe.fits) {
+    const EnergyReport& e = *plain_probe.energy;
+    scale.static_power_w = plain_probe.latency_s ? e.energy_j.static_j / *plain_probe.latency_s : 0;
     // The energy model's own price terms, per second of ownership and per joule.
-    capex_usd_per_s = e.cost.capex_per_million * probe.tokens_per_s.value_or(0) / 1e6;
+    capex_usd_per_s = e.cost.capex_per_million * plain_probe.tokens_per_s.value_or(0) / 1e6;
     usd_per_j = e.energy_j_per_token > 0 ? e.cost.energy_per_million / (1e6 * e.energy_j_per_token) : 0;
   }
 
@@ -398,7 +401,7 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   }
   const ServeMetrics m = summarize(outcome, spec.slo, scale);
   auto cost_json = [&](const ServeMetrics& x) {
-    if (x.throughput_tokens_per_s <= 0 || !probe.energy) return Json(nullptr);
+    if (x.throughput_tokens_per_s <= 0 || !plain_probe.energy) return Json(nullptr);
     return Json(1e6 * capex_usd_per_s / x.throughput_tokens_per_s + 1e6 * x.energy_j_per_token * usd_per_j);
   };
   out.json = head;
