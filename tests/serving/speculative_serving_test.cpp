@@ -47,7 +47,10 @@ TEST(SpeculativeServing, AcceptanceZeroKeepsTheTokenCountsAndNeverBeatsPlainTpot
     const ServeOutcome plain = run(reqs, config(s));
     const ServeOutcome spec = run(reqs, config(s, AcceptanceModel(0.0, 4)));
     SCOPED_TRACE(scheduler_name(s));
-    EXPECT_EQ(spec.decode_steps, plain.decode_steps);          // one token per step, as plain decoding
+    // One token per verification, as plain decoding: every request runs output − 1 of them.
+    std::int64_t decode_tokens = 0;
+    for (const auto& r : reqs) decode_tokens += r.output - 1;
+    EXPECT_EQ(spec.speculative_draws, decode_tokens);
     EXPECT_EQ(spec.speculative_tokens_drawn, spec.speculative_draws);
     double plain_tpot = 0, spec_tpot = 0;
     for (std::size_t i = 0; i < reqs.size(); ++i) {
@@ -55,8 +58,15 @@ TEST(SpeculativeServing, AcceptanceZeroKeepsTheTokenCountsAndNeverBeatsPlainTpot
       plain_tpot += std::max(0.0, plain.records[i].tpot_s());
       spec_tpot += std::max(0.0, spec.records[i].tpot_s());
     }
-    EXPECT_GT(spec_tpot, plain_tpot);  // the same steps, each dearer (drafting + a wider verification)
+    EXPECT_GT(spec_tpot, plain_tpot);  // the same tokens, each step dearer (drafting + a wider verification)
   }
+  // Alone, a request runs exactly the plain run's decode steps, each dearer.
+  const std::vector<ServeRequest> one{{0, 0.0, 300, 64}};
+  const ServeOutcome plain = run(one, config(SchedulerKind::Continuous));
+  const ServeOutcome spec = run(one, config(SchedulerKind::Continuous, AcceptanceModel(0.0, 4)));
+  EXPECT_EQ(spec.decode_steps, plain.decode_steps);
+  EXPECT_EQ(spec.decode_steps, 63);
+  EXPECT_GT(spec.records[0].tpot_s(), plain.records[0].tpot_s());
 }
 
 TEST(SpeculativeServing, AcceptanceOneGivesKPlusOneTokensPerStepAndNeverOvershoots) {
@@ -115,13 +125,14 @@ TEST(SpeculativeServing, SameSeedSameRunAndEveryRequestCompletesUnderEverySchedu
 
 TEST(SpeculativeServing, SpeculativeAndPlainDecodeStepsAreCachedApart) {
   StepTimeCache cache(testing::closed_form);
-  const StepCost plain = cache.cost(ServeStep::Decode, 8, 1000);
-  const StepCost spec = cache.cost(ServeStep::SpeculativeDecode, 8, 1000);
-  EXPECT_NEAR(plain.time_s, testing::closed_form(ServeStep::Decode, 8, 1000).time_s, 1e-15);
-  EXPECT_NEAR(spec.time_s, testing::closed_form(ServeStep::SpeculativeDecode, 8, 1000).time_s, 1e-15);
+  // Grid points (batch 8, context 16): one evaluation each, never shared.
+  const StepCost plain = cache.cost(ServeStep::Decode, 8, 16);
+  const StepCost spec = cache.cost(ServeStep::SpeculativeDecode, 8, 16);
+  EXPECT_NEAR(plain.time_s, testing::closed_form(ServeStep::Decode, 8, 16).time_s, 1e-15);
+  EXPECT_NEAR(spec.time_s, testing::closed_form(ServeStep::SpeculativeDecode, 8, 16).time_s, 1e-15);
   EXPECT_EQ(cache.evaluations(), 2u);
   // A mixed chunked step prices its decode part as speculative, its shared pass as plain.
-  const StepCost m = mixed_step_cost(cache, 1, 256, 8, 1000, ServeStep::SpeculativeDecode);
+  const StepCost m = mixed_step_cost(cache, 1, 256, 8, 16, ServeStep::SpeculativeDecode);
   const StepCost p = cache.cost(ServeStep::Prefill, 1, 256);
   const StepCost shared = cache.cost(ServeStep::Decode, 1, 1);
   EXPECT_NEAR(m.time_s, p.time_s + spec.time_s - shared.time_s, 1e-12);
