@@ -112,6 +112,13 @@ TEST(ServeSpeculativeCli, ScenarioServePointsTakeTheSpeculativeKeys) {
   }
   const auto o = run_cli("run " + (dir / "spec.yaml").string() + " -o " + (dir / "out").string() + " --quiet", true);
   EXPECT_EQ(o.code, 0) << o.out;
+  std::ifstream f(dir / "out" / "spec-serve" / "results.json");
+  ASSERT_TRUE(f.good());
+  const Json rows = Json::parse(f);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["speculative"]["tokens_per_step"].get<double>(), 1.0);  // acceptance 0
+  EXPECT_EQ(rows[1]["speculative"]["tokens_per_step"].get<double>(), 3.0);  // acceptance 1, k = 2
+  EXPECT_LT(rows[1]["tpot_s"]["p50"].get<double>(), rows[0]["tpot_s"]["p50"].get<double>());
   fs::remove_all(dir);
 }
 
