@@ -53,6 +53,7 @@ struct CrosscheckArgs {
 /// `wafersim serve` options, as typed (keys of serve_option_keys()).
 struct ServeArgs {
   std::string system, model, devices, dtype, fidelity, out_dir;
+  std::string speculative, draft_tokens, acceptance, accepted_per_step;  ///< as on eval
   std::vector<std::string> sets;
   std::map<std::string, std::string> options;
   bool json = false, find_capacity = false;
