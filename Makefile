@@ -49,7 +49,7 @@ docs-charts:
 	@if [ -z "$(WAFERSIM)" ]; then $(MAKE) build; fi
 	@set -e; bin="$(or $(WAFERSIM),./$(RELEASE_DIR)/wafersim)"; mkdir -p out/tutorial docs/img/tutorial; \
 	for s in $(TUTORIAL_SCENARIOS); do \
-	  $$bin run configs/scenarios/$$s.yaml -o out/tutorial --quiet > out/tutorial/$$s.txt; \
+	  $$bin run configs/scenarios/$$s.yaml -o out/tutorial > out/tutorial/$$s.txt 2>/dev/null; \
 	  for f in out/tutorial/$$s/charts/*.png; do cp "$$f" "docs/img/tutorial/$$s-$$(basename $$f)"; done; \
 	  echo "$$s: $$(ls out/tutorial/$$s/charts/*.png | wc -l) charts -> docs/img/tutorial/ (summary: out/tutorial/$$s.txt)"; \
 	done

@@ -3,7 +3,8 @@
 # (apt-get) or through sudo; says clearly what is missing when neither works.
 set -euo pipefail
 packages=(cmake make g++ pkg-config libeigen3-dev libfmt-dev libyaml-cpp-dev libgtest-dev
-          libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev python3 python3-matplotlib)
+          libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev python3 python3-matplotlib
+          libopenmpi-dev openmpi-bin)  # Open MPI: the optional MPI runner (docs/scale-out.md)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -132,16 +132,25 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     serve_args.add_to(*serve);
 
     auto* run_cmd = app.add_subcommand("run", "Run a scenario: every grid point, results, charts");
-    std::string scenario, out_dir = "out";
-    int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<std::string> run_sets;
-    bool resume = false, quiet = false;
-    run_cmd->add_option("scenario", scenario, "Scenario YAML file or preset name")->required();
-    run_cmd->add_option("-o,--out", out_dir, "Output root (default out/)");
-    run_cmd->add_option("-j,--jobs", jobs, "Points evaluated in parallel (default: all cores)")->check(CLI::Range(1, 1024));
-    run_cmd->add_option("--set", run_sets, "Override a config value: NAME.path=VALUE (repeatable)");
-    run_cmd->add_flag("--resume", resume, "Keep points an interrupted run finished");
-    run_cmd->add_flag("--quiet", quiet, "No progress output");
+    RunArgs run_args;
+    run_cmd->add_option("scenario", run_args.scenario, "Scenario YAML file or preset name")->required();
+    run_cmd->add_option("-o,--out", run_args.out_dir, "Output root (default out/)");
+    run_cmd->add_option("-j,--jobs", run_args.jobs,
+                        "Points evaluated in parallel (default: all cores, shared by the MPI ranks on a machine)")
+        ->check(CLI::Range(1, 1024));
+    run_cmd->add_option("--set", run_args.sets, "Override a config value: NAME.path=VALUE (repeatable)");
+    run_cmd->add_flag("--resume", run_args.resume, "Keep points an interrupted run finished");
+    run_cmd->add_flag("--quiet", run_args.quiet, "No progress output");
+    run_cmd->add_option("--shard", run_args.shard,
+                        "Run only shard K of N (grid index mod N = K) into DIR/NAME/shards/K-of-N/; 'auto': K and N "
+                        "from a Slurm array or Kubernetes Indexed Job")
+        ->type_name("K/N|auto");
+
+    auto* merge = app.add_subcommand("merge", "Merge the shards of a sharded run into one run's files and charts");
+    std::string merge_dir;
+    bool merge_quiet = false;
+    merge->add_option("dir", merge_dir, "The scenario's output folder, e.g. out/memory-wall")->required();
+    merge->add_flag("--quiet", merge_quiet, "No summary table");
 
     auto* anchors = app.add_subcommand("anchors", "Predicted vs published numbers, with error");
     std::string anchors_file;
@@ -207,7 +216,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (explain->parsed()) return cmd_explain(ctx, explain_args, every_op, top);
     if (trace->parsed()) return cmd_trace(ctx, trace_args, trace_out);
     if (serve->parsed()) return cmd_serve(ctx, serve_args);
-    if (run_cmd->parsed()) return cmd_run(ctx, scenario, out_dir, jobs, run_sets, resume, quiet);
+    if (run_cmd->parsed()) return cmd_run(ctx, run_args);
+    if (merge->parsed()) return cmd_merge(ctx, merge_dir, merge_quiet);
     if (anchors->parsed())
       return cmd_anchors(ctx, anchors_file.empty() ? (ctx.config_root / "anchors.csv").string() : anchors_file,
                          anchors_json, anchors_fidelity);

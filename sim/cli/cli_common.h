@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/report/result_json.h"
 #include "sim/scenario/eval_request.h"
 
 namespace wafersim::cli {
@@ -52,6 +53,7 @@ struct CrosscheckArgs {
 /// `wafersim serve` options, as typed (keys of serve_option_keys()).
 struct ServeArgs {
   std::string system, model, devices, dtype, fidelity, out_dir;
+  std::string speculative, draft_tokens, acceptance, accepted_per_step;  ///< as on eval
   std::vector<std::string> sets;
   std::map<std::string, std::string> options;
   bool json = false, find_capacity = false;
@@ -62,8 +64,19 @@ int cmd_serve(const Context& ctx, const ServeArgs& args);
 int cmd_eval(const Context& ctx, const EvalArgs& args);
 int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top);
 int cmd_trace(const Context& ctx, const EvalArgs& args, const std::string& out_path);
-int cmd_run(const Context& ctx, const std::string& scenario, const std::string& out_dir, int jobs,
-            const std::vector<std::string>& sets, bool resume, bool quiet);
+/// `wafersim run` options.
+struct RunArgs {
+  std::string scenario, out_dir = "out";
+  int jobs = 0;  ///< 0: the machine's cores, shared among the MPI ranks on it
+  std::vector<std::string> sets;
+  bool resume = false, quiet = false;
+  std::string shard;  ///< `--shard K/N` or `auto`; empty: the whole grid
+};
+
+int cmd_run(const Context& ctx, const RunArgs& args);
+int cmd_merge(const Context& ctx, const std::string& dir, bool quiet);
+/// The summary table of a sweep (run, merge): swept parameters, then the headline fields.
+void print_sweep_summary(const Context& ctx, const std::vector<Json>& rows, const std::vector<std::string>& varying);
 int cmd_anchors(const Context& ctx, const std::string& file, bool json, const std::string& fidelity = {});
 /// One line per row of configs/anchors.csv on `r`'s system that is outside its
 /// tolerance: results on that preset deserve a caveat.

@@ -1,18 +1,22 @@
-// `wafersim run SCENARIO`: progress on stderr, a summary table on stdout.
+// `wafersim run SCENARIO` (also one shard of it, or under mpirun): progress on
+// stderr, a summary table on stdout.
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <fmt/format.h>
-#ifdef __GLIBC__
-#endif
+#include <optional>
 #include <ostream>
+#include <thread>
 #include <unistd.h>
 
 #include "sim/cli/cli_common.h"
 #include "sim/report/text_table.h"
 #include "sim/core/process_memory.h"
+#include "sim/scenario/mpi_pool.h"
 #include "sim/scenario/scenario_runner.h"
+
+namespace fs = std::filesystem;
 
 namespace wafersim::cli {
 namespace {
@@ -30,13 +34,111 @@ std::string cell(const Json& v) {
 
 }  // namespace
 
-int cmd_run(const Context& ctx, const std::string& scenario, const std::string& out_dir, int jobs,
-            const std::vector<std::string>& sets, bool resume, bool quiet) {
+namespace {
+
+/// Rows past this many are summarised, not listed: results.csv has every one.
+constexpr std::size_t kMaxSummaryRows = 40;
+
+/// The headline cells of one row: eval points, or serving figures for `phase: serve` points.
+std::vector<std::string> figures(const Json& row, bool serve) {
+  if (serve) {
+    auto p99 = [&](const char* k) {
+      const Json d = row.value(k, Json(nullptr));
+      return d.is_object() ? format_seconds(d["p99"].get<double>()) : std::string("-");
+    };
+    const Json slo = row.value("slo_attainment", Json(nullptr));
+    return {cell(row.value("fits", Json(false))), cell(row.value("devices", Json(nullptr))),
+            cell(row.value("throughput_tokens_per_s", Json(nullptr))), p99("ttft_s"), p99("tpot_s"),
+            slo.is_number() ? fmt::format("{:.1f}%", 100 * slo.get<double>()) : "-"};
+  }
+  const Json lat = row.value("latency_s", Json(nullptr));
+  return {cell(row.value("fits", Json(false))), cell(row.value("devices", Json(nullptr))),
+          cell(row.value("tokens_per_s_per_user", Json(nullptr))), cell(row.value("tokens_per_s", Json(nullptr))),
+          lat.is_number() ? format_seconds(lat.get<double>()) : "-", cell(row.value("bound", Json(nullptr)))};
+}
+
+/// A big sweep in a few lines: how many points fit, and the best and worst of its headline figure.
+void print_sweep_digest(const Context& ctx, const std::vector<Json>& rows, const std::vector<std::string>& varying,
+                        bool serve) {
+  const char* key = serve ? "throughput_tokens_per_s" : "tokens_per_s_per_user";
+  std::size_t fits = 0;
+  const Json* best = nullptr;
+  const Json* worst = nullptr;
+  for (const auto& row : rows) {
+    if (!row.value("fits", false)) continue;
+    ++fits;
+    const Json v = row.value(key, Json(nullptr));
+    if (!v.is_number()) continue;
+    if (best == nullptr || v.get<double>() > (*best)[key].get<double>()) best = &row;
+    if (worst == nullptr || v.get<double>() < (*worst)[key].get<double>()) worst = &row;
+  }
+  ctx.out << fmt::format("{} points ({} fit); the table is too long to print: results.csv has every row.\n",
+                         rows.size(), fits);
+  auto where = [&](const Json& row) {
+    std::string out;
+    for (const auto& c : varying) out += (out.empty() ? "" : ", ") + c + " " + (row.contains(c) ? cell(row[c]) : "-");
+    return out;
+  };
+  if (best != nullptr) ctx.out << fmt::format("  highest {}: {} ({})\n", key, cell((*best)[key]), where(*best));
+  if (worst != nullptr) ctx.out << fmt::format("  lowest {}: {} ({})\n", key, cell((*worst)[key]), where(*worst));
+}
+
+}  // namespace
+
+void print_sweep_summary(const Context& ctx, const std::vector<Json>& rows, const std::vector<std::string>& varying) {
+  // phase: serve points (sim/serving) show serving figures instead.
+  const bool serve = !rows.empty() && rows.front().contains("scheduler");
+  if (rows.size() > kMaxSummaryRows) return print_sweep_digest(ctx, rows, varying, serve);
+  // The swept parameters, then what a reader looks for first.
+  std::vector<std::string> header = varying;
+  if (serve)
+    for (const char* h : {"fits", "devices", "output tok/s", "p99 TTFT", "p99 TPOT", "SLO met"}) header.push_back(h);
+  else
+    for (const char* h : {"fits", "devices", "tokens/s/user", "tokens/s", "latency", "bound"}) header.push_back(h);
+  std::vector<TextTable::Align> align(varying.size(), TextTable::Align::Left);
+  for (auto a : {TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right,
+                 TextTable::Align::Right, TextTable::Align::Left})
+    align.push_back(a);
+  TextTable table(header, align);
+  for (const auto& row : rows) {
+    std::vector<std::string> cells;
+    for (const auto& c : varying)
+      cells.push_back(row.contains(c)                                      ? cell(row[c])
+                      : c == "devices" && row.contains("devices_requested") ? cell(row["devices_requested"])
+                                                                            : "-");
+    for (auto& f : figures(row, serve)) cells.push_back(std::move(f));
+    table.add_row(cells);
+  }
+  ctx.out << table.render();
+}
+
+int cmd_run(const Context& ctx, const RunArgs& args) {
+  // An MPI launch (mpirun -n N): rank 0 runs the sweep, the other ranks evaluate
+  // points for it and print nothing; each rank's threads share its machine's cores.
+  std::optional<MpiSession> mpi;
+  if (MpiSession::launched()) {
+    if (!MpiSession::built())
+      throw InputError::option("run", "started by mpirun with several ranks, but this wafersim was built without "
+                                      "MPI: every rank would run the whole sweep (see docs/scale-out.md)");
+    mpi.emplace(nullptr, nullptr);
+  }
+  const bool worker = mpi && mpi->rank() > 0;
+  const int local_ranks = mpi ? std::max(1, mpi->local_size()) : 1;
   RunnerOptions options;
-  options.out_root = out_dir;
-  options.jobs = jobs;
-  options.resume = resume;
-  options.overrides = parse_sets(sets);
+  options.out_root = args.out_dir;
+  options.jobs = args.jobs > 0 ? args.jobs
+                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / local_ranks);
+  options.resume = args.resume;
+  options.mpi = mpi ? &*mpi : nullptr;
+  const bool quiet = args.quiet || worker;
+  const std::string& scenario = args.scenario;
+  try {
+    options.overrides = parse_sets(args.sets);
+    if (!args.shard.empty()) options.shard = ShardSpec::parse(args.shard, ShardSpec::environment());
+  } catch (...) {
+    if (worker) return kBadInput;  // rank 0 says it
+    throw;
+  }
   options.stop = &g_stop;
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   const auto start = std::chrono::steady_clock::now();
@@ -65,54 +167,34 @@ int cmd_run(const Context& ctx, const std::string& scenario, const std::string& 
   std::signal(SIGTERM, on_signal);
   keep_freed_memory();
   ScenarioRunner runner(ctx.registry, ctx.config_root);
-  const ScenarioOutcome outcome = runner.run(scenario, options);
+  ScenarioOutcome outcome;
+  try {
+    outcome = runner.run(scenario, options);
+  } catch (const InputError&) {
+    if (worker) return kBadInput;  // rank 0 reports it (every rank reads the same input)
+    throw;
+  } catch (const std::exception&) {
+    if (worker) return kFailure;  // sent to rank 0, which reports it
+    throw;
+  }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (tty && !quiet && outcome.interrupted) ctx.err << "\n";  // end the progress bar's line
 
-  // Summary: the swept parameters, then what a reader looks for first.
-  std::vector<std::string> cols = outcome.varying;
-  std::vector<std::string> header = cols;
-  for (const char* h : {"fits", "devices", "tokens/s/user", "tokens/s", "latency", "bound"}) header.push_back(h);
-  std::vector<TextTable::Align> align(cols.size(), TextTable::Align::Left);
-  for (auto a : {TextTable::Align::Left, TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right,
-                 TextTable::Align::Right, TextTable::Align::Left})
-    align.push_back(a);
-  // phase: serve points (sim/serving) show serving figures instead.
-  const bool serve = !outcome.rows.empty() && outcome.rows.front().contains("scheduler");
-  if (serve)
-    std::copy_n(std::begin({"fits", "devices", "output tok/s", "p99 TTFT", "p99 TPOT", "SLO met"}), 6,
-                header.end() - 6);
-  TextTable table(header, align);
-  for (const auto& row : outcome.rows) {
-    if (serve) {
-      std::vector<std::string> cells;
-      for (const auto& c : cols) cells.push_back(row.contains(c) ? cell(row[c]) : "-");
-      auto p99 = [&](const char* k) {
-        const Json d = row.value(k, Json(nullptr));
-        return d.is_object() ? format_seconds(d["p99"].get<double>()) : std::string("-");
-      };
-      const Json slo = row.value("slo_attainment", Json(nullptr));
-      cells.insert(cells.end(), {cell(row.value("fits", Json(false))), cell(row.value("devices", Json(nullptr))),
-                                 cell(row.value("throughput_tokens_per_s", Json(nullptr))), p99("ttft_s"), p99("tpot_s"),
-                                 slo.is_number() ? fmt::format("{:.1f}%", 100 * slo.get<double>()) : "-"});
-      table.add_row(cells);
-      continue;
-    }
-    std::vector<std::string> cells;
-    for (const auto& c : cols) cells.push_back(row.contains(c) ? cell(row[c]) : c == "devices" && row.contains("devices_requested") ? cell(row["devices_requested"]) : "-");
-    cells.push_back(cell(row.value("fits", Json(false))));
-    cells.push_back(cell(row.value("devices", Json(nullptr))));
-    cells.push_back(cell(row.value("tokens_per_s_per_user", Json(nullptr))));
-    cells.push_back(cell(row.value("tokens_per_s", Json(nullptr))));
-    const Json lat = row.value("latency_s", Json(nullptr));
-    cells.push_back(lat.is_number() ? format_seconds(lat.get<double>()) : "-");
-    cells.push_back(cell(row.value("bound", Json(nullptr))));
-    table.add_row(cells);
+  if (outcome.worker) return kOk;
+  if (quiet) {  // nothing but errors (and the exit code)
+    if (outcome.interrupted)
+      ctx.err << fmt::format("interrupted: {} of {} points done; run again with --resume to finish\n",
+                             outcome.rows.size(), outcome.total);
+    return outcome.interrupted ? kInterrupted : kOk;
   }
-  ctx.out << table.render();
-  ctx.out << fmt::format("\n{} points ({} reused from an earlier run) → {}/\n", outcome.total, outcome.reused,
-                         outcome.dir.string());
+  print_sweep_summary(ctx, outcome.rows, outcome.varying);
+  ctx.out << fmt::format("\n{} points{} ({} reused from an earlier run) → {}/\n", outcome.total,
+                         outcome.shard ? fmt::format(" of shard {}/{}", outcome.shard->index, outcome.shard->count) : "",
+                         outcome.reused, outcome.dir.string());
+  if (mpi)
+    ctx.out << fmt::format("  spread over {} MPI ranks ({} evaluation thread{} on rank 0)\n", mpi->size(), options.jobs,
+                           options.jobs == 1 ? "" : "s");
   for (const auto& c : outcome.charts)
     if (c.size() > 4 && c.substr(c.size() - 4) == ".png") ctx.out << "  chart: " << c << "\n";
   if (outcome.interrupted) {
@@ -120,6 +202,9 @@ int cmd_run(const Context& ctx, const std::string& scenario, const std::string& 
                            outcome.rows.size(), outcome.total);
     return kInterrupted;
   }
+  if (outcome.shard)
+    ctx.out << fmt::format("  when all {} shards are done: wafersim merge {}\n", outcome.shard->count,
+                           (fs::path(args.out_dir) / outcome.dir.parent_path().parent_path().filename()).string());
   return kOk;
 }
 

@@ -51,6 +51,21 @@ void print_summary(std::ostream& out, const ServeRunResult& r) {
   print_dist(out, "end to end", j["e2e_s"]);
   if (j["tpot_s"].is_object())
     line("tokens/s per user", fmt::format("{:.3g} at the median TPOT", 1.0 / j["tpot_s"]["p50"].get<double>()));
+  if (j.contains("speculative")) {
+    const Json& s = j["speculative"];
+    const int k = s["k"].get<int>();
+    line("speculative", fmt::format("{} · k = {} · acceptance {:.3g} per token",
+                                    s["method"].get<std::string>() == "mtp" ? s["draft_model"].get<std::string>()
+                                                                            : "draft " + s["draft_model"].get<std::string>(),
+                                    k, s["acceptance"].get<double>()));
+    line("tokens per step", fmt::format("{:.3f} drawn over {} verifications (expected {:.3f}, at most {})",
+                                        s["tokens_per_step"].get<double>(),
+                                        s["verification_steps"].get<std::int64_t>(),
+                                        s["tokens_per_step_expected"].get<double>(), k + 1));
+    line("one step (batch 1)", fmt::format("{} = draft {} + verify {}", format_seconds(s["step_s"].get<double>()),
+                                           format_seconds(s["draft_s"].get<double>()),
+                                           format_seconds(s["verify_s"].get<double>())));
+  }
   line("batch", fmt::format("mean {:.1f} sequences per decode step · max {}", j["mean_batch"].get<double>(),
                             j["max_batch_reached"].get<std::int64_t>()));
   line("KV cache", fmt::format("peak {} of {} · {} preemptions (recomputed)",
@@ -102,7 +117,15 @@ void ServeArgs::add_to(CLI::App& app) {
   app.add_option("--slo-ttft", options["slo_ttft"], "SLO on p99 time to first token (seconds, or \"200 ms\")");
   app.add_option("--slo-tpot", options["slo_tpot"], "SLO on p99 time per output token (seconds, or \"20 ms\")");
   app.add_flag("--find-capacity", find_capacity, "Bisect for the highest rate meeting the SLO");
-  app.add_option("--seed", options["seed"], "Random seed of the synthetic workload (default 1)");
+  app.add_option("--speculative", speculative,
+                 "Speculative decoding: draft:MODEL (a draft model) or mtp:K (K prediction modules of the target)");
+  app.add_option("--draft-tokens", draft_tokens, "Tokens the draft proposes per step (default 4; mtp:K drafts K)");
+  app.add_option("--acceptance", acceptance,
+                 "Per-token acceptance probability in [0, 1] (default 0.7 for a draft model, 0.85 for mtp)");
+  app.add_option("--accepted-per-step", accepted_per_step,
+                 "Mean tokens per verification step, the target's own included, in [1, k+1] (overrides --acceptance)");
+  app.add_option("--seed", options["seed"],
+                 "Random seed of the synthetic workload and of the accepted tokens drawn per step (default 1)");
   app.add_flag("--json", json, "Print the result as one JSON object");
   app.add_option("-o,--out", out_dir, "Also write requests.csv and trace.json into this folder");
 }
@@ -117,6 +140,10 @@ int cmd_serve(const Context& ctx, const ServeArgs& args) {
   set("devices", "--devices", args.devices);
   set("dtype", "--dtype", args.dtype);
   set("fidelity", "--fidelity", args.fidelity);
+  set("speculative", "--speculative", args.speculative);
+  set("draft_tokens", "--draft-tokens", args.draft_tokens);
+  set("acceptance", "--acceptance", args.acceptance);
+  set("accepted_per_step", "--accepted-per-step", args.accepted_per_step);
   base.overrides = parse_sets(args.sets);
   std::map<std::string, std::pair<std::string, OptionOrigin>> options;
   for (const auto& [key, value] : args.options) {

@@ -14,6 +14,9 @@
 #include "sim/report/trace_writer.h"
 #include "sim/report/op_table.h"
 #include "sim/scenario/journal.h"
+#include "sim/scenario/mpi_pool.h"
+#include "sim/scenario/point_pool.h"
+#include "sim/scenario/shard_merge.h"
 #include "sim/scenario/scenario_outputs.h"
 #include "sim/scenario/serve_point.h"
 #include "sim/core/build_info.h"
@@ -213,16 +216,62 @@ Json chart_devices(const std::vector<ScenarioPoint>& points, const RequestRunner
 }  // namespace
 
 ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOptions& options) const {
-  Prepared prep = prepare(scenario, options.overrides);
+  // Rank 0 of an MPI run releases the other ranks however this ends (mpi_pool.h).
+  const bool mpi_worker = options.mpi != nullptr && options.mpi->rank() > 0;
+  std::optional<MpiPointPool> pool;
+  if (options.mpi != nullptr && !mpi_worker) pool.emplace(*options.mpi);
+  Prepared prep = [&] {
+    try {
+      return prepare(scenario, options.overrides);
+    } catch (const InputError& e) {
+      std::string what;
+      for (const auto& d : e.diagnostics()) what += (what.empty() ? "" : "; ") + d.format();
+      if (mpi_worker) mpi_report_failure(*options.mpi, what);
+      throw;
+    } catch (const std::exception& e) {
+      if (mpi_worker) mpi_report_failure(*options.mpi, e.what());
+      throw;
+    }
+  }();
   const ScenarioSpec& spec = prep.spec;
   const auto& points = prep.points;
   const bool wants_ops = std::any_of(spec.charts.begin(), spec.charts.end(),
                                      [](const ChartSpec& c) { return c.points == ChartPoints::Ops; });
 
+  PointWork work;
+  work.stop = options.stop;
+  work.evaluate = [&](std::size_t i) {
+    const auto start = std::chrono::steady_clock::now();
+    PointOutput out;
+    if (points[i].request.serve) {  // phase: serve points (sim/serving)
+      const auto& req = points[i].request;
+      out.row = make_row(points[i], run_serve(prep.runner, req, req.serve_options, false).json);
+      out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return out;
+    }
+    const RunResult r = prep.runner.run(points[i].request, false);
+    out.row = make_row(points[i], result_to_json(r));
+    if (wants_ops) out.ops = op_rows_json(points[i], out.row, r);
+    if (spec.trace && r.fits) out.trace = trace_json(r).dump() + "\n";
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+  };
+  if (mpi_worker) {
+    mpi_serve_points(*options.mpi, options.jobs, work);
+    ScenarioOutcome outcome;
+    outcome.worker = true;
+    return outcome;
+  }
+
+  const std::optional<ShardSpec>& shard = options.shard;
+  auto mine = [&](std::size_t i) { return !shard || shard->holds(i); };
   ScenarioOutcome outcome;
+  outcome.shard = shard;
   outcome.dir = options.out_root / spec.name;
-  outcome.total = points.size();
+  if (shard) outcome.dir = outcome.dir / "shards" / shard->dir_name();
+  outcome.total = shard ? shard->size_of(points.size()) : points.size();
   fs::create_directories(outcome.dir);
+  if (shard) fs::remove(outcome.dir / "shard.json");  // an earlier run's: until this one ends, the shard is unfinished
   if (spec.trace) fs::create_directories(outcome.dir / "traces");
   const int digits = std::max<int>(4, static_cast<int>(std::to_string(points.size() ? points.size() - 1 : 0).size()));
   auto trace_path = [&](std::size_t i) { return outcome.dir / "traces" / fmt::format("{:0{}d}.json", i, digits); };
@@ -232,6 +281,7 @@ ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOpt
   std::vector<std::optional<Json>> rows(points.size());
   std::vector<Json> ops(points.size());
   for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!mine(i)) continue;
     auto it = journal.finished().find(points[i].key());
     if (it == journal.finished().end()) continue;
     const Journal::Entry& e = it->second;
@@ -257,67 +307,36 @@ ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOpt
   std::vector<std::string> keys(points.size());
   for (std::size_t i = 0; i < points.size(); ++i) keys[i] = workload_key(i);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+  std::vector<std::size_t> pending;
+  for (const std::size_t i : order)
+    if (mine(i) && !rows[i]) pending.push_back(i);
 
-  std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{outcome.reused};
-  std::atomic<bool> failed{false};
   std::mutex mutex;
   auto last_flush = std::chrono::steady_clock::now();
-  std::exception_ptr failure;
-  auto worker = [&] {
-    while (!failed.load()) {
-      if (options.stop != nullptr && options.stop->load()) return;
-      const std::size_t k = next++;
-      if (k >= points.size()) return;
-      const std::size_t i = order[k];
-      if (rows[i]) continue;
-      Json row, op_json;
-      try {
-        if (points[i].request.serve) {  // phase: serve points (sim/serving)
-          const auto& req = points[i].request;
-          row = make_row(points[i], run_serve(prep.runner, req, req.serve_options, false).json);
-          journal.append(points[i].key(), row, op_json);
-          std::lock_guard lock(mutex);
-          rows[i] = std::move(row);
-          const std::size_t n = ++done;
-          if (options.progress) options.progress(n, points.size(), outcome.reused);
-          continue;
-        }
-        const RunResult r = prep.runner.run(points[i].request, false);
-        row = make_row(points[i], result_to_json(r));
-        if (wants_ops) op_json = op_rows_json(points[i], row, r);
-        // The trace lands before the journal line: a journaled point has its trace.
-        if (spec.trace && r.fits) write_file_atomic(trace_path(i), trace_json(r).dump() + "\n");
-      } catch (...) {
-        std::lock_guard lock(mutex);
-        if (!failure) failure = std::current_exception();
-        failed = true;
-        return;
-      }
-      journal.append(points[i].key(), row, op_json);
-      std::lock_guard lock(mutex);
-      rows[i] = std::move(row);
-      ops[i] = std::move(op_json);
-      const std::size_t n = ++done;
-      if (options.progress) options.progress(n, points.size(), outcome.reused);
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_flush > std::chrono::seconds(5)) {
-        write_results(outcome.dir, rows);
-        last_flush = now;
-      }
+  work.record = [&](std::size_t i, PointOutput&& out) {
+    // The trace lands before the journal line: a journaled point has its trace.
+    if (!out.trace.empty()) write_file_atomic(trace_path(i), out.trace);
+    journal.append(points[i].key(), out.row, out.ops);
+    std::lock_guard lock(mutex);
+    rows[i] = std::move(out.row);
+    ops[i] = std::move(out.ops);
+    const std::size_t n = ++done;
+    if (options.progress) options.progress(n, outcome.total, outcome.reused);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_flush > std::chrono::seconds(5)) {
+      write_results(outcome.dir, rows);
+      last_flush = now;
     }
   };
-  const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(points.size())));
-  std::vector<std::thread> threads;
-  for (int t = 1; t < jobs; ++t) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
+  const std::exception_ptr failure =
+      pool ? pool->run(pending, options.jobs, work) : run_points_locally(pending, options.jobs, work);
   write_results(outcome.dir, rows);
   if (failure) std::rethrow_exception(failure);
 
   for (const auto& r : rows)
     if (r) outcome.rows.push_back(*r);
-  outcome.interrupted = outcome.rows.size() < points.size();
+  outcome.interrupted = outcome.rows.size() < outcome.total;
   for (const auto& a : spec.grid) outcome.varying.push_back(a.is_override ? "set." + a.key : a.key);
   if (wants_ops) {
     Json all = Json::array();
@@ -326,19 +345,38 @@ ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOpt
         for (const auto& o : ops[i]) all.push_back(o);
     write_file_atomic(outcome.dir / "ops.json", all.dump(1) + "\n");
   }
+  // The whole scenario's, in a shard too: `merge` checks the shards agree on it.
   write_file_atomic(outcome.dir / "resolved.yaml", resolved_yaml(spec, points, prep.runner));
-
-  if (!outcome.interrupted && !spec.charts.empty()) {
+  auto full_chart_spec = [&] {
     Json chart_spec = chart_spec_json(spec);
     chart_spec["devices"] = chart_devices(points, prep.runner);
+    return chart_spec;
+  };
+
+  if (shard) {
+    ShardManifest m;
+    m.scenario = spec.name;
+    m.source = scenario;
+    m.wafersim = fmt::format("{} (git {})", build_version(), build_git_hash());
+    m.shard = *shard;
+    m.grid_points = points.size();
+    m.points = outcome.total;
+    m.done = outcome.rows.size();
+    m.complete = !outcome.interrupted;
+    m.ops = wants_ops;
+    m.trace = spec.trace;
+    m.varying = outcome.varying;
+    std::vector<Json> shard_ops;
+    if (wants_ops)
+      for (std::size_t i = 0; i < points.size(); ++i)
+        if (rows[i]) shard_ops.push_back(ops[i]);
+    write_shard_files(outcome.dir, m, spec.charts.empty() ? Json(nullptr) : full_chart_spec(), shard_ops);
+    return outcome;
+  }
+  if (!outcome.interrupted && !spec.charts.empty()) {
+    Json chart_spec = full_chart_spec();
     if (wants_ops) chart_spec["ops_results"] = (outcome.dir / "ops.json").string();
-    ChartRenderer renderer(root_);
-    const std::string err = renderer.render(chart_spec, outcome.dir / "results.json", outcome.dir / "charts");
-    if (!err.empty()) throw std::runtime_error(err);
-    for (const auto& c : spec.charts) {
-      outcome.charts.push_back((outcome.dir / "charts" / (c.name + ".png")).string());
-      outcome.charts.push_back((outcome.dir / "charts" / (c.name + ".svg")).string());
-    }
+    outcome.charts = render_charts(root_, chart_spec, outcome.dir);
   }
   return outcome;
 }

@@ -3,17 +3,23 @@
 // chart columns), evaluates the points on N threads (results in grid order
 // whatever N is), journals each point, writes results.csv/json, resolved.yaml,
 // traces and charts atomically. An interrupted run keeps valid files and resumes.
+// A shard (`--shard K/N`) runs its points into shards/K-of-N/ for `merge`; under
+// MPI, rank 0 runs this and the other ranks evaluate the points it hands them.
 
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/report/result_json.h"
 #include "sim/scenario/scenario_spec.h"
+#include "sim/scenario/shard.h"
 
 namespace wafersim {
+
+class MpiSession;
 
 struct RunnerOptions {
   std::filesystem::path out_root = "out";
@@ -21,6 +27,8 @@ struct RunnerOptions {
   bool resume = false;
   std::vector<Override> overrides;                 ///< command-line `--set`
   const std::atomic<bool>* stop = nullptr;         ///< set by a signal handler
+  std::optional<ShardSpec> shard;                  ///< `--shard K/N`: only these points, into shards/K-of-N/
+  const MpiSession* mpi = nullptr;           ///< an MPI launch: rank 0 runs, the others evaluate
   /// Called after every point (done, total, points reused from the journal).
   std::function<void(std::size_t, std::size_t, std::size_t)> progress;
 };
@@ -29,9 +37,11 @@ struct ScenarioOutcome {
   std::filesystem::path dir;
   std::vector<Json> rows;                ///< in grid order (only finished ones when interrupted)
   std::vector<std::string> varying;      ///< parameter columns with more than one value
-  std::size_t total = 0, reused = 0;
+  std::size_t total = 0, reused = 0;  ///< points of this run (a shard's own), reused from the journal
   bool interrupted = false;
   std::vector<std::string> charts;       ///< files written
+  std::optional<ShardSpec> shard;        ///< the shard run (its points only; no charts)
+  bool worker = false;                   ///< an MPI rank above 0: evaluated points, wrote nothing
 };
 
 class ScenarioRunner {

@@ -7,6 +7,7 @@
 #include "sim/core/text.h"
 #include "sim/serving/capacity_search.h"
 #include "sim/serving/serving_workload.h"
+#include "sim/scenario/serve_steps.h"
 
 namespace wafersim {
 namespace {
@@ -159,84 +160,26 @@ const std::vector<std::string>& serve_option_keys() {
 
 namespace {
 
-/// Steps timed by the evaluator for the request's system and model: one evaluation per
-/// grid corner of the step-time cache. A corner whose batch does not fit the memory
-/// (the KV cache of every sequence at the corner's context) is extrapolated linearly
-/// in batch from the two largest batches that do.
-class EvaluatorSteps {
- public:
-  EvaluatorSteps(const RequestRunner& runner, EvalRequest base) : runner_(&runner), base_(std::move(base)) {}
-
-  RunResult eval(Phase phase, std::int64_t batch, std::int64_t tokens) const {
-    EvalRequest r = base_;
-    r.options.workload.phase = phase;
-    r.options.workload.batch = batch;
-    if (phase == Phase::Decode) r.options.workload.context = tokens;
-    else r.options.workload.prompt = tokens;
-    // Scenario points (serve set) check override usage over the whole scenario, as eval points do.
-    return runner_->run(r, !base_.serve);
-  }
-
-  StepCost operator()(ServeStep kind, std::int64_t batch, std::int64_t tokens) const {
-    const Phase phase = kind == ServeStep::Decode ? Phase::Decode : Phase::Prefill;
-    const RunResult r = eval(phase, batch, tokens);
-    if (kind == ServeStep::KvTransfer) {
-      if (!r.fits) return transfer_by_scaling(batch, tokens);
-      return StepCost{r.kv_transfer_s, 0};
-    }
-    if (r.fits) return cost_of(r);
-    if (batch == 1 && phase == Phase::Prefill && tokens > 16) {
-      // A prompt whose activations do not fit runs in pieces that do, one after another.
-      std::int64_t piece = tokens / 2;
-      RunResult rp = eval(phase, 1, piece);
-      while (!rp.fits && piece > 16) rp = eval(phase, 1, piece /= 2);
-      if (rp.fits) {
-        const StepCost c = cost_of(rp);
-        const double n = static_cast<double>(tokens) / static_cast<double>(piece);
-        return StepCost{c.time_s * n, c.energy_j * n};
-      }
-    }
-    if (batch == 1)
-      throw NotFit{fmt::format("a {} step of one sequence at {} tokens does not fit: {}", phase_name(phase), tokens,
-                               r.fit_error)};
-    std::int64_t b2 = batch / 2;
-    RunResult r2 = eval(phase, b2, tokens);
-    while (!r2.fits && b2 > 1) r2 = eval(phase, b2 /= 2, tokens);
-    if (!r2.fits && phase == Phase::Prefill) {
-      const StepCost one = (*this)(kind, 1, tokens);  // prompts in pieces, one after another
-      return StepCost{one.time_s * static_cast<double>(batch), one.energy_j * static_cast<double>(batch)};
-    }
-    if (!r2.fits)
-      throw NotFit{fmt::format("a {} step of one sequence at {} tokens does not fit: {}", phase_name(phase), tokens,
-                               r2.fit_error)};
-    if (b2 == 1) {
-      const StepCost c = cost_of(r2);
-      return StepCost{c.time_s * static_cast<double>(batch), c.energy_j * static_cast<double>(batch)};
-    }
-    const std::int64_t b1 = b2 / 2;
-    const StepCost c1 = cost_of(eval(phase, b1, tokens)), c2 = cost_of(r2);
-    const double f = static_cast<double>(batch - b2) / static_cast<double>(b2 - b1);
-    return StepCost{c2.time_s + f * (c2.time_s - c1.time_s), c2.energy_j + f * (c2.energy_j - c1.energy_j)};
-  }
-
-  struct NotFit {
-    std::string message;
-  };
-
- private:
-  static StepCost cost_of(const RunResult& r) {
-    const double t = r.latency_s.value_or(0);
-    const double e = r.energy ? r.energy->energy_j.dynamic() : 0;
-    return StepCost{t, e};
-  }
-  StepCost transfer_by_scaling(std::int64_t batch, std::int64_t tokens) const {
-    const RunResult one = eval(Phase::Prefill, 1, tokens);
-    return StepCost{one.kv_transfer_s * static_cast<double>(batch), 0};
-  }
-
-  const RequestRunner* runner_;
-  EvalRequest base_;
-};
+/// The contract's `speculative` object for a serve run: the method and acceptance, the
+/// mean tokens per step the run actually drew (beside the closed form), and the draft and
+/// verify times of one step at batch 1 and the mean request length (the probe).
+Json speculative_json(const SpeculativeResult& s, const ServeOutcome& o) {
+  const double drawn = o.speculative_draws > 0 ? static_cast<double>(o.speculative_tokens_drawn) /
+                                                     static_cast<double>(o.speculative_draws)
+                                               : 0.0;
+  return Json{{"method", s.method},
+              {"draft_model", s.draft_model},
+              {"k", s.k},
+              {"acceptance", s.acceptance},
+              {"tokens_per_step", drawn},
+              {"tokens_per_step_expected", s.tokens_per_step},
+              {"verification_steps", o.speculative_draws},
+              {"draft_s", s.draft_s},
+              {"verify_s", s.verify_s},
+              {"step_s", s.step_s},
+              {"draft_devices", s.draft_devices},
+              {"draft_group", s.draft_group}};
+}
 
 double summarize_rate(const std::vector<ServeRequest>& r) {
   return r.size() > 1 && r.back().arrival_s > 0 ? static_cast<double>(r.size() - 1) / r.back().arrival_s : 0;
@@ -260,6 +203,8 @@ std::vector<ServeRequest> make_requests(const ServeSpec& spec, const std::option
 ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in, const Options& options,
                          bool record_steps) {
   ServeSpec spec = parse_spec(options, runner.config_root());
+  // Speculative decoding: the eval options of CONTRACTS.md, checked as `eval` checks them.
+  const std::optional<SpeculativeSpec> speculative = base_in.speculative.spec();
   std::optional<Trace> trace;
   if (spec.trace) trace = load_trace(*spec.trace);
   const double rate = spec.rate.value_or(0);
@@ -290,7 +235,9 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
     if (sized.devices > 0) base.options.devices = DeviceCount{DeviceCount::Mode::Fixed, sized.devices};
     steps = EvaluatorSteps(runner, base);
   }
-  const RunResult probe = steps.eval(Phase::Decode, 1, probe_ctx);
+  // With speculative decoding the probe is a speculative step: the draft's weights and KV
+  // cache sit beside the target's and take their share of the memory.
+  const RunResult probe = steps.eval(Phase::Decode, 1, probe_ctx, speculative.has_value());
   Json head{{"system", probe.system}, {"model", probe.model}, {"devices", probe.devices},
             {"dtype", std::string(dtype_name(base.options.workload.dtype))},
             {"fidelity", std::string(fidelity_name(probe.fidelity))},
@@ -332,6 +279,10 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
                      "on one)", probe.system));
   cfg.transfer_after_prefill = split && cfg.scheduler != SchedulerKind::Disaggregated;
   cfg.record_steps = record_steps;
+  if (speculative) {
+    cfg.acceptance = speculative->acceptance_model();
+    cfg.acceptance_seed = spec.seed;
+  }
   out.group_names = cfg.scheduler == SchedulerKind::Disaggregated
                         ? std::vector<std::string>{"prefill group", "decode group", "KV link"}
                         : std::vector<std::string>{"steps"};
@@ -339,11 +290,14 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   RunScale scale;
   scale.kv_bytes_per_block = block_bytes;
   double capex_usd_per_s = 0, usd_per_j = 0;
-  if (probe.energy) {
-    const EnergyReport& e = *probe.energy;
-    scale.static_power_w = probe.latency_s ? e.energy_j.static_j / *probe.latency_s : 0;
+  // Static power and prices from a plain step: a speculative step's energy counts the
+  // draft's devices only while they draft, but the whole system idles the whole run.
+  const RunResult plain_probe = speculative ? steps.eval(Phase::Decode, 1, probe_ctx) : probe;
+  if (plain_probe.energy && plain_probe.fits) {
+    const EnergyReport& e = *plain_probe.energy;
+    scale.static_power_w = plain_probe.latency_s ? e.energy_j.static_j / *plain_probe.latency_s : 0;
     // The energy model's own price terms, per second of ownership and per joule.
-    capex_usd_per_s = e.cost.capex_per_million * probe.tokens_per_s.value_or(0) / 1e6;
+    capex_usd_per_s = e.cost.capex_per_million * plain_probe.tokens_per_s.value_or(0) / 1e6;
     usd_per_j = e.energy_j_per_token > 0 ? e.cost.energy_per_million / (1e6 * e.energy_j_per_token) : 0;
   }
 
@@ -365,7 +319,7 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   }
   const ServeMetrics m = summarize(outcome, spec.slo, scale);
   auto cost_json = [&](const ServeMetrics& x) {
-    if (x.throughput_tokens_per_s <= 0 || !probe.energy) return Json(nullptr);
+    if (x.throughput_tokens_per_s <= 0 || !plain_probe.energy) return Json(nullptr);
     return Json(1e6 * capex_usd_per_s / x.throughput_tokens_per_s + 1e6 * x.energy_j_per_token * usd_per_j);
   };
   out.json = head;
@@ -375,6 +329,7 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   out.json["cost_per_million_tokens"] = cost_json(m);
   out.json["kv_capacity_bytes"] = static_cast<double>(cfg.kv_blocks) * block_bytes;
   out.json["step_evaluations"] = cache.evaluations();
+  if (speculative && probe.speculative) out.json["speculative"] = speculative_json(*probe.speculative, outcome);
 
   if (spec.find_capacity) {
     const double natural = trace ? summarize_rate(replay(*trace, 0, spec.requests.value_or(0), false)) : 0;

@@ -61,14 +61,15 @@ void after_prefill(ServingState& st, std::vector<Sequence>& batch) {
   }
 }
 
-/// One decode step of every running sequence, timed at their mean context.
+/// One decode step of every running sequence, timed at their mean context; a
+/// speculative step with an acceptance model.
 void decode_step(ServingState& st, StepTimeCache& cache) {
-  st.grow_running(static_cast<std::int64_t>(std::ceil(st.config.tokens_per_step)));
+  st.grow_running(st.config.lookahead_tokens());
   if (st.running.empty()) return;
   std::int64_t ctx = 0;
   for (const auto& s : st.running) ctx += s.context;
   const auto n = static_cast<std::int64_t>(st.running.size());
-  const StepCost c = cache.cost(ServeStep::Decode, n, mean_of(ctx, n));
+  const StepCost c = cache.cost(st.config.decode_step(), n, mean_of(ctx, n));
   st.record({st.now, c.time_s, 0, 'd', n, n, st.pager.used_blocks()});
   st.advance(c);
   st.outcome.decode_steps++;
@@ -77,7 +78,7 @@ void decode_step(ServingState& st, StepTimeCache& cache) {
   std::vector<Sequence> still;
   still.reserve(st.running.size());
   for (auto& s : st.running) {
-    if (st.produce(s, st.config.tokens_per_step)) st.finish(s);
+    if (st.decode(s)) st.finish(s);
     else still.push_back(s);
   }
   st.running.swap(still);
@@ -123,11 +124,8 @@ void run_static(ServingState& st, StepTimeCache& cache) {
         admit_for_prefill(st, cfg.max_batch, std::numeric_limits<std::int64_t>::max(), true);
     if (batch.empty()) throw InternalError("serving: a waiting request fits no empty system");
     const auto n = static_cast<std::int64_t>(batch.size());
-    std::int64_t tokens = 0, longest = 0;
-    for (const auto& s : batch) {
-      tokens += s.prefill_target;
-      longest = std::max(longest, st.requests[s.index].output);
-    }
+    std::int64_t tokens = 0;
+    for (const auto& s : batch) tokens += s.prefill_target;
     StepCost c = prefill_cost(cache, cfg, n, tokens);
     st.record({st.now, c.time_s, 0, 'p', n, tokens, st.pager.used_blocks()});
     st.advance(c);
@@ -137,17 +135,21 @@ void run_static(ServingState& st, StepTimeCache& cache) {
       if (st.produce(s, 1.0)) st.finish(s);
     }
     // Every slot decodes until the longest request is done (finished ones as padding).
+    // The step's context follows the furthest sequence (the same for all but with speculative draws, A-336).
     const std::int64_t mean_prompt = mean_of(tokens, n);
-    double produced = 1;
-    for (std::int64_t step = 1; produced < static_cast<double>(longest); ++step) {
-      c = cache.cost(ServeStep::Decode, n, mean_prompt + static_cast<std::int64_t>(produced));
+    auto unfinished = [&] {
+      return std::any_of(batch.begin(), batch.end(), [](const Sequence& s) { return s.blocks > 0; });
+    };
+    while (unfinished()) {
+      double produced = 0;
+      for (const auto& s : batch) produced = std::max(produced, s.produced);
+      c = cache.cost(cfg.decode_step(), n, mean_prompt + static_cast<std::int64_t>(produced));
       st.record({st.now, c.time_s, 0, 'd', n, n, st.pager.used_blocks()});
       st.advance(c);
       st.outcome.decode_steps++;
       st.outcome.decode_batch_sum += static_cast<double>(n);
-      produced += cfg.tokens_per_step;
       for (auto& s : batch)
-        if (s.blocks > 0 && st.produce(s, cfg.tokens_per_step)) st.finish(s);
+        if (s.blocks > 0 && st.decode(s)) st.finish(s);
     }
   }
 }
@@ -167,7 +169,7 @@ void run_chunked(ServingState& st, StepTimeCache& cache) {
       std::vector<Sequence> decoding;
       for (auto& s : st.running) (s.prefilling() ? prefilling : decoding).push_back(s);
       st.running = std::move(decoding);
-      st.grow_running(static_cast<std::int64_t>(std::ceil(cfg.tokens_per_step)));
+      st.grow_running(cfg.lookahead_tokens());
     }
     const auto decode_n = static_cast<std::int64_t>(st.running.size());
     std::int64_t left = budget - decode_n, ctx = 0;
@@ -199,7 +201,8 @@ void run_chunked(ServingState& st, StepTimeCache& cache) {
       p_seqs = 1;
       p_tokens = chunk[0];
     }
-    const StepCost c = mixed_step_cost(cache, p_seqs, p_tokens, decode_n, decode_n > 0 ? mean_of(ctx, decode_n) : 1);
+    const StepCost c = mixed_step_cost(cache, p_seqs, p_tokens, decode_n, decode_n > 0 ? mean_of(ctx, decode_n) : 1,
+                                      cfg.decode_step());
     const std::int64_t seqs = decode_n + p_seqs;
     st.record({st.now, c.time_s, 0, p_seqs > 0 ? (decode_n > 0 ? 'm' : 'p') : 'd', seqs, decode_n + p_tokens,
                st.pager.used_blocks()});
@@ -211,7 +214,7 @@ void run_chunked(ServingState& st, StepTimeCache& cache) {
     }
     std::vector<Sequence> next;
     for (auto& s : st.running) {
-      if (st.produce(s, cfg.tokens_per_step)) st.finish(s);
+      if (st.decode(s)) st.finish(s);
       else next.push_back(s);
     }
     for (std::size_t i = 0; i < prefilling.size(); ++i) {
@@ -234,14 +237,20 @@ void run_chunked(ServingState& st, StepTimeCache& cache) {
 }  // namespace detail
 
 StepCost mixed_step_cost(StepTimeCache& cache, std::int64_t prefill_seqs, std::int64_t prefill_tokens,
-                         std::int64_t decode_seqs, std::int64_t decode_context) {
-  if (prefill_seqs == 0) return cache.cost(ServeStep::Decode, decode_seqs, decode_context);
+                         std::int64_t decode_seqs, std::int64_t decode_context, ServeStep decode_kind) {
+  if (prefill_seqs == 0) return cache.cost(decode_kind, decode_seqs, decode_context);
   const StepCost p = cache.cost(ServeStep::Prefill, prefill_seqs, detail::mean_of(prefill_tokens, prefill_seqs));
   if (decode_seqs == 0) return p;
-  const StepCost d = cache.cost(ServeStep::Decode, decode_seqs, decode_context);
+  const StepCost d = cache.cost(decode_kind, decode_seqs, decode_context);
   const StepCost shared = cache.cost(ServeStep::Decode, 1, 1);
   return StepCost{std::max({p.time_s, d.time_s, p.time_s + d.time_s - shared.time_s}),
                   std::max({p.energy_j, d.energy_j, p.energy_j + d.energy_j - shared.energy_j})};
+}
+
+std::int64_t ServeConfig::lookahead_tokens() const {
+  // The verification writes KV for all k + 1 positions before it knows how many it keeps.
+  if (acceptance) return acceptance->draft_tokens() + 1;
+  return static_cast<std::int64_t>(std::ceil(tokens_per_step));
 }
 
 std::optional<SchedulerKind> parse_scheduler(const std::string& s) {

@@ -73,7 +73,7 @@ ServeOutcome simulate_disaggregated(const std::vector<ServeRequest>& requests, c
           throw InternalError("serving: a prefilled request fits no empty decode group");
         continue;
       }
-      st.grow_running(static_cast<std::int64_t>(std::ceil(config.tokens_per_step)));
+      st.grow_running(config.lookahead_tokens());
       // Preempted sequences are recomputed by the prefill group.
       while (!st.waiting.empty()) {
         prefill_queue.push_front(st.waiting.back());
@@ -83,7 +83,7 @@ ServeOutcome simulate_disaggregated(const std::vector<ServeRequest>& requests, c
       std::int64_t ctx = 0;
       for (const auto& s : st.running) ctx += s.context;
       const auto n = static_cast<std::int64_t>(st.running.size());
-      const StepCost c = cache.cost(ServeStep::Decode, n, mean_of(ctx, n));
+      const StepCost c = cache.cost(config.decode_step(), n, mean_of(ctx, n));
       st.record({t, c.time_s, 1, 'd', n, n, st.pager.used_blocks()});
       st.outcome.dynamic_energy_j += c.energy_j;
       st.outcome.busy_s += c.time_s;
@@ -95,7 +95,7 @@ ServeOutcome simulate_disaggregated(const std::vector<ServeRequest>& requests, c
       st.now = decode_free;
       std::vector<Sequence> still;
       for (auto& s : st.running) {
-        if (st.produce(s, config.tokens_per_step)) st.finish(s);
+        if (st.decode(s)) st.finish(s);
         else still.push_back(s);
       }
       st.running.swap(still);

@@ -21,6 +21,7 @@
 
 #include "sim/serving/serving_request.h"
 #include "sim/serving/step_time_cache.h"
+#include "sim/workload/acceptance_model.h"
 
 namespace wafersim::serving {
 
@@ -39,11 +40,22 @@ struct ServeConfig {
   /// Tokens each decode step adds to every sequence, on average. 1 for plain decoding;
   /// the seam where speculative decoding (accepted tokens per verification step) enters.
   double tokens_per_step = 1.0;
+  /// Speculative decoding: each decode step is a ServeStep::SpeculativeDecode,
+  /// every sequence reserves KV for k + 1 tokens and gains the tokens its request's own
+  /// sampler draws from this model (seeded by `acceptance_seed` and the request index),
+  /// never more than its output needs. Overrides `tokens_per_step`.
+  std::optional<AcceptanceModel> acceptance;
+  std::uint64_t acceptance_seed = 1;
   /// Colocated schedulers on a system whose prefill and decode run on different groups:
   /// each prefill step also waits for its KV cache to cross to the decode group.
   bool transfer_after_prefill = false;
   bool record_steps = false;        ///< keep every step for the Chrome trace
   std::size_t max_recorded_steps = 500'000;
+
+  /// The step kind that decodes: SpeculativeDecode with an acceptance model.
+  [[nodiscard]] ServeStep decode_step() const { return acceptance ? ServeStep::SpeculativeDecode : ServeStep::Decode; }
+  /// Tokens of KV every decoding sequence reserves before a decode step.
+  [[nodiscard]] std::int64_t lookahead_tokens() const;
 
   [[nodiscard]] std::int64_t chunk_or_default() const {
     if (chunk > 0) return chunk;
@@ -72,6 +84,9 @@ struct ServeOutcome {
   double busy_s = 0;                   ///< time some group was running a step
   double in_system_integral = 0;       ///< integral of requests in the system over time (Little's law)
   double end_s = 0;                    ///< last completion
+  /// Speculative decoding: verification steps drawn (one per sequence per decode step)
+  /// and the tokens drawn, before the output cap trims the last step (their mean follows the closed form).
+  std::int64_t speculative_draws = 0, speculative_tokens_drawn = 0;
 };
 
 /// Runs `requests` (sorted by arrival) under `config`; throws InternalError on a broken
@@ -81,8 +96,10 @@ struct ServeOutcome {
 
 /// Mixed step of chunked prefill: prefill and decode parts share one pass over
 /// the weights, so the shared per-step cost (a batch-1 decode step at a short context) is
-/// counted once; never less than either part alone.
+/// counted once; never less than either part alone. `decode_kind`: Decode, or
+/// SpeculativeDecode (the shared pass is still a plain batch-1 decode step).
 [[nodiscard]] StepCost mixed_step_cost(StepTimeCache& cache, std::int64_t prefill_seqs, std::int64_t prefill_tokens,
-                                       std::int64_t decode_seqs, std::int64_t decode_context);
+                                       std::int64_t decode_seqs, std::int64_t decode_context,
+                                       ServeStep decode_kind = ServeStep::Decode);
 
 }  // namespace wafersim::serving

@@ -64,7 +64,32 @@ bool ServingState::produce(Sequence& s, double tokens) {
   return after >= r.request.output;
 }
 
+namespace {
+/// SplitMix64 finalizer: decorrelates the per-request seeds derived from one run seed.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+bool ServingState::decode(Sequence& s) {
+  if (!config.acceptance) return produce(s, config.tokens_per_step);
+  // Each request draws from its own stream: its accepted counts do not depend
+  // on the scheduler or on which other requests share its steps.
+  auto it = samplers_.find(s.index);
+  if (it == samplers_.end())
+    it = samplers_.emplace(s.index, AcceptanceSampler(*config.acceptance, mix(config.acceptance_seed ^ mix(s.index))))
+             .first;
+  const int drawn = it->second.draw();
+  ++outcome.speculative_draws;
+  outcome.speculative_tokens_drawn += drawn;
+  return produce(s, static_cast<double>(drawn));
+}
+
 void ServingState::finish(Sequence& s) {
+  samplers_.erase(s.index);
   outcome.records[s.index].finish_s = now;
   outcome.end_s = std::max(outcome.end_s, now);
   pager.give_back(s.blocks);

@@ -4,10 +4,12 @@
 // Internal to sim/serving. Units: seconds, tokens, blocks.
 
 #include <deque>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/serving/kv_pager.h"
 #include "sim/serving/serving_simulator.h"
+#include "sim/workload/acceptance_sampler.h"
 
 namespace wafersim::serving::detail {
 
@@ -48,6 +50,9 @@ class ServingState {
   [[nodiscard]] Sequence make_sequence(std::size_t i) const;
   /// Records a produced token batch; returns true when the request is complete.
   bool produce(Sequence& s, double tokens);
+  /// A decode step's tokens for `s`: `tokens_per_step`, or with speculative decoding
+  /// a draw of its request's sampler; then as `produce`.
+  bool decode(Sequence& s);
   /// Makes room for every running sequence to grow by one token, preempting the most
   /// recently admitted ones when blocks run out.
   void grow_running(std::int64_t extra_tokens);
@@ -57,6 +62,8 @@ class ServingState {
 
  private:
   std::size_t arrived_ = 0;
+  /// One acceptance sampler per request in flight (speculative decoding), dropped when it finishes.
+  std::unordered_map<std::size_t, AcceptanceSampler> samplers_;
 };
 
 }  // namespace wafersim::serving::detail

@@ -14,7 +14,9 @@
 
 namespace wafersim::serving {
 
-enum class ServeStep { Prefill, Decode, KvTransfer };
+/// SpeculativeDecode: one speculative step (k draft passes and the target's (k + 1)-token
+/// verification) of `batch` sequences; its own table, so it never mixes with plain Decode.
+enum class ServeStep { Prefill, Decode, KvTransfer, SpeculativeDecode };
 
 /// What a step costs: time and dynamic energy (static power is charged over the run).
 struct StepCost {
@@ -57,7 +59,7 @@ class StepTimeCache {
   StepEvaluator evaluate_;
   bool interpolate_ = true;
   std::map<std::tuple<int, std::int64_t, std::int64_t>, StepCost> exact_;
-  Table tables_[3];
+  Table tables_[4];
   std::size_t evaluations_ = 0;
 };
 
