@@ -12,6 +12,7 @@
 #include "sim/report/result_json.h"
 #include "sim/report/text_table.h"
 #include "sim/report/trace_writer.h"
+#include "sim/timing/time_parts.h"
 
 namespace wafersim::cli {
 namespace {
@@ -30,24 +31,18 @@ std::string workload_text(const RunResult& r) {
 }
 
 std::string bound_text(Bound b, const std::string& kind) {
-  switch (b) {
-    case Bound::Memory: return kind == "gpu" ? "memory (HBM bandwidth)" : "memory (SRAM bandwidth)";
-    case Bound::Compute: return "compute";
-    case Bound::Fabric: return "fabric (on-chip network)";
-    case Bound::Interconnect: return "interconnect (links between devices)";
-    case Bound::Latency: return "latency (fixed per-op costs: launches, hops, synchronisation)";
-  }
-  return "";
+  if (b == Bound::Memory) return kind == "gpu" ? "memory (HBM bandwidth)" : "memory (SRAM bandwidth)";
+  return std::string(time_part(b).meaning);
 }
 
 std::string shares(const TimeBreakdown& t) {
   const double total = t.total();
   if (total <= 0) return "-";
   std::string s;
-  for (auto [name, v] : {std::pair{"compute", t.compute}, std::pair{"memory", t.memory}, std::pair{"fabric", t.fabric},
-                         std::pair{"interconnect", t.interconnect}, std::pair{"latency", t.overhead}}) {
+  for (const TimePart& p : time_parts()) {
+    const double v = t.*p.seconds;
     if (v <= 0) continue;
-    s += (s.empty() ? "" : " · ") + fmt::format("{} {:.1f}%", name, 100 * v / total);
+    s += (s.empty() ? "" : " · ") + fmt::format("{} {:.1f}%", p.name, 100 * v / total);
   }
   return s;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "sim/timing/time_parts.h"
+
 namespace wafersim {
 
 TimeBreakdown& TimeBreakdown::operator+=(const TimeBreakdown& o) {
@@ -20,9 +22,8 @@ TimeBreakdown TimeBreakdown::scaled(double f) const {
 
 Bound TimeBreakdown::dominant() const {
   std::pair<double, Bound> best{compute, Bound::Compute};
-  for (auto c : {std::pair{memory, Bound::Memory}, std::pair{fabric, Bound::Fabric},
-                 std::pair{interconnect, Bound::Interconnect}, std::pair{overhead, Bound::Latency}})
-    if (c.first > best.first) best = c;
+  for (const TimePart& p : time_parts())
+    if (this->*p.seconds > best.first) best = {this->*p.seconds, p.bound};
   return best.second;
 }
 
