@@ -171,7 +171,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
         "describe", "Every key of a config kind (type, unit, default, doc), or every result field (name, unit, meaning)");
     std::string describe_kind;
     bool markdown = false, describe_json = false;
-    describe->add_option("kind", describe_kind, "wafer | gpu | lpu | system | model | scenario | results | all");
+    std::string kinds_text;
+    for (const auto& k : registry.devices().kinds()) kinds_text += k + " | ";
+    describe->add_option("kind", describe_kind, kinds_text + "system | model | scenario | results | all");
     describe->add_flag("--markdown", markdown, "Markdown tables (docs/config-reference.md)");
     describe->add_flag("--json", describe_json, "describe results: the table as JSON (what the chart renderer reads)");
 

@@ -212,7 +212,8 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
     const Graph& graph = *graph_held;
     const DeviceGroup& group = system.group_for(s.kind);
     const Backend& backend = registry_.backend(group.device->kind());
-    Plan plan = PipelineMapper::map(graph, group, backend.policy(*group.device), group.count);
+    const MappingPolicy policy = backend.policy(*group.device);
+    Plan plan = PipelineMapper::map(graph, group, policy, group.count);
     // The main step: the pass itself, or the decode step with the largest KV cache.
     const bool is_main = (i == 0 && w.phase != Phase::Generate) || (w.phase == Phase::Generate && i + 1 == steps.size());
     if (group.name == main_name) r.devices = std::max(r.devices, plan.devices);
@@ -225,6 +226,9 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       r.layout = plan.layout;
       main_step_devices = plan.devices;
       r.device_kind = std::string(group.device->kind());
+      r.weight_memory = policy.weight_memory_name;
+      if (policy.weight_store_per_device.value() > 0) r.weight_stream_path = policy.weight_stream_path;
+      r.op_note_header = policy.op_note_header;
       r.weights = static_cast<double>(plan.memory.weights.value());
       r.kv_cache = static_cast<double>(plan.memory.kv_cache.value());
       r.activations = static_cast<double>(plan.memory.activations.value());
@@ -252,6 +256,7 @@ RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, c
       continue;
     }
     if (own && is_main && !own->layout.empty()) r.layout += "; " + own->layout;
+    if (own && is_main && own->weights_streamed) r.weight_stream_path = policy.weight_stream_path;
     results.push_back(own ? std::move(*own) : PipelineEngine::run(plan, *backend.cost_model(*group.device, fidelity)));
     apply_step_energy(results.back(), graph, group);  // prices traffic; a capped device clocks down
     if (is_main) {
