@@ -32,10 +32,10 @@ std::vector<ResultField> make_fields() {
   };
   add("system", "", "system or device preset evaluated", "", [](auto& r) { return Json(r.system); });
   add("model", "", "model evaluated", "", [](auto& r) { return Json(r.model); });
-  add("phase", "", "prefill | decode | encode | generate", "", [](auto& r) { return Json(phase_name(r.workload.phase)); });
-  add("dtype", "", "weight and activation format", "data type", [](auto& r) { return Json(dtype_name(r.workload.dtype)); });
+  add("phase", "", "prefill | decode | encode | generate", "", [](auto& r) { return Json(std::string(phase_name(r.workload.phase))); });
+  add("dtype", "", "weight and activation format", "data type", [](auto& r) { return Json(std::string(dtype_name(r.workload.dtype))); });
   add("fidelity", "", "roofline | approx | cycle, the level that ran", "fidelity",
-      [](auto& r) { return Json(fidelity_name(r.fidelity)); });
+      [](auto& r) { return Json(std::string(fidelity_name(r.fidelity))); });
   add("devices", "", "devices used in the main group", "devices", [](auto& r) { return Json(r.devices); });
   add("batch", "", "sequences per step", "batch size", [](auto& r) { return Json(r.workload.batch); });
   add("prompt_tokens", "tokens", "prompt tokens (0 for decode)", "", [](auto& r) {
@@ -169,7 +169,7 @@ Json result_fields_json() {
                           {"when", f.speculative_only ? "with --speculative" : "always"}});
   Json parts = Json::array();
   for (const TimePart& p : time_parts())
-    parts.push_back(Json{{"key", p.key}, {"name", p.name}, {"meaning", p.meaning}});
+    parts.push_back(Json{{"key", std::string(p.key)}, {"name", std::string(p.name)}, {"meaning", std::string(p.meaning)}});
   return Json{{"fields", fields}, {"time_parts", parts}};
 }
 
