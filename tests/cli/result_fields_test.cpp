@@ -77,3 +77,21 @@ TEST(ResultFields, DescribeResultsPrintsATable) {
 }
 
 }  // namespace
+
+namespace {
+
+// The words for a kind's memory come from its mapping policy, not from tests of the kind in sim/.
+TEST(KindWords, TheDeviceNamesItsMemoryAndItsNoteColumn) {
+  const auto gpu = run_cli("explain --system h100-sxm5 --model llama-3.1-8b --top 3");
+  ASSERT_EQ(gpu.code, 0) << gpu.out;
+  EXPECT_NE(gpu.out.find("bound by              memory (HBM bandwidth)"), std::string::npos) << gpu.out;
+  const auto streamed = run_cli("explain --system wse3 --model llama-3.1-8b --fidelity roofline --top 3 "
+                                "--set wse3.mapping.mode=weight_streaming");
+  ASSERT_EQ(streamed.code, 0) << streamed.out;
+  EXPECT_NE(streamed.out.find("memory (weights streamed in through the wafer I/O)"), std::string::npos) << streamed.out;
+  const auto wafer = run_cli("explain --system wse3 --model llama-3.1-8b --top 3");
+  ASSERT_EQ(wafer.code, 0) << wafer.out;
+  EXPECT_NE(wafer.out.find("where (region · hops on the critical path · reduction)"), std::string::npos) << wafer.out;
+}
+
+}  // namespace
