@@ -24,6 +24,7 @@ MappingPolicy gpu_policy(const Device& device) {
   p.max_tp = static_cast<int>(spec.nvlink.domain);
   p.tp_first = true;
   p.device_noun = "GPU";
+  p.weight_memory_name = "HBM";
   return p;
 }
 

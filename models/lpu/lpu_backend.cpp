@@ -24,6 +24,7 @@ MappingPolicy lpu_policy(const Device& device) {
   p.tp_first = false;
   p.capacity_units = 1;
   p.device_noun = "chip";
+  p.weight_memory_name = "SRAM";
   p.activation_chunk_tokens = l.spec().stream_chunk_tokens;  // prefill streams
   return p;
 }

@@ -30,6 +30,9 @@ MappingPolicy wafer_policy(const Device& device) {
   p.capacity_units = spec.usable_cores();
   p.capacity_unit_name = "core";
   p.device_noun = "wafer";
+  p.weight_memory_name = "SRAM";
+  p.weight_stream_path = "the wafer I/O";
+  p.op_note_header = "where (region · hops on the critical path · reduction)";
   return p;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/error.h"
+#include "sim/timing/roofline_time.h"
 
 namespace wafersim::wafer {
 namespace {
@@ -86,12 +87,8 @@ OpCost WaferRooflineCost::cost(const Op& op, const OpContext& ctx) const {
   const bool pipelined = mapping_ == WaferMapping::LayerPipelined;
   OpCost c = cost_in(op, ctx, pipelined);
   if (best_of_layouts_ && pipelined) {
-    auto total = [](const OpCost& o) {
-      return std::max({o.compute.value(), o.memory.value(), o.fabric.value()}) + o.fabric_latency.value() +
-             o.overhead.value();
-    };
     OpCost whole = cost_in(op, ctx, false);
-    if (total(whole) < total(c)) c = whole;
+    if (roofline_time(whole).total_s() < roofline_time(c).total_s()) c = whole;
   }
   return c;
 }

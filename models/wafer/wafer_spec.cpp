@@ -174,8 +174,8 @@ std::optional<FlopsPerCycle> WaferSpec::flops_per_cycle_for(DType dtype) const {
 }
 
 WaferMapping WaferSpec::effective_mapping() const {
-  // The mapper that picks between layouts by cost arrives with the approx engine;
-  // until then `auto` means the weight-stationary layer pipeline.
+  // The generic mapper and the roofline cost read `auto` as the weight-stationary
+  // layer pipeline; the approx step model picks between layouts by cost.
   return mapping.mode == WaferMapping::Auto ? WaferMapping::LayerPipelined : mapping.mode;
 }
 

@@ -180,11 +180,15 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     std::vector<std::string> check_files;
     check->add_option("files", check_files, "YAML files")->required();
 
-    auto* describe = app.add_subcommand("describe", "Every key of a config kind: type, unit, default, doc");
+    auto* describe = app.add_subcommand(
+        "describe", "Every key of a config kind (type, unit, default, doc), or every result field (name, unit, meaning)");
     std::string describe_kind;
-    bool markdown = false;
-    describe->add_option("kind", describe_kind, "wafer | gpu | lpu | system | model | scenario | all");
+    bool markdown = false, describe_json = false;
+    std::string kinds_text;
+    for (const auto& k : registry.devices().kinds()) kinds_text += k + " | ";
+    describe->add_option("kind", describe_kind, kinds_text + "system | model | scenario | results | all");
     describe->add_flag("--markdown", markdown, "Markdown tables (docs/config-reference.md)");
+    describe->add_flag("--json", describe_json, "describe results: the table as JSON (what the chart renderer reads)");
 
     if (argc > 1 && argv[1][0] != '-') {
       std::vector<std::string> names;
@@ -224,7 +228,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (crosscheck->parsed()) return cmd_crosscheck(ctx, cc);
     if (list->parsed()) return cmd_list(ctx, list_what);
     if (check->parsed()) return cmd_check(ctx, check_files);
-    if (describe->parsed()) return cmd_describe(ctx, describe_kind, markdown);
+    if (describe->parsed()) return cmd_describe(ctx, describe_kind, markdown, describe_json);
     return kBadInput;
   } catch (const InputError& e) {
     for (const auto& d : e.diagnostics()) err << "wafersim: error: " << d.format() << "\n";

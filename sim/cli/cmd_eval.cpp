@@ -12,6 +12,7 @@
 #include "sim/report/result_json.h"
 #include "sim/report/text_table.h"
 #include "sim/report/trace_writer.h"
+#include "sim/timing/time_parts.h"
 
 namespace wafersim::cli {
 namespace {
@@ -29,25 +30,22 @@ std::string workload_text(const RunResult& r) {
   return s + fmt::format(" · {} · {}", dtype_name(w.dtype), fidelity_name(r.fidelity));
 }
 
-std::string bound_text(Bound b, const std::string& kind) {
-  switch (b) {
-    case Bound::Memory: return kind == "gpu" ? "memory (HBM bandwidth)" : "memory (SRAM bandwidth)";
-    case Bound::Compute: return "compute";
-    case Bound::Fabric: return "fabric (on-chip network)";
-    case Bound::Interconnect: return "interconnect (links between devices)";
-    case Bound::Latency: return "latency (fixed per-op costs: launches, hops, synchronisation)";
-  }
-  return "";
+/// What bound the step, in words; memory names the level the weights are read from.
+std::string bound_text(const RunResult& r) {
+  if (r.bound != Bound::Memory) return std::string(time_part(r.bound).meaning);
+  // Streamed weights are held by the store behind the device's I/O, not by its memory.
+  if (!r.weight_stream_path.empty()) return "memory (weights streamed in through " + r.weight_stream_path + ")";
+  return r.weight_memory.empty() ? "memory" : "memory (" + r.weight_memory + " bandwidth)";
 }
 
 std::string shares(const TimeBreakdown& t) {
   const double total = t.total();
   if (total <= 0) return "-";
   std::string s;
-  for (auto [name, v] : {std::pair{"compute", t.compute}, std::pair{"memory", t.memory}, std::pair{"fabric", t.fabric},
-                         std::pair{"interconnect", t.interconnect}, std::pair{"latency", t.overhead}}) {
+  for (const TimePart& p : time_parts()) {
+    const double v = t.*p.seconds;
     if (v <= 0) continue;
-    s += (s.empty() ? "" : " · ") + fmt::format("{} {:.1f}%", name, 100 * v / total);
+    s += (s.empty() ? "" : " · ") + fmt::format("{} {:.1f}%", p.name, 100 * v / total);
   }
   return s;
 }
@@ -134,9 +132,7 @@ void print_summary(std::ostream& out, const RunResult& r) {
     if (r.tpot_s && (r.workload.phase == Phase::Generate || r.speculative))
       line("time per output token", format_seconds(*r.tpot_s));
     print_speculative(out, r);
-    // A wafer streaming its weights is held by the store behind its I/O, not by SRAM.
-    const bool streamed = r.bound == Bound::Memory && r.layout.find("weight_streaming,") != std::string::npos;
-    line("bound by", streamed ? "memory (weights streamed in through the wafer I/O)" : bound_text(r.bound, r.device_kind));
+    line("bound by", bound_text(r));
     line("time split", shares(r.time));
     if (r.kv_transfer_s > 0)
       line("KV cache transfer", fmt::format("{} ({} between groups)", format_seconds(r.kv_transfer_s),
@@ -163,7 +159,7 @@ void print_op_table(std::ostream& out, const std::vector<OpRow>& rows, std::size
                                       TextTable::Align::Right, TextTable::Align::Left,  TextTable::Align::Right,
                                       TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right};
   if (notes) {
-    head.emplace_back(r.device_kind == "wafer" ? "where (region · hops on the critical path · reduction)" : "note");
+    head.emplace_back(r.op_note_header);
     align.push_back(TextTable::Align::Left);
   }
   TextTable t(head, align);

@@ -25,6 +25,13 @@ struct MappingPolicy {
   /// (micro-batches), so a stage holds one chunk's activations, not the whole step's
   /// (LPU prefill, A-274). 0 = the whole step's activations are resident.
   std::int64_t activation_chunk_tokens = 0;
+  /// How results name this device's memory, so no layer above tests a kind:
+  /// the level a memory-bound op reads its weights from ("HBM", "SRAM"; "" = unnamed),
+  /// where streamed weights come in (with weight_store_per_device > 0: "the wafer I/O"),
+  /// and the header of the op-note column of `explain`.
+  std::string weight_memory_name;
+  std::string weight_stream_path = "the device I/O";
+  std::string op_note_header = "note";
 };
 
 }  // namespace wafersim

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include "sim/report/atomic_file.h"
+#include "sim/report/result_fields.h"
 #include "sim/core/build_info.h"
 
 namespace fs = std::filesystem;
@@ -39,7 +40,10 @@ ChartRenderer::ChartRenderer(const fs::path& config_root) {
 std::string ChartRenderer::render(const Json& spec, const fs::path& results_json, const fs::path& out_dir) const {
   fs::create_directories(out_dir);
   const fs::path spec_path = out_dir / "spec.json";
-  write_file_atomic(spec_path, spec.dump(2) + "\n");
+  // The result-field table gives the renderer its axis labels and time-split legend.
+  Json with_fields = spec;
+  with_fields["result_fields"] = result_fields_json();
+  write_file_atomic(spec_path, with_fields.dump(2) + "\n");
   const std::string cmd = python() + " " + shell_quote(script_.string()) + " --spec " + shell_quote(spec_path.string()) +
                           " --results " + shell_quote(results_json.string()) + " --out-dir " +
                           shell_quote(out_dir.string()) + " 2>&1";

@@ -39,6 +39,10 @@ struct RunResult {
   int devices = 0;             ///< devices of the main group used
   std::string devices_policy;  ///< how that count was chosen, in words (A-275)
   std::string device_kind;     ///< of the group that ran the main step
+  /// How the main step's device names its memory (its MappingPolicy), for text output.
+  std::string weight_memory;   ///< level weights are read from ("HBM", "SRAM"; "" = unnamed)
+  std::string weight_stream_path;  ///< set when weights are streamed in from outside ("the wafer I/O")
+  std::string op_note_header = "note";  ///< header of `explain`'s op-note column
   std::string layout;          ///< the mapping, in words
   std::string placement;       ///< mixed systems: which group ran each step kind, in words
   double parameters = 0;        ///< the model's weights, in elements

@@ -52,6 +52,9 @@ struct StepResult {
   /// does not fit).
   std::string layout;
   std::string fit_error;
+  /// The step model read the weights from a store outside the device (streamed in)
+  /// rather than from its own memory; a mapping policy with a weight store says the same.
+  bool weights_streamed = false;
 };
 
 }  // namespace wafersim

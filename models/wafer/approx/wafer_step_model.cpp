@@ -472,6 +472,7 @@ StepResult WaferStepModel::run(const Plan& plan) const {
     best->result = schedule(plan, best->layouts, best->micro, final_coster, spec_);
   }
   StepResult r = std::move(best->result);
+  r.weights_streamed = best->mode == WaferMapping::WeightStreaming;
   const WaferLayout& l = best->layouts.front();
   const bool forced = spec_.mapping.forced_region().has_value();
   const std::string busy = r.layout;
