@@ -177,7 +177,7 @@ int cmd_anchors(const Context& ctx, const std::string& file, bool json, const st
                    c.have ? fmt::format("{:+.1f}%", 100 * c.error) : "-", fmt::format("±{:.0f}%", 100 * row.tolerance),
                    c.within ? "yes" : "NO", r.fits ? std::string(bound_name(r.bound)) : "-"});
     const Json j = result_to_json(r);
-    rows.push_back(Json{{"id", row.id}, {"metric", row.metric}, {"predicted", c.have ? Json(c.predicted) : Json(nullptr)},
+    rows.push_back(Json{{"id", row.id}, {"system", row.system}, {"metric", row.metric}, {"predicted", c.have ? Json(c.predicted) : Json(nullptr)},
                         {"published", row.published}, {"relative_error", c.have ? Json(c.error) : Json(nullptr)},
                         {"tolerance", row.tolerance}, {"within_tolerance", c.within}, {"fitted", row.fitted()},
                         {"fidelity", j["fidelity"]}, {"devices", j["devices"]}, {"bound", j["bound"]},
