@@ -33,8 +33,7 @@ void register_lpu(Registry& registry) {
   DeviceKind kind;
   kind.kind = "lpu";
   kind.doc = "SRAM-only, software-scheduled inference chip joined chip to chip (Groq LPU / GroqChip).";
-  kind.parse = [](const ConfigNode& node, const std::string& name,
-                  Diagnostics& d) -> std::shared_ptr<const Device> {
+  kind.parse = [](const ConfigNode& node, const std::string& name, Diagnostics& d) -> std::shared_ptr<const Device> {
     LpuSpec spec;
     const std::size_t before = d.size();
     lpu_schema().parse(node, spec, d);

@@ -24,8 +24,10 @@ std::string first_line(const std::string& s) {
   // End at the first ". " outside parentheses ("(Devlin et al. 2019)" is not a sentence end).
   int depth = 0;
   for (std::size_t i = 0; i + 1 < t.size(); ++i) {
-    if (t[i] == '(') ++depth;
-    else if (t[i] == ')') depth = std::max(0, depth - 1);
+    if (t[i] == '(')
+      ++depth;
+    else if (t[i] == ')')
+      depth = std::max(0, depth - 1);
     else if (t[i] == '.' && t[i + 1] == ' ' && depth == 0) {
       t = t.substr(0, i + 1);
       break;
@@ -65,8 +67,10 @@ int cmd_list(const Context& ctx, const std::string& what) {
       try {
         const LoadedConfig c = library.load(preset, {folder}, name);
         kind = c.kind;
-        if (const ConfigNode* d = c.node.find("description"); d && d->is_scalar()) description = first_line(d->scalar());
-        if (const ConfigNode* d = c.node.find("title"); description.empty() && d && d->is_scalar()) description = d->scalar();
+        if (const ConfigNode* d = c.node.find("description"); d && d->is_scalar())
+          description = first_line(d->scalar());
+        if (const ConfigNode* d = c.node.find("title"); description.empty() && d && d->is_scalar())
+          description = d->scalar();
       } catch (const InputError& e) {
         description = "(invalid: run wafersim check)";
       }
@@ -74,9 +78,10 @@ int cmd_list(const Context& ctx, const std::string& what) {
     }
     ctx.out << t.render() << "\n";
   }
-  if (!any) throw InputError::option("list", "unknown list '" + what + "'" +
-                                                 did_you_mean(what, {"devices", "systems", "models", "scenarios"}) +
-                                                 " (expected devices, systems, models or scenarios)");
+  if (!any)
+    throw InputError::option("list", "unknown list '" + what + "'" +
+                                         did_you_mean(what, {"devices", "systems", "models", "scenarios"}) +
+                                         " (expected devices, systems, models or scenarios)");
   return kOk;
 }
 
@@ -87,10 +92,14 @@ int cmd_check(const Context& ctx, const std::vector<std::string>& files) {
       ConfigLibrary library(ctx.config_root);
       SystemLoader systems(library, ctx.registry.devices());
       const LoadedConfig c = library.load_file(file);
-      if (c.kind == "system") (void)systems.load(file);
-      else if (c.kind == "model") (void)ModelLoader::parse(c);
-      else if (c.kind == "scenario") ScenarioRunner(ctx.registry, ctx.config_root).check(file);
-      else (void)systems.parse_device(c);
+      if (c.kind == "system")
+        (void)systems.load(file);
+      else if (c.kind == "model")
+        (void)ModelLoader::parse(c);
+      else if (c.kind == "scenario")
+        ScenarioRunner(ctx.registry, ctx.config_root).check(file);
+      else
+        (void)systems.parse_device(c);
       ctx.out << fmt::format("ok: {} ({} '{}')\n", file, c.kind, c.name);
     } catch (const InputError& e) {
       ++bad;
@@ -108,12 +117,13 @@ void describe_results(const Context& ctx, bool markdown, bool json) {
     ctx.out << result_fields_json().dump(2) << "\n";
     return;
   }
-  const char* note = "Nested objects print flattened with dots in CSV headers and chart columns. Fields under "
-                     "`speculative.` appear only with --speculative; energy, power and cost fields are null when the "
-                     "device has no energy figures.";
+  const char* note =
+      "Nested objects print flattened with dots in CSV headers and chart columns. Fields under "
+      "`speculative.` appear only with --speculative; energy, power and cost fields are null when the "
+      "device has no energy figures.";
   if (markdown) {
-    ctx.out << "## Result fields (`eval --json`, results.csv)\n\n" << note
-            << "\n\n| field | unit | meaning |\n|---|---|---|\n";
+    ctx.out << "## Result fields (`eval --json`, results.csv)\n\n"
+            << note << "\n\n| field | unit | meaning |\n|---|---|---|\n";
     for (const ResultField& f : result_fields()) {
       std::string meaning = f.meaning;
       for (auto& c : meaning)
@@ -147,9 +157,11 @@ int cmd_describe(const Context& ctx, const std::string& kind, bool markdown, boo
     ctx.out << "Config kinds (wafersim describe KIND):\n";
     for (const auto& k : kinds) {
       const DeviceKind* d = ctx.registry.devices().find(k);
-      ctx.out << fmt::format("  {:<10}{}\n", k, d ? d->doc : k == "system" ? "devices, links between them, phase placement"
-                                                        : k == "model"    ? "a transformer model's shapes"
-                                                                          : "a grid of evaluations with charts");
+      ctx.out << fmt::format("  {:<10}{}\n", k,
+                             d               ? d->doc
+                             : k == "system" ? "devices, links between them, phase placement"
+                             : k == "model"  ? "a transformer model's shapes"
+                                             : "a grid of evaluations with charts");
     }
     ctx.out << fmt::format("  {:<10}{}\n", "results", "the fields of eval --json and results.csv: unit, meaning");
     return kOk;

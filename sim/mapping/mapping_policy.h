@@ -10,12 +10,12 @@
 namespace wafersim {
 
 struct MappingPolicy {
-  Bytes capacity_per_device{0};   ///< usable bytes for weights + KV + activations
-  int max_tp = 1;                 ///< devices one stage may span (GPU: NVLink domain)
-  bool tp_first = false;          ///< GPUs: tensor parallel first, pipeline across domains
+  Bytes capacity_per_device{0};  ///< usable bytes for weights + KV + activations
+  int max_tp = 1;                ///< devices one stage may span (GPU: NVLink domain)
+  bool tp_first = false;         ///< GPUs: tensor parallel first, pipeline across domains
   /// For messages about capacity in the device's own units ("per core").
-  std::int64_t capacity_units = 1;   ///< e.g. usable cores per wafer
-  std::string capacity_unit_name;    ///< e.g. "core"; empty = whole device
+  std::int64_t capacity_units = 1;     ///< e.g. usable cores per wafer
+  std::string capacity_unit_name;      ///< e.g. "core"; empty = whole device
   std::string device_noun = "device";  ///< "GPU", "wafer", "chip"
   /// > 0: weights live in a separate store of this many bytes per device and are
   /// streamed in each step (wafer weight streaming); capacity_per_device then holds

@@ -16,8 +16,10 @@ namespace {
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -44,9 +46,9 @@ std::string ChartRenderer::render(const Json& spec, const fs::path& results_json
   Json with_fields = spec;
   with_fields["result_fields"] = result_fields_json();
   write_file_atomic(spec_path, with_fields.dump(2) + "\n");
-  const std::string cmd = python() + " " + shell_quote(script_.string()) + " --spec " + shell_quote(spec_path.string()) +
-                          " --results " + shell_quote(results_json.string()) + " --out-dir " +
-                          shell_quote(out_dir.string()) + " 2>&1";
+  const std::string cmd = python() + " " + shell_quote(script_.string()) + " --spec " +
+                          shell_quote(spec_path.string()) + " --results " + shell_quote(results_json.string()) +
+                          " --out-dir " + shell_quote(out_dir.string()) + " 2>&1";
   std::FILE* pipe = ::popen(cmd.c_str(), "r");
   if (pipe == nullptr) return "cannot start the chart renderer (" + cmd + ")";
   std::string output;

@@ -14,10 +14,10 @@
 namespace wafersim {
 
 struct ResultField {
-  std::string name;     ///< flattened with dots, as in the CSV header ("time_s.compute")
-  std::string unit;     ///< "s", "B", "FLOP/s", "J", "W", "USD", ... ; "" for text, flags and counts
-  std::string meaning;  ///< one line for a person
-  std::string label;    ///< chart axis label; "" = charts name the column themselves
+  std::string name;               ///< flattened with dots, as in the CSV header ("time_s.compute")
+  std::string unit;               ///< "s", "B", "FLOP/s", "J", "W", "USD", ... ; "" for text, flags and counts
+  std::string meaning;            ///< one line for a person
+  std::string label;              ///< chart axis label; "" = charts name the column themselves
   bool speculative_only = false;  ///< present only with --speculative
   std::function<Json(const RunResult&)> value;
 };

@@ -33,21 +33,21 @@ void Evaluator::check_workload(const ModelSpec& model, const Workload& w) {
     throw InputError::option("--phase", fmt::format("'{}' is an encoder model: it has no {} phase (use --phase encode)",
                                                     model.name, phase_name(w.phase)));
   if (!encoder && w.phase == Phase::Encode)
-    throw InputError::option("--phase", fmt::format("'{}' is a decoder model: use prefill, decode or generate, not encode",
-                                                    model.name));
+    throw InputError::option(
+        "--phase", fmt::format("'{}' is a decoder model: use prefill, decode or generate, not encode", model.name));
   if (w.batch < 1) throw InputError::option("--batch", "must be at least 1");
   if ((w.phase != Phase::Decode) && w.prompt < 1) throw InputError::option("--prompt", "must be at least 1");
   if (w.phase == Phase::Decode && w.context < 1) throw InputError::option("--context", "must be at least 1");
   if (w.phase == Phase::Generate && w.output < 1) throw InputError::option("--output", "must be at least 1");
   if (model.max_positions > 0 && w.phase != Phase::Decode && w.prompt > model.max_positions)
-    throw InputError::option("--prompt", fmt::format("{} tokens exceed {}'s {} positions", w.prompt, model.name,
-                                                     model.max_positions));
+    throw InputError::option(
+        "--prompt", fmt::format("{} tokens exceed {}'s {} positions", w.prompt, model.name, model.max_positions));
   // the last output token comes from the step at position prompt + output - 1.
   if (model.max_positions > 0 && w.phase == Phase::Generate && w.prompt + w.output - 1 > model.max_positions)
-    throw InputError::option("--output", fmt::format("a {}-token prompt and {} output tokens need {} positions; {} has "
-                                                     "{}",
-                                                     w.prompt, w.output, w.prompt + w.output - 1, model.name,
-                                                     model.max_positions));
+    throw InputError::option("--output",
+                             fmt::format("a {}-token prompt and {} output tokens need {} positions; {} has "
+                                         "{}",
+                                         w.prompt, w.output, w.prompt + w.output - 1, model.name, model.max_positions));
 }
 
 namespace {
@@ -55,9 +55,12 @@ namespace {
 /// The step kind timed for `explain` and `memory_bytes`.
 StepKind main_kind(Phase p) {
   switch (p) {
-    case Phase::Prefill: return StepKind::Prefill;
-    case Phase::Encode: return StepKind::Encode;
-    default: return StepKind::Decode;
+    case Phase::Prefill:
+      return StepKind::Prefill;
+    case Phase::Encode:
+      return StepKind::Encode;
+    default:
+      return StepKind::Decode;
   }
 }
 
@@ -72,10 +75,10 @@ void check_weight_holder(const System& system, const DeviceGroup& group, const G
   const Bytes capacity(checked_mul<std::int64_t>(holder.device->summary().memory_capacity.value(), holder.count));
   if (weights > capacity) {
     plan.fits = false;
-    plan.fit_error = fmt::format("weights ({}) live in '{}' (weights_in) but its {} x {} hold {}",
-                                 format_quantity(static_cast<double>(weights.value()), UnitKind::Bytes), holder.name,
-                                 holder.count, holder.device->name(),
-                                 format_quantity(static_cast<double>(capacity.value()), UnitKind::Bytes));
+    plan.fit_error =
+        fmt::format("weights ({}) live in '{}' (weights_in) but its {} x {} hold {}",
+                    format_quantity(static_cast<double>(weights.value()), UnitKind::Bytes), holder.name, holder.count,
+                    holder.device->name(), format_quantity(static_cast<double>(capacity.value()), UnitKind::Bytes));
   }
 }
 
@@ -84,8 +87,10 @@ void check_weight_holder(const System& system, const DeviceGroup& group, const G
 Fidelity Evaluator::resolve_fidelity(const System& system, const Workload& w, std::optional<Fidelity> asked) const {
   // The one asked for, or the most detailed up to approx that every group used has.
   std::vector<StepKind> kinds;
-  if (w.phase == Phase::Prefill || w.phase == Phase::Generate) kinds = {StepKind::Prefill, StepKind::Decode};
-  else kinds = {main_kind(w.phase)};
+  if (w.phase == Phase::Prefill || w.phase == Phase::Generate)
+    kinds = {StepKind::Prefill, StepKind::Decode};
+  else
+    kinds = {main_kind(w.phase)};
   Fidelity fidelity = asked.value_or(Fidelity::Approx);
   for (StepKind k : kinds) {
     const Backend& b = registry_.backend(system.group_for(k).device->kind());
@@ -117,8 +122,10 @@ namespace {
 /// user or the system, or the smallest that holds the step.
 std::string devices_policy_text(const DeviceCount& devices, bool auto_devices, const System& system) {
   switch (devices.mode) {
-    case DeviceCount::Mode::Fixed: return fmt::format("as given (--devices {})", devices.count);
-    case DeviceCount::Mode::Auto: return "smallest count that fits (--devices auto)";
+    case DeviceCount::Mode::Fixed:
+      return fmt::format("as given (--devices {})", devices.count);
+    case DeviceCount::Mode::Auto:
+      return "smallest count that fits (--devices auto)";
     case DeviceCount::Mode::System:
       return auto_devices ? "smallest count that fits (count: auto)"
                           : fmt::format("as the system sets (count: {})", system.main_group().count);
@@ -149,10 +156,11 @@ void add_kv_transfer(const System& system, const ModelSpec& model, const Workloa
   if (pg.name == dg.name) return;
   auto link = system.link_between(pg.name, dg.name);
   if (!link)
-    throw InputError(Diagnostic{system.name(), 0, 0, "links",
-                                "prefill runs on '" + pg.name + "' and decode on '" + dg.name +
-                                    "' but no link joins them"});
-  const Bytes kv = dtype_bytes(w.kv_dtype.value_or(w.dtype), checked_mul(model.kv_elements_per_sequence(w.prompt), w.batch));
+    throw InputError(
+        Diagnostic{system.name(), 0, 0, "links",
+                   "prefill runs on '" + pg.name + "' and decode on '" + dg.name + "' but no link joins them"});
+  const Bytes kv =
+      dtype_bytes(w.kv_dtype.value_or(w.dtype), checked_mul(model.kv_elements_per_sequence(w.prompt), w.batch));
   r.kv_transfer_s = link_transfer_time(*link, kv).value();
   r.kv_transfer_bytes = static_cast<double>(kv.value());
   if (w.phase == Phase::Generate) {
@@ -207,8 +215,8 @@ std::vector<StepResult> Evaluator::run_steps(const System& system, const ModelSp
     const bool is_main = phase.is_main(i, w.phase);
     if (group.name == main_name) r.devices = std::max(r.devices, plan.devices);
     // Which group ran each step kind, for mixed systems ("prefill: gpus 8 × b200").
-    const std::string used = fmt::format("{}: {} {} × {}", step_kind_name(s.kind), group.name, plan.devices,
-                                         group.device->name());
+    const std::string used =
+        fmt::format("{}: {} {} × {}", step_kind_name(s.kind), group.name, plan.devices, group.device->name());
     if (system.groups().size() > 1 && r.placement.find(std::string(step_kind_name(s.kind)) + ":") == std::string::npos)
       r.placement += (r.placement.empty() ? "" : " · ") + used;
     if (is_main) {
@@ -227,7 +235,8 @@ std::vector<StepResult> Evaluator::run_steps(const System& system, const ModelSp
       continue;
     }
     if (!r.fits) continue;
-    std::optional<StepResult> own = backend.step_model ? backend.step_model(plan, *group.device, fidelity) : std::nullopt;
+    std::optional<StepResult> own =
+        backend.step_model ? backend.step_model(plan, *group.device, fidelity) : std::nullopt;
     if (own && !own->fit_error.empty()) {
       does_not_fit(own->fit_error);
       continue;
@@ -259,7 +268,8 @@ void Evaluator::describe_main_step(RunResult& r, const Plan& plan, const Graph& 
   r.capacity = static_cast<double>(plan.memory.capacity.value());
   r.flops = graph.total_flops();
   r.bytes = static_cast<double>(graph.total_bytes().total().value());
-  if (plan.devices > 0) r.max_batch = max_batch_that_fits(plan, r.workload.batch, Bytes(plan.memory.capacity.value() / plan.devices));
+  if (plan.devices > 0)
+    r.max_batch = max_batch_that_fits(plan, r.workload.batch, Bytes(plan.memory.capacity.value() / plan.devices));
 }
 
 RunResult Evaluator::evaluate(const System& system_in, const ModelSpec& model, const EvalOptions& options) const {

@@ -40,8 +40,12 @@ PhaseSteps plan_phase_steps(const ModelSpec& model, const Workload& w, std::int6
     case Phase::Prefill:
       p.steps = {{StepKind::Prefill, w.prompt, w.prompt}, {StepKind::Decode, dt, in_table(w.prompt + dt)}};
       break;
-    case Phase::Decode: p.steps = {{StepKind::Decode, dt, w.context}}; break;
-    case Phase::Encode: p.steps = {{StepKind::Encode, w.prompt, w.prompt}}; break;
+    case Phase::Decode:
+      p.steps = {{StepKind::Decode, dt, w.context}};
+      break;
+    case Phase::Encode:
+      p.steps = {{StepKind::Encode, w.prompt, w.prompt}};
+      break;
     case Phase::Generate: {
       p.steps = {{StepKind::Prefill, w.prompt, w.prompt}};
       const std::int64_t n = std::min(w.output, kDecodeSamples);

@@ -129,8 +129,8 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       const bool same_domain = (st.first_device + st.tp - 1) / domain == next.first_device / domain;
       const LinkSpec& link = same_domain ? group.link : group.scale_out;
       const Bytes bytes = last.bytes.activations_out;
-      add_comm(r, fmt::format("stage{}->stage{}.transfer", s, s + 1), OpKind::Transfer, last.layer,
-               static_cast<int>(s), link_transfer_time(link, bytes).value(), static_cast<double>(bytes.value()),
+      add_comm(r, fmt::format("stage{}->stage{}.transfer", s, s + 1), OpKind::Transfer, last.layer, static_cast<int>(s),
+               link_transfer_time(link, bytes).value(), static_cast<double>(bytes.value()),
                static_cast<double>(bytes.value()));
     }
   }

@@ -10,8 +10,8 @@
 namespace wafersim {
 
 struct RooflineTime {
-  double bandwidth_s = 0;  ///< the longest bandwidth-limited part (they overlap)
-  double fixed_s = 0;      ///< fixed costs, added after it
+  double bandwidth_s = 0;                  ///< the longest bandwidth-limited part (they overlap)
+  double fixed_s = 0;                      ///< fixed costs, added after it
   Bound bandwidth_bound = Bound::Compute;  ///< the part that set bandwidth_s
   Bound bound = Bound::Compute;            ///< the op's bound: the largest fixed cost when they outweigh it
   [[nodiscard]] double total_s() const { return bandwidth_s + fixed_s; }

@@ -12,15 +12,16 @@
 
 namespace {
 
-using wafersim::testing::run_cli;
 using nlohmann::ordered_json;
+using wafersim::testing::run_cli;
 
 void flatten(const std::string& prefix, const ordered_json& v, std::set<std::string>& out) {
   if (!v.is_object()) {
     out.insert(prefix);
     return;
   }
-  for (auto it = v.begin(); it != v.end(); ++it) flatten(prefix.empty() ? it.key() : prefix + "." + it.key(), it.value(), out);
+  for (auto it = v.begin(); it != v.end(); ++it)
+    flatten(prefix.empty() ? it.key() : prefix + "." + it.key(), it.value(), out);
 }
 
 std::set<std::string> printed(const std::string& args, int expected_code = 0) {
@@ -85,8 +86,9 @@ TEST(KindWords, TheDeviceNamesItsMemoryAndItsNoteColumn) {
   const auto gpu = run_cli("explain --system h100-sxm5 --model llama-3.1-8b --top 3");
   ASSERT_EQ(gpu.code, 0) << gpu.out;
   EXPECT_NE(gpu.out.find("bound by              memory (HBM bandwidth)"), std::string::npos) << gpu.out;
-  const auto streamed = run_cli("explain --system wse3 --model llama-3.1-8b --fidelity roofline --top 3 "
-                                "--set wse3.mapping.mode=weight_streaming");
+  const auto streamed = run_cli(
+      "explain --system wse3 --model llama-3.1-8b --fidelity roofline --top 3 "
+      "--set wse3.mapping.mode=weight_streaming");
   ASSERT_EQ(streamed.code, 0) << streamed.out;
   EXPECT_NE(streamed.out.find("memory (weights streamed in through the wafer I/O)"), std::string::npos) << streamed.out;
   const auto wafer = run_cli("explain --system wse3 --model llama-3.1-8b --top 3");

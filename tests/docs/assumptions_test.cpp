@@ -40,8 +40,8 @@ std::map<int, int> defined_ids(const std::string& text, std::vector<std::string>
     std::smatch m;
     if (std::regex_search(line, m, heading)) {
       const int id = std::stoi(m[1]);
-      if (!ids.emplace(id, n).second) problems.push_back("A-" + std::to_string(id) + " defined twice (line " +
-                                                         std::to_string(n) + ")");
+      if (!ids.emplace(id, n).second)
+        problems.push_back("A-" + std::to_string(id) + " defined twice (line " + std::to_string(n) + ")");
     } else if (std::regex_search(line, other_style)) {
       problems.push_back("line " + std::to_string(n) + " defines an assumption in another format: " + line);
     }
