@@ -43,6 +43,7 @@ LineCost MeshKernels::ktree_reduce(std::int64_t n, double bytes) const {
     const std::int64_t g = group_size(n, levels);
     LineCost c;
     c.algo = ReduceAlgo::Tree;
+    c.group = g;
     std::int64_t spacing = 1, alive = n;
     for (int l = 0; l < levels && alive > 1; ++l) {
       // Groups of up to g survivors spaced `spacing` apart; both halves of a group
