@@ -187,7 +187,7 @@ void quick_sweep(Sweep& s) {
   s.line_rows(16, 1024);
   s.gemm(1, 256, 256, 4, 4);
   s.gemm(4, 1000, 1408, 16, 16);
-  s.ktree_rows(16, 1024);
+  s.ktree_rows(16, 64);
   s.mesh_gemv(1, 1000, 1408, 16, 16);
   s.attention(1, 8, 512, 8);
   s.norm(1, 512, 16);

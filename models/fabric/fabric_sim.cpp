@@ -78,7 +78,7 @@ void FabricSim::deliver(const Delivery& d) {
   Core& c = cores_[static_cast<std::size_t>(d.core)];
   auto it = std::find_if(c.inbox.rbegin(), c.inbox.rend(), [&](const Inbound& in) { return in.msg == d.msg; });
   if (it == c.inbox.rend())
-    c.inbox.push_back(Inbound{d.msg, net_.message(d.msg).color, tag_[d.msg], 1, false});
+    c.inbox.push_back(Inbound{d.msg, net_.message(d.msg).color, tag_[d.msg], 1, false, net_.cycle()});
   else
     ++it->arrived;
   if (!poked_[static_cast<std::size_t>(d.core)]) {
@@ -149,7 +149,9 @@ void FabricSim::advance(int id, std::uint64_t now) {
           // The task consumes one flit per cycle from its activation on; flits that
           // arrived earlier wait at the core.
           if (c.stage == 1) {
-            c.stream_start = now;
+            // An armed stream has been adding since its first flit came,
+            // even while the core was busy with an earlier one.
+            c.stream_start = in.activate ? now : std::min(now, ib.first_at);
             c.stage = 2;
             if (in.forward) {
               c.out = net_.send(id, in.route, in.out_color, flits, 0);

@@ -72,6 +72,7 @@ class FabricSim {
     int tag = 0;
     std::uint32_t arrived = 0;
     bool taken = false;
+    std::uint64_t first_at = 0;  ///< cycle its first flit reached the core
   };
   struct Core {
     std::vector<Instr> program;
