@@ -40,6 +40,7 @@ struct Instr {
   Route route;
   int out_color = 0;
   bool forward = false;
+  bool fan_out = false;  ///< Send: a copy the router fans out beside the core's previous send (A-243)
   // Recv and Stream: what is received; Recv pays an activation on completion if
   // asked; a Stream pays one when its first flit wakes it, unless `activate` is
   // false: a stream op armed before its data comes (a K-tree's add-and-forward,

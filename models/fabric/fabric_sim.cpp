@@ -121,7 +121,7 @@ void FabricSim::advance(int id, std::uint64_t now) {
       case InstrKind::Send: {
         const auto& buf = c.buffers[static_cast<std::size_t>(in.buf)];
         const std::uint32_t flits = flits_for(in.elems, in.elem_bytes);
-        const MessageId m = net_.send(id, in.route, in.out_color, flits, flits);
+        const MessageId m = net_.send(id, in.route, in.out_color, flits, flits, in.fan_out);
         record(m, in.tag);
         payload_[m].assign(buf.begin() + in.offset, buf.begin() + in.offset + in.elems);
         finish_instr(c, now);

@@ -97,13 +97,20 @@ void emit_ktree_allreduce(FabricSim& sim, const LineData& l, std::int64_t group,
   const int tag = l.tag + levels;
   // One multicast toward each end; every other core lands the sum and wakes.
   if (root + 1 < n) sim.emit(l.cores[root], send_to(sim, l, root, n - 1, color, tag, phase, true));
-  if (root > 0) sim.emit(l.cores[root], send_to(sim, l, root, 0, color, tag, phase, true));
+  // The router fans each flit out to both outputs: the west copy rides
+  // on the next colour and injects beside the east one.
+  const bool fan = root > 0 && root + 1 < n && color + 1 < sim.network().params().colors;
+  if (root > 0) {
+    Instr west = send_to(sim, l, root, 0, fan ? color + 1 : color, tag, phase, true);
+    west.fan_out = fan;
+    sim.emit(l.cores[root], std::move(west));
+  }
   for (std::size_t i = 0; i < n; ++i) {
     if (i == root) continue;
     Instr in;
     in.kind = InstrKind::Recv;
     in.phase = phase;
-    in.in_color = color;
+    in.in_color = fan && i < root ? color + 1 : color;
     in.activate = true;
     in.op = StreamOp::Copy;
     in.buf = l.bufs[i];
