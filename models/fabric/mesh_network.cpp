@@ -56,7 +56,8 @@ void MeshNetwork::check_route(int src, const Route& r) const {
               std::to_string(p_.width) + "x" + std::to_string(p_.height) + " mesh");
 }
 
-MessageId MeshNetwork::send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available) {
+MessageId MeshNetwork::send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available,
+                            bool fan_out) {
   check_route(src, route);
   require(color >= 0 && color < p_.colors,
           "colour " + std::to_string(color) + " is outside 0.." + std::to_string(p_.colors - 1));
@@ -69,6 +70,7 @@ MessageId MeshNetwork::send(int src, Route route, int color, std::uint32_t flits
   m.color = color;
   m.flits = flits;
   m.available = std::min(available, flits);
+  m.fan_out = fan_out;
   messages_.push_back(m);
   next_in_queue_.push_back(kNone);
   const std::size_t q = static_cast<std::size_t>(src) * static_cast<std::size_t>(p_.colors) + static_cast<std::size_t>(color);

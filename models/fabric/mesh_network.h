@@ -67,6 +67,10 @@ struct MessageInfo {
   std::uint32_t flits = 0;       ///< total flits
   std::uint32_t available = 0;   ///< flits the core has produced so far (streaming sends)
   std::uint32_t injected = 0;    ///< flits that have entered the source router
+  /// A copy of another message of its core that the source router fans out to a
+  /// second output in the same cycle (a route with two outputs, A-243): it may
+  /// inject alongside that core's other message when their first links differ.
+  bool fan_out = false;
 };
 
 class MeshNetwork {
@@ -86,7 +90,8 @@ class MeshNetwork {
   /// through the ramps without touching a link (with deliver_along too: the
   /// destination ejects). `available` above `flits` counts as `flits`.
   /// Returns its id (ids count up from 0).
-  MessageId send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available);
+  MessageId send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available,
+                 bool fan_out = false);
   /// Raises the flits of `msg` its core has produced (never lowers it).
   void make_available(MessageId msg, std::uint32_t available);
 

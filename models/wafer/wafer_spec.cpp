@@ -56,7 +56,7 @@ Schema<FabricSpec> fabric_schema() {
                 "Latency of one router hop a wavelet passes through; a whole number of cycles at --fidelity cycle.")
       .quantity("ramp_latency", &FabricSpec::ramp_latency, UnitKind::Cycles,
                 "Cycles between a core and its router, each way: a core that takes a wavelet in, adds and sends it on "
-                "pays it twice (mesh kernels' K-tree steps; not simulated at --fidelity cycle).",
+                "pays it twice (mesh kernels' K-tree steps; at --fidelity cycle charged per message of the K-tree and MeshGEMV, A-241).",
                 "0 cycle", Range::NonNegative)
       .integer("colors", &FabricSpec::colors,
                "Routes (virtual channels) per router; --fidelity cycle simulates min(4, colors) of them.", 24, 1,

@@ -48,6 +48,7 @@ struct LineCost {
   double byte_hops = 0;   ///< bytes × hops moved in all
   ReduceAlgo algo = ReduceAlgo::None;
   double busy = 0;        ///< cycles of `cycles` a core on the path is busy (task activations, adding streams)
+  std::int64_t group = 0; ///< K-tree: the group size g it chose (the cycle reference runs the same tree)
 };
 
 /// One kernel on one region: cycles by phase plus the counts it used.
