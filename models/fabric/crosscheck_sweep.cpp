@@ -48,8 +48,8 @@ class Sweep {
       add("reduce", shape, line, std::string(wafer::reduce_algo_name(a)), start + approx_.reduce(n, bytes, a).cycles,
           [=, this] { return cycle_.run_reduce(n, bytes, a); });
     for (ReduceAlgo a : {ReduceAlgo::Ring, ReduceAlgo::Chain})
-      add("all-reduce", shape, line, std::string(wafer::reduce_algo_name(a)), start + approx_.allreduce(n, bytes, a).cycles,
-          [=, this] { return cycle_.run_allreduce(n, bytes, a); });
+      add("all-reduce", shape, line, std::string(wafer::reduce_algo_name(a)),
+          start + approx_.allreduce(n, bytes, a).cycles, [=, this] { return cycle_.run_allreduce(n, bytes, a); });
   }
 
   /// The mesh family (WaferLLM's K-tree and MeshGEMV, A-242) whatever the
@@ -233,8 +233,10 @@ void full_sweep(Sweep& s) {
 CrosscheckTable wafer_crosscheck(const std::string& device, const wafer::WaferSpec& spec,
                                  const CrosscheckOptions& options) {
   Sweep s(spec, options);
-  if (options.quick) quick_sweep(s);
-  else full_sweep(s);
+  if (options.quick)
+    quick_sweep(s);
+  else
+    full_sweep(s);
   s.run_all(options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
   CrosscheckTable t;
   t.device = device;

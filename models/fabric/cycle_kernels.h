@@ -39,11 +39,11 @@ struct KernelRun {
   wafer::KernelCost cost;
   std::uint64_t cycles = 0;
   bool fits = true;
-  std::string fit_error;           ///< which core needs how many bytes of SRAM and has how many
-  double max_rel_error = 0;        ///< largest |cycle − Eigen| / max|Eigen| over the outputs (when checked)
-  std::uint64_t flits = 0;         ///< flits injected
-  std::uint64_t flit_hops = 0;     ///< link traversals
-  std::uint64_t router_cycles = 0; ///< active routers stepped
+  std::string fit_error;            ///< which core needs how many bytes of SRAM and has how many
+  double max_rel_error = 0;         ///< largest |cycle − Eigen| / max|Eigen| over the outputs (when checked)
+  std::uint64_t flits = 0;          ///< flits injected
+  std::uint64_t flit_hops = 0;      ///< link traversals
+  std::uint64_t router_cycles = 0;  ///< active routers stepped
 };
 
 /// The kernels at cycle level, with MeshKernels' interface for the step model.

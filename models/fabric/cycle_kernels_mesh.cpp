@@ -41,8 +41,10 @@ KernelRun ktree_sum(const CycleParams& p, std::int64_t n, double bytes, bool eve
   }
   const std::int64_t group = wafer::MeshKernels(core).ktree_reduce(n, bytes).group;
   std::size_t root = 0;
-  if (everywhere) emit_ktree_allreduce(sim, line, group, 0, Phase::Reduce);
-  else root = emit_ktree_reduce(sim, line, group, 0, Phase::Reduce);
+  if (everywhere)
+    emit_ktree_allreduce(sim, line, group, 0, Phase::Reduce);
+  else
+    root = emit_ktree_reduce(sim, line, group, 0, Phase::Reduce);
   return finish(sim, p, [&] {
     double err = 0;
     for (std::size_t i = 0; i < line.cores.size(); ++i)

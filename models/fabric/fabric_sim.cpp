@@ -258,8 +258,10 @@ std::uint64_t FabricSim::run(std::uint64_t stall_limit) {
     for (const Delivery& d : net_.step()) {
       // A flit leaves its core through the ramp and enters the receiver's through
       // another: 2 ramp latencies per message, charged at the receiver.
-      if (ramp_ == 0) deliver(d);
-      else ramping_.emplace_back(net_.cycle() + ramp_, d);
+      if (ramp_ == 0)
+        deliver(d);
+      else
+        ramping_.emplace_back(net_.cycle() + ramp_, d);
     }
     const std::uint64_t progress = std::max(last_event, net_.last_progress_cycle());
     if (net_.cycle() - progress > stall_limit)

@@ -109,8 +109,8 @@ class FabricSim {
   std::vector<int> poke_next_;
   std::vector<char> poked_;
   std::string fit_error_;
-  std::uint64_t ramp_ = 0;                                 ///< cycles core → router → … → core adds (A-241)
-  std::deque<std::pair<std::uint64_t, Delivery>> ramping_; ///< flits on their way up the receiver's ramp
+  std::uint64_t ramp_ = 0;                                  ///< cycles core → router → … → core adds (A-241)
+  std::deque<std::pair<std::uint64_t, Delivery>> ramping_;  ///< flits on their way up the receiver's ramp
   std::uint64_t critical_phases_[kPhases] = {0, 0, 0, 0};
 };
 

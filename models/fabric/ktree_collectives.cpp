@@ -66,7 +66,8 @@ std::size_t emit_ktree_reduce(FabricSim& sim, const LineData& l, std::int64_t gr
       // The left half streams east to the middle, the right half west; a chain's
       // end sends its own values, the members between add and forward.
       sim.emit(l.cores[m[0]], send_to(sim, l, m[0], m[1], color, tag, phase, false));
-      for (std::size_t i = 1; i < h; ++i) sim.emit(l.cores[m[i]], armed_add(sim, l, m[i], &m[i + 1], color, tag, phase));
+      for (std::size_t i = 1; i < h; ++i)
+        sim.emit(l.cores[m[i]], armed_add(sim, l, m[i], &m[i + 1], color, tag, phase));
       if (h + 1 < k) {
         sim.emit(l.cores[m[k - 1]], send_to(sim, l, m[k - 1], m[k - 2], color, tag, phase, false));
         for (std::size_t i = k - 2; i > h; --i)

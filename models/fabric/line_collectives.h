@@ -28,8 +28,8 @@ struct LineData {
   std::vector<int> bufs;
   std::int64_t offset = 0;
   std::int64_t elems = 0;
-  double elem_bytes = 4;   ///< bytes per value on the wire
-  int tag = 0;             ///< the kernel step its messages belong to (core_program.h)
+  double elem_bytes = 4;  ///< bytes per value on the wire
+  int tag = 0;            ///< the kernel step its messages belong to (core_program.h)
 };
 
 void emit_multicast(FabricSim& sim, const LineData& line, int color, Phase phase);
@@ -42,7 +42,6 @@ std::size_t emit_ktree_reduce(FabricSim& sim, const LineData& line, std::int64_t
 /// The K-tree reduction, then the root multicasts the sum to both ends.
 void emit_ktree_allreduce(FabricSim& sim, const LineData& line, std::int64_t group, int color, Phase phase);
 void emit_reduce(FabricSim& sim, const LineData& line, wafer::ReduceAlgo algo, StreamOp op, int color, Phase phase);
-void emit_allreduce(FabricSim& sim, const LineData& line, wafer::ReduceAlgo algo, StreamOp op, int color,
-                    Phase phase);
+void emit_allreduce(FabricSim& sim, const LineData& line, wafer::ReduceAlgo algo, StreamOp op, int color, Phase phase);
 
 }  // namespace wafersim::fabric

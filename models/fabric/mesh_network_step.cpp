@@ -137,7 +137,8 @@ bool MeshNetwork::step_router(int r) {
   std::uint32_t todo = 0;
   for (int in = 0; in < 4 * colors; ++in) {  // a fixed count: no mispredicted loop exit
     const std::uint8_t route = fifos_[base + static_cast<std::size_t>(in)].route;
-    const bool sleeps = ((route & kWaiting) != 0) & (((woken >> ((route & kDirMask) * colors + in_color_[in])) & 1U) == 0);
+    const bool sleeps =
+        ((route & kWaiting) != 0) & (((woken >> ((route & kDirMask) * colors + in_color_[in])) & 1U) == 0);
     todo |= static_cast<std::uint32_t>(!sleeps) << in;
   }
   todo &= occupied;

@@ -40,8 +40,7 @@ void register_wafer(Registry& registry) {
   DeviceKind kind;
   kind.kind = "wafer";
   kind.doc = "Wafer-scale processor: a mesh of SRAM-backed cores joined by a 2D fabric (Cerebras WSE-2, WSE-3).";
-  kind.parse = [](const ConfigNode& node, const std::string& name,
-                  Diagnostics& d) -> std::shared_ptr<const Device> {
+  kind.parse = [](const ConfigNode& node, const std::string& name, Diagnostics& d) -> std::shared_ptr<const Device> {
     WaferSpec spec;
     const std::size_t before = d.size();
     wafer_schema().parse(node, spec, d);

@@ -116,8 +116,8 @@ KernelCost MeshKernels::gemm(const GemmShape& s, std::int64_t rows, std::int64_t
   const double kt = ceil_div_d(s.k, std::max<std::int64_t>(rows, 1)),
                nt = ceil_div_d(s.n, std::max<std::int64_t>(cols, 1));
   const double m = static_cast<double>(s.m);
-  const double gemv_bytes = kt * nt * s.weight_bytes + m * kt * s.act_bytes +
-                            m * nt * std::max(s.act_bytes, p_.acc_bytes);
+  const double gemv_bytes =
+      kt * nt * s.weight_bytes + m * kt * s.act_bytes + m * nt * std::max(s.act_bytes, p_.acc_bytes);
   if (p_.sram_bytes > 0 && gemv_bytes * static_cast<double>(s.count) > p_.sram_bytes) return g;
   return g.total() < v.total() ? g : v;
 }

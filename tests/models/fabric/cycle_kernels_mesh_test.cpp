@@ -47,7 +47,7 @@ TEST(CycleMeshKernels, KTreeSumsAndTracksApprox) {
         EXPECT_GT(all.cycles, red.cycles);
         const double t = p->core.task_overhead;
         EXPECT_LT(std::abs(rel(t + a.ktree_reduce(n, bytes).cycles, static_cast<double>(red.cycles))), 0.10)
-              << "reduce n=" << n << " bytes=" << bytes << " cycle=" << red.cycles;
+            << "reduce n=" << n << " bytes=" << bytes << " cycle=" << red.cycles;
         // The return multicast leaves the root both ways at once.
         EXPECT_LT(std::abs(rel(t + a.ktree_allreduce(n, bytes).cycles, static_cast<double>(all.cycles))), 0.10)
             << "all-reduce n=" << n << " bytes=" << bytes << " cycle=" << all.cycles;

@@ -175,7 +175,7 @@ TEST(MeshNetwork, EjectionRampIsSharedRoundRobin) {
   // Two streams meet at core (2, 1): one from the West, one from the North.
   const std::uint32_t flits = 16;
   MeshNetwork net({3, 3, 1, 1, 0});
-  const MessageId west = net.send(3, {2, 1, false}, 0, flits, flits);  // (0,1) → (2,1)
+  const MessageId west = net.send(3, {2, 1, false}, 0, flits, flits);   // (0,1) → (2,1)
   const MessageId north = net.send(2, {2, 1, false}, 0, flits, flits);  // (2,0) → (2,1)
   const auto got = drain(net);
   const auto cw = cycles_at(got, 5, west);
@@ -183,7 +183,7 @@ TEST(MeshNetwork, EjectionRampIsSharedRoundRobin) {
   ASSERT_EQ(cw.size(), flits);
   ASSERT_EQ(cn.size(), flits);
   EXPECT_LE(std::max(cw.back(), cn.back()), 2U * flits + 2U);  // one flit per cycle in all
-  EXPECT_LT(cw.front(), cn.back());  // they take turns: neither waits for the other to finish
+  EXPECT_LT(cw.front(), cn.back());                            // they take turns: neither waits for the other to finish
   EXPECT_LT(cn.front(), cw.back());
 }
 
