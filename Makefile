@@ -16,6 +16,7 @@ run: build
 	./$(RELEASE_DIR)/wafersim run configs/scenarios/memory-wall.yaml -o out
 
 test: deps
+	bash scripts/check-format.sh
 	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_SANITIZE=ON -DWAFERSIM_BENCH=OFF > /dev/null
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)

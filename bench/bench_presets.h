@@ -17,9 +17,7 @@ struct Presets {
   ConfigLibrary library{WAFERSIM_CONFIG_ROOT};
 
   Presets() { models::register_builtin(registry); }
-  [[nodiscard]] System system(const std::string& name) {
-    return SystemLoader(library, registry.devices()).load(name);
-  }
+  [[nodiscard]] System system(const std::string& name) { return SystemLoader(library, registry.devices()).load(name); }
   [[nodiscard]] ModelSpec model(const std::string& name) { return ModelLoader::load(library, name); }
 };
 

@@ -70,8 +70,7 @@ BENCHMARK(BM_FinishRunEnergy)->Unit(benchmark::kMicrosecond);
 
 void BM_PowerCapSolution(benchmark::State& state) {
   // A step far over its cap: the bisection runs its full course.
-  for (auto _ : state)
-    benchmark::DoNotOptimize(solve_power_cap(40.0, 5.0, 8, 2e-3, 145, 700).stretch);
+  for (auto _ : state) benchmark::DoNotOptimize(solve_power_cap(40.0, 5.0, 8, 2e-3, 145, 700).stretch);
 }
 BENCHMARK(BM_PowerCapSolution)->Unit(benchmark::kMicrosecond);
 

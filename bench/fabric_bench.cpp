@@ -33,7 +33,8 @@ class TrafficSource {
     }
     last_.assign(senders_.size() * static_cast<std::size_t>(queued_), 0);
     for (std::size_t s = 0; s < senders_.size(); ++s) {
-      for (int q = 0; q < queued_; ++q) last_[s * static_cast<std::size_t>(queued_) + static_cast<std::size_t>(q)] = send(senders_[s]);
+      for (int q = 0; q < queued_; ++q)
+        last_[s * static_cast<std::size_t>(queued_) + static_cast<std::size_t>(q)] = send(senders_[s]);
     }
   }
 
@@ -82,8 +83,8 @@ void run_mesh(benchmark::State& state, int colors, int senders, bool multicast, 
     benchmark::DoNotOptimize(net.step().data());
   }
   const auto cycles = static_cast<double>(net.cycle() - cycle0);
-  state.counters["router_cycles"] = benchmark::Counter(static_cast<double>(net.router_cycles() - routers0),
-                                                       benchmark::Counter::kIsRate);
+  state.counters["router_cycles"] =
+      benchmark::Counter(static_cast<double>(net.router_cycles() - routers0), benchmark::Counter::kIsRate);
   state.counters["mesh_cycles"] = benchmark::Counter(cycles, benchmark::Counter::kIsRate);
   state.counters["active_routers"] = static_cast<double>(net.router_cycles() - routers0) / cycles;
   state.counters["link_load"] = static_cast<double>(net.flit_hops() - hops0) / cycles /
@@ -91,9 +92,7 @@ void run_mesh(benchmark::State& state, int colors, int senders, bool multicast, 
   state.counters["bytes_per_router"] = net.bytes_per_router();
 }
 
-void BM_LoadedMesh128(benchmark::State& state) {
-  run_mesh(state, static_cast<int>(state.range(0)), 0, true, 3000);
-}
+void BM_LoadedMesh128(benchmark::State& state) { run_mesh(state, static_cast<int>(state.range(0)), 0, true, 3000); }
 BENCHMARK(BM_LoadedMesh128)->Arg(4)->Arg(8)->Unit(benchmark::kMicrosecond);
 
 void BM_LoadedMesh128Unicast(benchmark::State& state) { run_mesh(state, 4, 0, false, 3000); }

@@ -44,9 +44,8 @@ void BM_SweepEndToEnd(benchmark::State& state, Fidelity fidelity) {
     for (const auto& p : points) fits += runner.run(p).fits;
     benchmark::DoNotOptimize(fits);
   }
-  state.counters["points/s"] =
-      benchmark::Counter(static_cast<double>(points.size()) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
+  state.counters["points/s"] = benchmark::Counter(
+      static_cast<double>(points.size()) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK_CAPTURE(BM_SweepEndToEnd, roofline, Fidelity::Roofline)->Unit(benchmark::kMillisecond);
 // The same 1,000 points at each kind's approx model (wafer mesh engine, GPU waves,
@@ -70,9 +69,8 @@ void BM_SweepEvaluatorOnly(benchmark::State& state) {
       fits += evaluator.evaluate(systems[i / 200], models[(i / 100) % 2], points[i].options).fits;
     benchmark::DoNotOptimize(fits);
   }
-  state.counters["points/s"] =
-      benchmark::Counter(static_cast<double>(points.size()) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
+  state.counters["points/s"] = benchmark::Counter(
+      static_cast<double>(points.size()) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_SweepEvaluatorOnly)->Unit(benchmark::kMillisecond);
 

@@ -25,7 +25,9 @@ fs::path write_scenario(const fs::path& dir) {
                                        "  system: [wse3, cs3-x4, h100-sxm5, dgx-h100]\n"
                                        "  model: [llama-3.1-8b, llama-3.1-70b]\n"
                                        "  batch: [1, 4, 16, 64, 256]\n"
-                                       "  context: [" << contexts << "]\n"
+                                       "  context: ["
+                                    << contexts
+                                    << "]\n"
                                        "fixed:\n  phase: decode\n  fidelity: roofline\n";
   return dir / "bench.yaml";
 }

@@ -35,9 +35,7 @@ Options opts(std::initializer_list<std::pair<const char*, const char*>> kv) {
   return o;
 }
 
-void BM_ChatTraceDgxH100(benchmark::State& state) {
-  run(state, "dgx-h100", opts({{"trace", "azure-llm-2023-conv"}}));
-}
+void BM_ChatTraceDgxH100(benchmark::State& state) { run(state, "dgx-h100", opts({{"trace", "azure-llm-2023-conv"}})); }
 BENCHMARK(BM_ChatTraceDgxH100)->Unit(benchmark::kSecond)->Iterations(1);
 
 void BM_ChatTraceDgxH100Chunked(benchmark::State& state) {
@@ -47,7 +45,10 @@ BENCHMARK(BM_ChatTraceDgxH100Chunked)->Unit(benchmark::kSecond)->Iterations(1);
 
 void BM_MillionSyntheticRequests(benchmark::State& state) {
   run(state, "dgx-h100",
-      opts({{"arrival", "poisson"}, {"rate", "300"}, {"requests", "1000000"}, {"prompt", "lognormal:512:0.8"},
+      opts({{"arrival", "poisson"},
+            {"rate", "300"},
+            {"requests", "1000000"},
+            {"prompt", "lognormal:512:0.8"},
             {"output", "lognormal:64:0.8"}}));
 }
 BENCHMARK(BM_MillionSyntheticRequests)->Unit(benchmark::kSecond)->Iterations(1);

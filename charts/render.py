@@ -44,14 +44,13 @@ import tempfile
 import textwrap
 
 CHART_TYPES = ("bar", "line", "scatter", "roofline", "breakdown", "heatmap")
-PARTS = ("compute", "memory", "fabric", "interconnect", "overhead")
+# The time split (keys under time_s, stacking order) and its legend come from the
+# result-field table the runner writes into spec.json ("result_fields", the output
+# of `wafersim describe results --json`); use_result_fields() fills these.
+PARTS = ()
+PART_MEANING = {}
 PART_COLORS = {"compute": "#4C72B0", "memory": "#DD8452", "fabric": "#55A868",
                "interconnect": "#8172B3", "overhead": "#CCB974", "latency": "#CCB974"}
-PART_MEANING = {"compute": "compute (matrix math on the cores)",
-                "memory": "memory (HBM/SRAM reads: weights, KV cache)",
-                "fabric": "fabric (on-wafer / on-chip network)",
-                "interconnect": "interconnect (links between devices)",
-                "overhead": "latency (fixed per-op costs: launch, sync, hops)"}
 NOFIT_FACE, NOFIT_EDGE = "#e3e3e3", "#8a8a8a"
 # One colour per system and device preset in every chart of every scenario: wafers
 # in reds, GPUs in blues/greens, LPUs in purples, mixed racks in browns. Other names
@@ -67,29 +66,13 @@ SYSTEM_COLUMNS = ("system", "device", "device_kind")
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
            "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78",
            "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5"]
-# column -> (axis label, unit kind); kind: time | bytes | None
+# column -> (axis label, unit kind); kind: time | bytes | None. Result fields get
+# theirs from the result-field table (use_result_fields); these are the scenario's
+# own columns.
 LABELS = {
-    "tokens_per_s_per_user": ("tokens/s per user", None),
-    "tokens_per_s": ("throughput (tokens/s)", None),
-    "latency_s": ("end-to-end latency", "time"),
-    "ttft_s": ("time to first token", "time"),
-    "tpot_s": ("time per output token", "time"),
-    "batch": ("batch size", None), "context": ("context (tokens)", None),
-    "prompt": ("prompt (tokens)", None), "output": ("output (tokens)", None),
-    "devices": ("devices", None), "devices_used": ("devices used", None),
-    "arithmetic_intensity": ("arithmetic intensity (FLOP/byte)", None),
-    "achieved_flops": ("attained FLOP/s per device", None),
-    "dtype": ("data type", None), "fidelity": ("fidelity", None),
+    "context": ("context (tokens)", None), "prompt": ("prompt (tokens)", None),
+    "output": ("output (tokens)", None), "devices_used": ("devices used", None),
 }
-# energy model columns (sim/energy)
-LABELS.update({
-    "energy_j_per_token": ("energy per token (J)", None),
-    "tokens_per_joule": ("tokens per joule", None),
-    "cost_per_million_tokens": ("cost per million tokens (US$)", None),
-    "power_w": ("system power (W)", None), "rack_power_w": ("rack power (W)", None),
-    "device_power_w": ("power per device (W)", None),
-    "exhaust_temp_c": ("exhaust air temperature (°C)", None),
-})
 TIME_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 BYTE_UNITS = ((1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB"), (1.0, "B"))
 PARAMS = ("system", "model", "batch", "context", "prompt", "output", "dtype", "phase",
@@ -99,6 +82,30 @@ NUM_RE = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*
 
 class SpecError(Exception):
     """A problem with the chart spec (exit code 2)."""
+
+
+def use_result_fields(spec, rows):
+    """Axis labels and the time split from the spec's result-field table; without one
+    (a spec written by hand), the time_s columns of the results in their order."""
+    global PARTS
+    table = spec.get("result_fields") or {}
+    for f in table.get("fields", []):
+        unit = f.get("unit", "")
+        kind = "time" if unit == "s" else "bytes" if unit == "B" else None
+        if f.get("label"):
+            LABELS.setdefault(f["name"], (f["label"], kind))
+    parts = table.get("time_parts")
+    if parts:
+        PARTS = tuple(p["key"] for p in parts)
+        PART_MEANING.update({p["key"]: p["meaning"] for p in parts})
+    else:
+        keys = []
+        for r in rows[:1]:
+            keys = [k[7:] for k in r if k.startswith("time_s.")]
+            if not keys and isinstance(r.get("time_s"), dict):
+                keys = list(r["time_s"])
+        PARTS = tuple(keys)
+        PART_MEANING.update({k: k for k in keys})
 
 
 # ----------------------------------------------------------------- data ----
@@ -891,7 +898,7 @@ def draw_breakdown(ax, rows, ctx, lay):
             h = vals[k] / total * 100 if norm else vals[k] * lay["scale"]
             if h <= 0:
                 continue
-            b = ax.bar(pos, h, width, bottom=base, color=PART_COLORS[k], edgecolor="white",
+            b = ax.bar(pos, h, width, bottom=base, color=PART_COLORS.get(k, "#999999"), edgecolor="white",
                        linewidth=0.5, zorder=2)
             ctx.add_legend(PART_MEANING[k], b[0])
             if norm and h >= 9 and lay["slot_in"] >= 0.28:
@@ -1305,6 +1312,7 @@ def main(argv=None):
             for r in op_rows:
                 op_cols.update(r)
         validate_spec(spec, cols, op_cols)
+        use_result_fields(spec, rows)
         setup_matplotlib()
         os.makedirs(args.out_dir, exist_ok=True)
         palettes = build_palettes(spec, rows + (op_rows or []))

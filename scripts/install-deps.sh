@@ -2,7 +2,7 @@
 # Installs the Debian packages wafersim needs, only those missing. Works as root
 # (apt-get) or through sudo; says clearly what is missing when neither works.
 set -euo pipefail
-packages=(cmake make g++ pkg-config libeigen3-dev libfmt-dev libyaml-cpp-dev libgtest-dev
+packages=(cmake make g++ pkg-config clang-format libeigen3-dev libfmt-dev libyaml-cpp-dev libgtest-dev
           libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev python3 python3-matplotlib
           libopenmpi-dev openmpi-bin)  # Open MPI: the optional MPI runner (docs/scale-out.md)
 missing=()

@@ -28,7 +28,7 @@ std::string region_text(std::int64_t rows, std::int64_t cols) { return fmt::form
 class Sweep {
  public:
   Sweep(const wafer::WaferSpec& spec, const CrosscheckOptions& o)
-      : spec_(spec), approx_(params(spec)), cycle_(cycle_params_for(spec, o)) {}
+      : spec_(spec), approx_(params(spec)), mesh_(mesh_params(spec)), cycle_(cycle_params_for(spec, o)) {}
 
   bool region_fits(std::int64_t rows, std::int64_t cols) const {
     return rows <= spec_.mesh.height && cols <= spec_.mesh.width;
@@ -48,8 +48,31 @@ class Sweep {
       add("reduce", shape, line, std::string(wafer::reduce_algo_name(a)), start + approx_.reduce(n, bytes, a).cycles,
           [=, this] { return cycle_.run_reduce(n, bytes, a); });
     for (ReduceAlgo a : {ReduceAlgo::Ring, ReduceAlgo::Chain})
-      add("all-reduce", shape, line, std::string(wafer::reduce_algo_name(a)), start + approx_.allreduce(n, bytes, a).cycles,
-          [=, this] { return cycle_.run_allreduce(n, bytes, a); });
+      add("all-reduce", shape, line, std::string(wafer::reduce_algo_name(a)),
+          start + approx_.allreduce(n, bytes, a).cycles, [=, this] { return cycle_.run_allreduce(n, bytes, a); });
+  }
+
+  /// The mesh family (WaferLLM's K-tree and MeshGEMV, A-242) whatever the
+  /// preset's mapping.kernels, against approx's mesh formulas.
+  void ktree_rows(std::int64_t n, double bytes) {
+    if (!line_fits(n)) return;
+    const std::string shape = fmt::format("n={}, {}", n, bytes_text(bytes));
+    const std::string line = fmt::format("line of {}", n);
+    const double start = mesh_.params().task_overhead;
+    add("reduce", shape, line, "K-tree", start + mesh_.ktree_reduce(n, bytes).cycles,
+        [=, this] { return cycle_.run_ktree_reduce(n, bytes); });
+    add("all-reduce", shape, line, "K-tree", start + mesh_.ktree_allreduce(n, bytes).cycles,
+        [=, this] { return cycle_.run_ktree_allreduce(n, bytes); });
+  }
+
+  void mesh_gemv(std::int64_t m, std::int64_t k, std::int64_t n, std::int64_t rows, std::int64_t cols) {
+    if (!region_fits(rows, cols)) return;
+    GemmShape s;
+    s.m = m;
+    s.k = k;
+    s.n = n;
+    add("MeshGEMV", fmt::format("M={} K={} N={}", m, k, n), region_text(rows, cols), "K-tree",
+        mesh_.mesh_gemv(s, rows, cols).total(), [=, this] { return cycle_.run_mesh_gemv(s, rows, cols); });
   }
 
   void gemm(std::int64_t m, std::int64_t k, std::int64_t n, std::int64_t rows, std::int64_t cols) {
@@ -105,6 +128,11 @@ class Sweep {
   static wafer::MeshParams params(const wafer::WaferSpec& spec) {
     return wafer::OpKernelCoster(spec, "", DType::Fp16).params(DType::Fp16);
   }
+  static wafer::MeshParams mesh_params(const wafer::WaferSpec& spec) {
+    wafer::MeshParams p = params(spec);
+    p.mesh_family = true;
+    return p;
+  }
   static CycleParams cycle_params_for(const wafer::WaferSpec& spec, const CrosscheckOptions& o) {
     CycleParams p = cycle_params(spec, params(spec));
     p.seed = o.seed;
@@ -151,6 +179,7 @@ class Sweep {
   std::vector<std::function<KernelRun()>> runs_;
   const wafer::WaferSpec& spec_;
   MeshKernels approx_;
+  MeshKernels mesh_;
   CycleKernels cycle_;
 };
 
@@ -158,6 +187,8 @@ void quick_sweep(Sweep& s) {
   s.line_rows(16, 1024);
   s.gemm(1, 256, 256, 4, 4);
   s.gemm(4, 1000, 1408, 16, 16);
+  s.ktree_rows(16, 64);
+  s.mesh_gemv(1, 1000, 1408, 16, 16);
   s.attention(1, 8, 512, 8);
   s.norm(1, 512, 16);
   s.elementwise(4096, 16);
@@ -167,6 +198,12 @@ void quick_sweep(Sweep& s) {
 void full_sweep(Sweep& s) {
   for (std::int64_t n : {4, 16, 64})
     for (double bytes : {64.0, 1024.0, 8192.0}) s.line_rows(n, bytes);
+  for (std::int64_t n : {4, 16, 64})
+    for (double bytes : {64.0, 1024.0, 8192.0}) s.ktree_rows(n, bytes);
+  for (std::int64_t kn : {256, 1024, 4096})
+    for (std::int64_t side : {4, 16, 64})
+      for (std::int64_t m : {1, 4}) s.mesh_gemv(m, kn, kn, side, side);
+  for (std::int64_t m : {1, 4}) s.mesh_gemv(m, 1000, 1408, 24, 40);
   for (std::int64_t kn : {64, 256, 1024, 4096})
     for (std::int64_t side : {4, 8, 16, 32, 64})
       for (std::int64_t m : {1, 4, 16}) s.gemm(m, kn, kn, side, side);
@@ -196,8 +233,10 @@ void full_sweep(Sweep& s) {
 CrosscheckTable wafer_crosscheck(const std::string& device, const wafer::WaferSpec& spec,
                                  const CrosscheckOptions& options) {
   Sweep s(spec, options);
-  if (options.quick) quick_sweep(s);
-  else full_sweep(s);
+  if (options.quick)
+    quick_sweep(s);
+  else
+    full_sweep(s);
   s.run_all(options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
   CrosscheckTable t;
   t.device = device;

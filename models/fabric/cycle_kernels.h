@@ -39,11 +39,11 @@ struct KernelRun {
   wafer::KernelCost cost;
   std::uint64_t cycles = 0;
   bool fits = true;
-  std::string fit_error;           ///< which core needs how many bytes of SRAM and has how many
-  double max_rel_error = 0;        ///< largest |cycle − Eigen| / max|Eigen| over the outputs (when checked)
-  std::uint64_t flits = 0;         ///< flits injected
-  std::uint64_t flit_hops = 0;     ///< link traversals
-  std::uint64_t router_cycles = 0; ///< active routers stepped
+  std::string fit_error;            ///< which core needs how many bytes of SRAM and has how many
+  double max_rel_error = 0;         ///< largest |cycle − Eigen| / max|Eigen| over the outputs (when checked)
+  std::uint64_t flits = 0;          ///< flits injected
+  std::uint64_t flit_hops = 0;      ///< link traversals
+  std::uint64_t router_cycles = 0;  ///< active routers stepped
 };
 
 /// The kernels at cycle level, with MeshKernels' interface for the step model.
@@ -55,6 +55,11 @@ class CycleKernels final : public wafer::KernelModel {
   [[nodiscard]] KernelRun run_reduce(std::int64_t n, double bytes, wafer::ReduceAlgo algo) const;
   [[nodiscard]] KernelRun run_allreduce(std::int64_t n, double bytes, wafer::ReduceAlgo algo) const;
   [[nodiscard]] KernelRun run_gemm(const wafer::GemmShape& s, std::int64_t rows, std::int64_t cols) const;
+  // The mesh family (WaferLLM's kernels, cycle_kernels_mesh.cpp): the K-tree
+  // with the group approx's ktree_reduce chose, and MeshGEMV.
+  [[nodiscard]] KernelRun run_ktree_reduce(std::int64_t n, double bytes) const;
+  [[nodiscard]] KernelRun run_ktree_allreduce(std::int64_t n, double bytes) const;
+  [[nodiscard]] KernelRun run_mesh_gemv(const wafer::GemmShape& s, std::int64_t rows, std::int64_t cols) const;
   [[nodiscard]] KernelRun run_attention(const wafer::AttentionShape& s, std::int64_t rows, std::int64_t cols) const;
   [[nodiscard]] KernelRun run_norm(std::int64_t m, std::int64_t width, std::int64_t line, double elem_bytes) const;
   [[nodiscard]] KernelRun run_elementwise(double elements, std::int64_t line, double elem_bytes, int operands) const;

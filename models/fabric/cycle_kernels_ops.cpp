@@ -206,7 +206,13 @@ KernelCost measured(const KernelRun& r, const KernelCost& approx) {
 }  // namespace
 
 KernelCost CycleKernels::gemm(const wafer::GemmShape& s, std::int64_t rows, std::int64_t cols) const {
-  return measured(run_gemm(s, rows, cols), wafer::MeshKernels(p_.core).gemm(s, rows, cols));
+  const wafer::MeshKernels approx(p_.core);
+  const KernelCost a = approx.gemm(s, rows, cols);
+  // The mesh family runs MeshGEMV where approx chose it; MeshGEMM is not at
+  // cycle level yet, so those ops run the line family's GEMM.
+  if (p_.core.mesh_family && a.total() == approx.mesh_gemv(s, rows, cols).total())
+    return measured(run_mesh_gemv(s, rows, cols), a);
+  return measured(run_gemm(s, rows, cols), a);
 }
 KernelCost CycleKernels::attention(const wafer::AttentionShape& s, std::int64_t rows, std::int64_t cols) const {
   return measured(run_attention(s, rows, cols), wafer::MeshKernels(p_.core).attention(s, rows, cols));

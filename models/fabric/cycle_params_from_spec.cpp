@@ -33,10 +33,10 @@ void check_cycle_mesh(const std::string& device, const wafer::WaferSpec& spec, b
                             device, link));
   const double hop = spec.fabric.hop_latency.value();
   if (!whole_at_least_one(hop))
-    throw InputError::option(
-        option, fmt::format("cycle steps routers in whole cycles: {}'s fabric.hop_latency must be a whole "
-                            "number of cycles, at least 1 (it is {:g} cycle)",
-                            device, hop));
+    throw InputError::option(option,
+                             fmt::format("cycle steps routers in whole cycles: {}'s fabric.hop_latency must be a whole "
+                                         "number of cycles, at least 1 (it is {:g} cycle)",
+                                         device, hop));
 }
 
 CycleParams cycle_params(const wafer::WaferSpec& spec, const wafer::MeshParams& core) {

@@ -26,6 +26,10 @@ FabricSim::FabricSim(NetworkParams net, const wafer::MeshParams& core, std::int6
       cores_(static_cast<std::size_t>(net.width) * static_cast<std::size_t>(net.height)),
       poked_(cores_.size(), 0) {}
 
+void FabricSim::charge_ramps() {
+  ramp_ = 2 * static_cast<std::uint64_t>(std::llround(std::max(0.0, core_.ramp_latency)));
+}
+
 int FabricSim::alloc(int core, std::int64_t elems, double elem_bytes, const char* what) {
   Core& c = cores_[static_cast<std::size_t>(core)];
   const auto bytes =
@@ -74,7 +78,7 @@ void FabricSim::deliver(const Delivery& d) {
   Core& c = cores_[static_cast<std::size_t>(d.core)];
   auto it = std::find_if(c.inbox.rbegin(), c.inbox.rend(), [&](const Inbound& in) { return in.msg == d.msg; });
   if (it == c.inbox.rend())
-    c.inbox.push_back(Inbound{d.msg, net_.message(d.msg).color, tag_[d.msg], 1, false});
+    c.inbox.push_back(Inbound{d.msg, net_.message(d.msg).color, tag_[d.msg], 1, false, net_.cycle()});
   else
     ++it->arrived;
   if (!poked_[static_cast<std::size_t>(d.core)]) {
@@ -117,7 +121,7 @@ void FabricSim::advance(int id, std::uint64_t now) {
       case InstrKind::Send: {
         const auto& buf = c.buffers[static_cast<std::size_t>(in.buf)];
         const std::uint32_t flits = flits_for(in.elems, in.elem_bytes);
-        const MessageId m = net_.send(id, in.route, in.out_color, flits, flits);
+        const MessageId m = net_.send(id, in.route, in.out_color, flits, flits, in.fan_out);
         record(m, in.tag);
         payload_[m].assign(buf.begin() + in.offset, buf.begin() + in.offset + in.elems);
         finish_instr(c, now);
@@ -130,7 +134,7 @@ void FabricSim::advance(int id, std::uint64_t now) {
           if (c.inbound < 0) return;
           c.inbox[static_cast<std::size_t>(c.inbound)].taken = true;
           c.stage = 1;
-          if (in.kind == InstrKind::Stream) {
+          if (in.kind == InstrKind::Stream && in.activate) {
             // Woken by the first flit: the task activation runs while the rest arrive.
             c.busy_until = now + task;
             if (task > 0) {
@@ -145,7 +149,9 @@ void FabricSim::advance(int id, std::uint64_t now) {
           // The task consumes one flit per cycle from its activation on; flits that
           // arrived earlier wait at the core.
           if (c.stage == 1) {
-            c.stream_start = now;
+            // An armed stream has been adding since its first flit came,
+            // even while the core was busy with an earlier one.
+            c.stream_start = in.activate ? now : std::min(now, ib.first_at);
             c.stage = 2;
             if (in.forward) {
               c.out = net_.send(id, in.route, in.out_color, flits, 0);
@@ -226,6 +232,10 @@ std::uint64_t FabricSim::run(std::uint64_t stall_limit) {
       c.timer_at = kNever;
       step_core(id, now);
     }
+    while (!ramping_.empty() && ramping_.front().first <= now) {
+      deliver(ramping_.front().second);
+      ramping_.pop_front();
+    }
     due.swap(poke_next_);
     poke_next_.clear();
     for (int id : due) {
@@ -235,13 +245,24 @@ std::uint64_t FabricSim::run(std::uint64_t stall_limit) {
     due.clear();
     if (remaining == 0) break;
     if (net_.idle() && poke_next_.empty()) {
+      if (!ramping_.empty() && (timers_.empty() || ramping_.front().first < timers_.front().first)) {
+        net_.skip_to(ramping_.front().first);
+        continue;
+      }
       if (timers_.empty())
         throw InternalError(
             fmt::format("cycle model: {} cores wait on messages that were never sent (cycle {})", remaining, now));
       net_.skip_to(timers_.front().first);
       continue;
     }
-    for (const Delivery& d : net_.step()) deliver(d);
+    for (const Delivery& d : net_.step()) {
+      // A flit leaves its core through the ramp and enters the receiver's through
+      // another: 2 ramp latencies per message, charged at the receiver.
+      if (ramp_ == 0)
+        deliver(d);
+      else
+        ramping_.emplace_back(net_.cycle() + ramp_, d);
+    }
     const std::uint64_t progress = std::max(last_event, net_.last_progress_cycle());
     if (net_.cycle() - progress > stall_limit)
       throw InternalError(fmt::format("cycle model: nothing moved for {} cycles with {} cores unfinished (deadlock)",

@@ -9,10 +9,16 @@
 // waiting on a message, costs nothing until it wakes) and cycle-stepped on the
 // network's side (only active routers step); when the network is idle the
 // clock jumps to the next core that wakes.
+// With the mesh kernels (WaferLLM's, charge_ramps), a flit reaches the receiving core's task
+// 2 × `ramp_latency` cycles after the router delivers it: the source's ramp out
+// and the receiver's ramp in; the line family folds the ramps into its
+// other figures, as approx does.
 // Leaves out: what approx and this model both leave out (core_program.h).
 // Units: cycles, bytes; values are float.
 
 #include <cstdint>
+#include <deque>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -41,6 +47,10 @@ class FabricSim {
   [[nodiscard]] bool fits() const { return fit_error_.empty(); }
   [[nodiscard]] const std::string& fit_error() const { return fit_error_; }
 
+  /// From now on a message reaches its receiver's task 2 × ramp_latency cycles
+  /// after the router delivers it (the mesh family's kernels, A-241).
+  void charge_ramps();
+
   /// Appends an instruction to `core`'s program.
   void emit(int core, Instr instr);
   /// Flits a message of `elems` values of `elem_bytes` takes (at least one).
@@ -62,6 +72,7 @@ class FabricSim {
     int tag = 0;
     std::uint32_t arrived = 0;
     bool taken = false;
+    std::uint64_t first_at = 0;  ///< cycle its first flit reached the core
   };
   struct Core {
     std::vector<Instr> program;
@@ -98,6 +109,8 @@ class FabricSim {
   std::vector<int> poke_next_;
   std::vector<char> poked_;
   std::string fit_error_;
+  std::uint64_t ramp_ = 0;                                  ///< cycles core → router → … → core adds (A-241)
+  std::deque<std::pair<std::uint64_t, Delivery>> ramping_;  ///< flits on their way up the receiver's ramp
   std::uint64_t critical_phases_[kPhases] = {0, 0, 0, 0};
 };
 

@@ -28,13 +28,20 @@ struct LineData {
   std::vector<int> bufs;
   std::int64_t offset = 0;
   std::int64_t elems = 0;
-  double elem_bytes = 4;   ///< bytes per value on the wire
-  int tag = 0;             ///< the kernel step its messages belong to (core_program.h)
+  double elem_bytes = 4;  ///< bytes per value on the wire
+  int tag = 0;            ///< the kernel step its messages belong to (core_program.h)
 };
 
 void emit_multicast(FabricSim& sim, const LineData& line, int color, Phase phase);
+/// WaferLLM's two-way K-tree, the tree approx's ktree_reduce
+/// prices: level by level, groups of `group` surviving cores reduce toward their
+/// middle member, each half a pre-armed add-and-forward chain; the middle adds
+/// both streams, then one task activation ends the level. The sum ends at the
+/// root, whose index in the line is returned. Uses tags line.tag .. line.tag + levels.
+std::size_t emit_ktree_reduce(FabricSim& sim, const LineData& line, std::int64_t group, int color, Phase phase);
+/// The K-tree reduction, then the root multicasts the sum to both ends.
+void emit_ktree_allreduce(FabricSim& sim, const LineData& line, std::int64_t group, int color, Phase phase);
 void emit_reduce(FabricSim& sim, const LineData& line, wafer::ReduceAlgo algo, StreamOp op, int color, Phase phase);
-void emit_allreduce(FabricSim& sim, const LineData& line, wafer::ReduceAlgo algo, StreamOp op, int color,
-                    Phase phase);
+void emit_allreduce(FabricSim& sim, const LineData& line, wafer::ReduceAlgo algo, StreamOp op, int color, Phase phase);
 
 }  // namespace wafersim::fabric

@@ -49,14 +49,15 @@ MeshNetwork::MeshNetwork(NetworkParams p) : p_(p) {
 }
 
 void MeshNetwork::check_route(int src, const Route& r) const {
-  require(src >= 0 && src < cores(), "source core " + std::to_string(src) + " is off the mesh of " +
-                                         std::to_string(cores()) + " cores");
+  require(src >= 0 && src < cores(),
+          "source core " + std::to_string(src) + " is off the mesh of " + std::to_string(cores()) + " cores");
   require(r.dest_x >= 0 && r.dest_x < p_.width && r.dest_y >= 0 && r.dest_y < p_.height,
           "destination (" + std::to_string(r.dest_x) + ", " + std::to_string(r.dest_y) + ") is off the " +
               std::to_string(p_.width) + "x" + std::to_string(p_.height) + " mesh");
 }
 
-MessageId MeshNetwork::send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available) {
+MessageId MeshNetwork::send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available,
+                            bool fan_out) {
   check_route(src, route);
   require(color >= 0 && color < p_.colors,
           "colour " + std::to_string(color) + " is outside 0.." + std::to_string(p_.colors - 1));
@@ -69,9 +70,11 @@ MessageId MeshNetwork::send(int src, Route route, int color, std::uint32_t flits
   m.color = color;
   m.flits = flits;
   m.available = std::min(available, flits);
+  m.fan_out = fan_out;
   messages_.push_back(m);
   next_in_queue_.push_back(kNone);
-  const std::size_t q = static_cast<std::size_t>(src) * static_cast<std::size_t>(p_.colors) + static_cast<std::size_t>(color);
+  const std::size_t q =
+      static_cast<std::size_t>(src) * static_cast<std::size_t>(p_.colors) + static_cast<std::size_t>(color);
   if (queue_tail_[q] == kNone) {
     next_in_queue_[id] = id;
   } else {
@@ -111,8 +114,8 @@ void MeshNetwork::refresh_inject_state(int core, int color) {
 }
 
 void MeshNetwork::set_inject_state(int core, int color, std::uint8_t state) {
-  inject_state_[static_cast<std::size_t>(core) * static_cast<std::size_t>(p_.colors) + static_cast<std::size_t>(color)] =
-      state;
+  inject_state_[static_cast<std::size_t>(core) * static_cast<std::size_t>(p_.colors) +
+                static_cast<std::size_t>(color)] = state;
   RouterState& rs = routers_[static_cast<std::size_t>(core)];
   const auto bit = static_cast<std::uint8_t>(1U << color);
   rs.injectable = static_cast<std::uint8_t>((state & kInjectable) != 0 ? rs.injectable | bit : rs.injectable & ~bit);
@@ -128,8 +131,10 @@ void MeshNetwork::activate(int router) {
 bool MeshNetwork::idle() const { return held_total_ == 0 && injectable_ == 0; }
 
 void MeshNetwork::skip_to(std::uint64_t cycle) {
-  require(idle(), "skip_to(" + std::to_string(cycle) + ") while flits are in flight at cycle " + std::to_string(cycle_));
-  require(cycle >= cycle_, "skip_to(" + std::to_string(cycle) + ") would move the clock back from " + std::to_string(cycle_));
+  require(idle(),
+          "skip_to(" + std::to_string(cycle) + ") while flits are in flight at cycle " + std::to_string(cycle_));
+  require(cycle >= cycle_,
+          "skip_to(" + std::to_string(cycle) + ") would move the clock back from " + std::to_string(cycle_));
   if (cycle == cycle_) return;
   // Settle credits still on their way (they are keyed to the parity of a cycle)
   // and drop routers that only waited for them; waiting queues stay registered.

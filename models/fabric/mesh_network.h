@@ -35,11 +35,11 @@ namespace wafersim::fabric {
 enum class Dir : std::uint8_t { North = 0, East = 1, South = 2, West = 3 };
 
 struct NetworkParams {
-  int width = 4;          ///< routers along x (columns)
-  int height = 4;         ///< routers along y (rows); y = 0 is the top row, North is y − 1
-  int hop_latency = 1;    ///< cycles from a flit leaving one router to it leaving the next (≥ 1)
-  int colors = 4;         ///< colours simulated (virtual channels per input port), 1..8
-  int buffer_flits = 0;   ///< FIFO depth per colour per input port; 0 = 2·hop_latency + 1 (full rate)
+  int width = 4;         ///< routers along x (columns)
+  int height = 4;        ///< routers along y (rows); y = 0 is the top row, North is y − 1
+  int hop_latency = 1;   ///< cycles from a flit leaving one router to it leaving the next (≥ 1)
+  int colors = 4;        ///< colours simulated (virtual channels per input port), 1..8
+  int buffer_flits = 0;  ///< FIFO depth per colour per input port; 0 = 2·hop_latency + 1 (full rate)
 };
 
 /// Where a message goes: dimension-order (X first, then Y) to (dest_x, dest_y).
@@ -56,17 +56,21 @@ using MessageId = std::uint32_t;
 
 /// One flit handed to a core this cycle.
 struct Delivery {
-  int core = 0;        ///< y · width + x
+  int core = 0;  ///< y · width + x
   MessageId msg = 0;
 };
 
 struct MessageInfo {
-  int src = 0;                   ///< core that injects it
+  int src = 0;  ///< core that injects it
   Route route;
   int color = 0;
-  std::uint32_t flits = 0;       ///< total flits
-  std::uint32_t available = 0;   ///< flits the core has produced so far (streaming sends)
-  std::uint32_t injected = 0;    ///< flits that have entered the source router
+  std::uint32_t flits = 0;      ///< total flits
+  std::uint32_t available = 0;  ///< flits the core has produced so far (streaming sends)
+  std::uint32_t injected = 0;   ///< flits that have entered the source router
+  /// A copy of another message of its core that the source router fans out to a
+  /// second output in the same cycle (a route with two outputs, A-243): it may
+  /// inject alongside that core's other message when their first links differ.
+  bool fan_out = false;
 };
 
 class MeshNetwork {
@@ -86,7 +90,7 @@ class MeshNetwork {
   /// through the ramps without touching a link (with deliver_along too: the
   /// destination ejects). `available` above `flits` counts as `flits`.
   /// Returns its id (ids count up from 0).
-  MessageId send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available);
+  MessageId send(int src, Route route, int color, std::uint32_t flits, std::uint32_t available, bool fan_out = false);
   /// Raises the flits of `msg` its core has produced (never lowers it).
   void make_available(MessageId msg, std::uint32_t available);
 
@@ -108,7 +112,7 @@ class MeshNetwork {
   // Counters for tests, conservation checks and benchmarks.
   [[nodiscard]] std::uint64_t flits_injected() const { return injected_; }
   [[nodiscard]] std::uint64_t flits_ejected() const { return ejected_; }
-  [[nodiscard]] std::uint64_t flit_hops() const { return flit_hops_; }            ///< link traversals
+  [[nodiscard]] std::uint64_t flit_hops() const { return flit_hops_; }  ///< link traversals
   /// Active routers stepped, summed. A router is stepped while it holds flits
   /// (in a FIFO or on a link into one) or has a flit to inject, and once more
   /// after its last flit left (to settle that flit's credit).
@@ -130,21 +134,21 @@ class MeshNetwork {
   /// or left this cycle: the credit reaches the upstream router next cycle);
   /// `ready` counts flits that have arrived and may move.
   struct Fifo {
-    std::uint32_t msg = 0;      ///< the message that owns it (meaningful while not free)
+    std::uint32_t msg = 0;  ///< the message that owns it (meaningful while not free)
     std::uint8_t held = 0;
     std::uint8_t ready = 0;
-    std::uint8_t route = 0;     ///< kDirMask: output (Dir or kNoDir), kEject, kTailSent, kWaiting (downstream full)
-    std::uint8_t credit = 0;    ///< kCreditPending | parity of the cycle the last flit left
+    std::uint8_t route = 0;   ///< kDirMask: output (Dir or kNoDir), kEject, kTailSent, kWaiting (downstream full)
+    std::uint8_t credit = 0;  ///< kCreditPending | parity of the cycle the last flit left
   };
   /// Per-router arbitration state and flags (20 bytes).
   struct RouterState {
-    std::uint32_t occupied = 0;                     ///< bit per input FIFO (port × colours + colour) with held > 0
-    std::uint32_t freed[2] = {0, 0};                ///< per cycle parity: bit per output × colours + colour
-                                                    ///< whose downstream FIFO let a flit go
+    std::uint32_t occupied = 0;                    ///< bit per input FIFO (port × colours + colour) with held > 0
+    std::uint32_t freed[2] = {0, 0};               ///< per cycle parity: bit per output × colours + colour
+                                                   ///< whose downstream FIFO let a flit go
     std::uint8_t last_grant[5] = {0, 0, 0, 0, 0};  ///< input granted last, per output (N, E, S, W, eject)
-    std::uint8_t inject_color = 0;                  ///< colour that injected last
-    std::uint8_t flags = 0;                         ///< kEjectBlocked
-    std::uint8_t injectable = 0;                    ///< bit per colour whose head message has a flit to inject
+    std::uint8_t inject_color = 0;                 ///< colour that injected last
+    std::uint8_t flags = 0;                        ///< kEjectBlocked
+    std::uint8_t injectable = 0;                   ///< bit per colour whose head message has a flit to inject
   };
   static constexpr std::uint8_t kDirMask = 7, kNoDir = 4, kEject = 8, kTailSent = 16, kWaiting = 32;
   static constexpr std::uint8_t kCreditPending = 2;  ///< bit 0: parity of the leave cycle
@@ -152,7 +156,8 @@ class MeshNetwork {
   static constexpr std::uint32_t kNone = 0xffffffffU;
 
   [[nodiscard]] std::size_t fifo_index(int router, int port, int color) const {
-    return (static_cast<std::size_t>(router) * 4 + static_cast<std::size_t>(port)) * static_cast<std::size_t>(p_.colors) +
+    return (static_cast<std::size_t>(router) * 4 + static_cast<std::size_t>(port)) *
+               static_cast<std::size_t>(p_.colors) +
            static_cast<std::size_t>(color);
   }
   /// The FIFO a flit of `color` enters leaving through `dir` the router whose FIFO 0 is `base`.
@@ -164,7 +169,7 @@ class MeshNetwork {
   void activate(int router);
   bool step_router(int router);  ///< true while it still has work
   void shuffle_active();
-  void settle_credits(int router);  ///< all pending credits, whatever their cycle
+  void settle_credits(int router);                 ///< all pending credits, whatever their cycle
   void refresh_inject_state(int core, int color);  ///< from the head message, after it changed or got flits
   void set_inject_state(int core, int color, std::uint8_t state);
   void check_route(int src, const Route& r) const;
@@ -172,8 +177,8 @@ class MeshNetwork {
   // Implementation-defined state (struct-of-arrays, see the .cpp).
   NetworkParams p_;
   std::vector<MessageInfo> messages_;
-  std::vector<std::uint32_t> next_in_queue_;       ///< per message: next message of its core and colour
-  std::vector<Fifo> fifos_;                        ///< router × port × colour
+  std::vector<std::uint32_t> next_in_queue_;  ///< per message: next message of its core and colour
+  std::vector<Fifo> fifos_;                   ///< router × port × colour
   std::vector<RouterState> routers_;
   /// core × colour: the last message still to inject; the queue is circular
   /// through next_in_queue_ (the tail's next is the head), so one id per queue.
@@ -191,12 +196,12 @@ class MeshNetwork {
   std::vector<std::vector<std::uint32_t>> wheel_;  ///< per cycle mod hop_latency: FIFOs a flit arrives in
   std::size_t wheel_slot_ = 0;                     ///< this cycle's: arrivals now, sends for cycle + hop_latency
   std::vector<Delivery> deliveries_;
-  std::uint8_t in_color_[32] = {};                 ///< colour of input FIFO port × colours + colour
-  std::uint8_t in_port_[32] = {};                  ///< its port
-  std::ptrdiff_t down_offset_[5] = {};             ///< per output: downstream FIFO of colour 0 − own FIFO 0; [kNoDir] = 0
-  int router_step_[4] = {};                        ///< per output: neighbour − router
-  std::uint64_t held_total_ = 0;                   ///< flits in FIFOs or on links
-  std::uint64_t injectable_ = 0;                   ///< flits made available and not yet injected
+  std::uint8_t in_color_[32] = {};      ///< colour of input FIFO port × colours + colour
+  std::uint8_t in_port_[32] = {};       ///< its port
+  std::ptrdiff_t down_offset_[5] = {};  ///< per output: downstream FIFO of colour 0 − own FIFO 0; [kNoDir] = 0
+  int router_step_[4] = {};             ///< per output: neighbour − router
+  std::uint64_t held_total_ = 0;        ///< flits in FIFOs or on links
+  std::uint64_t injectable_ = 0;        ///< flits made available and not yet injected
   std::uint64_t shuffle_seed_ = 0;
   std::uint64_t cycle_ = 0, injected_ = 0, ejected_ = 0, flit_hops_ = 0, router_cycles_ = 0, last_progress_ = 0;
 };

@@ -137,7 +137,8 @@ bool MeshNetwork::step_router(int r) {
   std::uint32_t todo = 0;
   for (int in = 0; in < 4 * colors; ++in) {  // a fixed count: no mispredicted loop exit
     const std::uint8_t route = fifos_[base + static_cast<std::size_t>(in)].route;
-    const bool sleeps = ((route & kWaiting) != 0) & (((woken >> ((route & kDirMask) * colors + in_color_[in])) & 1U) == 0);
+    const bool sleeps =
+        ((route & kWaiting) != 0) & (((woken >> ((route & kDirMask) * colors + in_color_[in])) & 1U) == 0);
     todo |= static_cast<std::uint32_t>(!sleeps) << in;
   }
   todo &= occupied;
@@ -170,6 +171,8 @@ bool MeshNetwork::step_router(int r) {
   // The injection ramp offers one colour's next flit, colours taking turns.
   const std::size_t queues = static_cast<std::size_t>(r) * static_cast<std::size_t>(colors);
   const unsigned ready_colors = rs.injectable;
+  int first_dir = -1;  // a fan-out copy may inject beside it on another link
+  bool first_fan = false;
   for (unsigned todo = ready_colors; todo != 0;) {
     const unsigned after = todo & (~0U << (rs.inject_color + 1));  // round robin from the last colour
     const int color = std::countr_zero(after != 0 ? after : todo);
@@ -181,8 +184,12 @@ bool MeshNetwork::step_router(int r) {
     } else if (!room(fifos_[downstream(base, dir, color)], kNone, (state & kStarted) != 0)) {
       continue;
     }
+    const bool fan = messages_[next_in_queue_[queue_tail_[queues + static_cast<std::size_t>(color)]]].fan_out;
+    if (first_dir >= 0 && (!(fan || first_fan) || dir == first_dir || dir == kNoDir)) continue;
     req[dir] |= std::uint64_t{1} << (4 * colors + color);  // req[kNoDir] is the ejection ramp
-    break;
+    if (first_dir >= 0 || dir == kNoDir) break;
+    first_dir = dir;
+    first_fan = fan;
   }
 
   // Allocation: the ejection ramp first (a multicast winner also takes its

@@ -53,14 +53,17 @@ std::optional<CollectiveCurve> parse_curve(const ConfigNode& node, Diagnostics& 
     const ConfigNode& row_node = time_node->at(k);
     (void)time_node->find(key);  // mark consumed
     int n = 0;
-    if (key.empty() || key.size() > 6 || !std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-        (n = std::stoi(key)) < 2) {
+    if (key.empty() || key.size() > 6 ||
+        !std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; }) || (n = std::stoi(key)) < 2) {
       d.add(time_node->error_at_key_name(key, "'" + key + "' is not a GPU count (an integer of at least 2)"));
       ok = false;
       continue;
     }
     auto row = parse_list(&row_node, UnitKind::Seconds, d);
-    if (!row) { ok = false; continue; }
+    if (!row) {
+      ok = false;
+      continue;
+    }
     if (row->size() != sizes->size()) {
       d.add(row_node.error(std::to_string(row->size()) + " times for " + std::to_string(sizes->size()) +
                            " sizes: give one time per size"));
@@ -69,8 +72,9 @@ std::optional<CollectiveCurve> parse_curve(const ConfigNode& node, Diagnostics& 
     }
     for (std::size_t i = 1; i < row->size(); ++i)
       if ((*row)[i] < (*row)[i - 1]) {
-        d.add(row_node.at(i).error("times must not fall as the size grows (A-200: flatten measurement noise to the "
-                                   "smaller neighbour and say so in a comment)"));
+        d.add(
+            row_node.at(i).error("times must not fall as the size grows (A-200: flatten measurement noise to the "
+                                 "smaller neighbour and say so in a comment)"));
         ok = false;
         break;
       }
@@ -120,8 +124,8 @@ double CollectiveCurve::time(double bytes, int n) const {
     const auto& [count, row] = *rows_.rbegin();
     return row_time(row, bytes) * static_cast<double>(n - 1) / static_cast<double>(count - 1);
   }
-  const double upper = row_time(above->second, bytes) * static_cast<double>(n - 1) /
-                       static_cast<double>(above->first - 1);
+  const double upper =
+      row_time(above->second, bytes) * static_cast<double>(n - 1) / static_cast<double>(above->first - 1);
   if (above == rows_.begin()) return row_time(above->second, bytes);  // fewer GPUs than any row: the smallest row
   const double lower = row_time(std::prev(above)->second, bytes);
   return std::max(lower, upper);

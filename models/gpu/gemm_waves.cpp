@@ -33,10 +33,11 @@ GemmWaves GemmWaves::plan(std::int64_t m, std::int64_t k, std::int64_t n, std::i
   w.tiles = output_tiles * w.split_k;
   w.waves = ceil_div(w.tiles, sms);
   // Every SM slot of every wave costs one tile's worth of work.
-  const double tile_flops = 2.0 * static_cast<double>(w.tile_m * w.tile_n) * static_cast<double>(ceil_div(k, w.split_k));
+  const double tile_flops =
+      2.0 * static_cast<double>(w.tile_m * w.tile_n) * static_cast<double>(ceil_div(k, w.split_k));
   w.padded_flops = static_cast<double>(w.waves * sms) * tile_flops;
-  const double useful = 2.0 * static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n) *
-                        static_cast<double>(count);
+  const double useful =
+      2.0 * static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n) * static_cast<double>(count);
   w.efficiency = std::min(1.0, useful / w.padded_flops);
   return w;
 }

@@ -31,11 +31,15 @@ struct Shares {
 Shares shares(TpSplit split, int tp) {
   const double f = 1.0 / std::max(1, tp);
   switch (split) {
-    case TpSplit::Replicated: return {1, 1, 1, 1};
-    case TpSplit::Column: return {1, f, f, f};  // every device reads the whole input
-    case TpSplit::Row: return {f, 1, f, f};     // every device writes a full partial sum
+    case TpSplit::Replicated:
+      return {1, 1, 1, 1};
+    case TpSplit::Column:
+      return {1, f, f, f};  // every device reads the whole input
+    case TpSplit::Row:
+      return {f, 1, f, f};  // every device writes a full partial sum
     case TpSplit::Heads:
-    case TpSplit::Experts: return {f, f, f, f};
+    case TpSplit::Experts:
+      return {f, f, f, f};
   }
   return {1, 1, 1, 1};
 }
@@ -68,9 +72,8 @@ bool GpuApproxCost::fused_with_previous(const Graph& graph, const Op& op, Fusion
   if (fusion != Fusion::Full || op.kind != OpKind::Elementwise || prev.kind != OpKind::MatMul) return false;
   // A-203, full: an activation fed only by GEMMs runs in their epilogue; a residual add
   // after a row-split GEMM runs inside the fused all-reduce + residual + norm kernel.
-  const bool from_gemms = !op.inputs.empty() && std::all_of(op.inputs.begin(), op.inputs.end(), [&](int i) {
-    return graph.op(i).kind == OpKind::MatMul;
-  });
+  const bool from_gemms = !op.inputs.empty() && std::all_of(op.inputs.begin(), op.inputs.end(),
+                                                            [&](int i) { return graph.op(i).kind == OpKind::MatMul; });
   return from_gemms || (tp > 1 && prev.split == TpSplit::Row);
 }
 
@@ -125,11 +128,18 @@ GemmWaves GpuApproxCost::matmul_waves(const Op& op, int tp) const {
   std::int64_t m = op.m, k = op.k, n = op.n, count = op.count;
   tp = std::max(1, tp);
   switch (op.split) {
-    case TpSplit::Replicated: break;
-    case TpSplit::Column: n = ceil_div(n, tp); break;
-    case TpSplit::Row: k = ceil_div(k, tp); break;
+    case TpSplit::Replicated:
+      break;
+    case TpSplit::Column:
+      n = ceil_div(n, tp);
+      break;
+    case TpSplit::Row:
+      k = ceil_div(k, tp);
+      break;
     case TpSplit::Heads:
-    case TpSplit::Experts: count = ceil_div(count, tp); break;
+    case TpSplit::Experts:
+      count = ceil_div(count, tp);
+      break;
   }
   for (const WavesEntry& e : waves_cache_)
     if (e.m == m && e.k == k && e.n == n && e.count == count && e.split == op.split && e.tp == tp) return e.waves;
@@ -161,8 +171,9 @@ double GpuApproxCost::attention_compute_s(const Op& op, const OpContext& ctx, do
   const std::int64_t heads = std::max<std::int64_t>(1, std::llround(static_cast<double>(op.count) * share));
   const std::int64_t blocks = heads * ceil_div(std::max<std::int64_t>(op.m, 1), kAttentionTileM);
   std::int64_t split = 1;
-  if (blocks < spec_.sms) split = std::max<std::int64_t>(1, std::min(spec_.sms / std::max<std::int64_t>(blocks, 1),
-                                                                     ceil_div(std::max<std::int64_t>(op.n, 1), kMinKvSplit)));
+  if (blocks < spec_.sms)
+    split = std::max<std::int64_t>(1, std::min(spec_.sms / std::max<std::int64_t>(blocks, 1),
+                                               ceil_div(std::max<std::int64_t>(op.n, 1), kMinKvSplit)));
   const std::int64_t units = std::max<std::int64_t>(1, blocks * split);
   const double wave_eff = static_cast<double>(units) / static_cast<double>(ceil_div(units, spec_.sms) * spec_.sms);
   const double mma = tensor_flops / (tensor_peak(op.dtype) * spec_.efficiency.attention * wave_eff);
@@ -193,12 +204,15 @@ OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
   double acts = 0, l2 = 0;
   for (double act : {static_cast<double>(op.bytes.activations_in.value()) * sh.in,
                      static_cast<double>(op.bytes.activations_out.value()) * sh.out}) {
-    if (act <= l2_limit) l2 += act;
-    else acts += act;
+    if (act <= l2_limit)
+      l2 += act;
+    else
+      acts += act;
   }
 
   const bool gemm = op.kind == OpKind::MatMul || op.kind == OpKind::Router;
-  const double stream_eff = gemm || op.kind == OpKind::Attention ? spec_.efficiency.memory : spec_.efficiency.elementwise;
+  const double stream_eff =
+      gemm || op.kind == OpKind::Attention ? spec_.efficiency.memory : spec_.efficiency.elementwise;
   const double w_eff = weight_efficiency(op.dtype);
   const double kv_eff = decode_attention ? kv_efficiency(latent) : spec_.efficiency.memory;
   OpCost c;
@@ -207,15 +221,22 @@ OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
   if (flops > 0) {
     switch (op.kind) {
       case OpKind::MatMul:
-      case OpKind::Router: c.compute = Seconds(matmul_compute_s(op, dp ? 1 : tp, flops)); break;
-      case OpKind::Attention: c.compute = Seconds(attention_compute_s(op, ctx, flops)); break;
-      default: c.compute = Seconds(flops / spec_.vector_flops.value()); break;  // CUDA cores
+      case OpKind::Router:
+        c.compute = Seconds(matmul_compute_s(op, dp ? 1 : tp, flops));
+        break;
+      case OpKind::Attention:
+        c.compute = Seconds(attention_compute_s(op, ctx, flops));
+        break;
+      default:
+        c.compute = Seconds(flops / spec_.vector_flops.value());
+        break;  // CUDA cores
     }
   }
   // a weight-only int4 kernel loads and unpacks a tile, then multiplies it at the
   // 16-bit rate: the two do not overlap at decode batch sizes, so the kernel takes their
   // sum (the unpacking is in the streaming efficiency, A-205; rows pad into the MMA free).
-  if (gemm && op.dtype == DType::Int4 && flops > 0) memory += flops / (tensor_peak(op.dtype) * spec_.efficiency.compute);
+  if (gemm && op.dtype == DType::Int4 && flops > 0)
+    memory += flops / (tensor_peak(op.dtype) * spec_.efficiency.compute);
   c.memory = Seconds(memory);
 
   // A stage's first op starts a kernel: the op before it ran on other GPUs.
@@ -265,7 +286,7 @@ std::optional<CollectiveCost> GpuApproxCost::collective(CollectiveKind kind, Byt
     return CollectiveCost{};
   const CollectiveTable* table = sw.table();
   if (table == nullptr || n <= 1 || bytes.value() <= 0) return std::nullopt;
-  const CollectiveOp op = kind == CollectiveKind::AllToAll      ? CollectiveOp::AllToAll
+  const CollectiveOp op = kind == CollectiveKind::AllToAll        ? CollectiveOp::AllToAll
                           : kind == CollectiveKind::AllGather     ? CollectiveOp::AllGather
                           : kind == CollectiveKind::ReduceScatter ? CollectiveOp::ReduceScatter
                                                                   : CollectiveOp::AllReduce;

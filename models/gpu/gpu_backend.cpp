@@ -24,15 +24,19 @@ MappingPolicy gpu_policy(const Device& device) {
   p.max_tp = static_cast<int>(spec.nvlink.domain);
   p.tp_first = true;
   p.device_noun = "GPU";
+  p.weight_memory_name = "HBM";
   return p;
 }
 
 std::unique_ptr<OpCostModel> gpu_cost_model(const Device& device, Fidelity fidelity) {
   const GpuDevice& gpu = as_gpu(device);
   switch (fidelity) {
-    case Fidelity::Roofline: return std::make_unique<GpuRooflineCost>(gpu.name(), gpu.spec());
-    case Fidelity::Approx: return std::make_unique<GpuApproxCost>(gpu.name(), gpu.spec());
-    case Fidelity::Cycle: break;
+    case Fidelity::Roofline:
+      return std::make_unique<GpuRooflineCost>(gpu.name(), gpu.spec());
+    case Fidelity::Approx:
+      return std::make_unique<GpuApproxCost>(gpu.name(), gpu.spec());
+    case Fidelity::Cycle:
+      break;
   }
   // The evaluator only asks for fidelities listed in the Backend.
   throw InternalError("gpu backend has no '" + std::string(fidelity_name(fidelity)) + "' cost model");

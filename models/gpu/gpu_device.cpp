@@ -25,8 +25,8 @@ std::string GpuDevice::describe() const {
   const DType half = spec_.flops.get(DType::Fp16) ? DType::Fp16 : DType::Bf16;
   const double peak = spec_.flops.get(half).value_or(FlopsPerSecond(0)).value();
   const double usable = static_cast<double>(summary_.memory_capacity.value());
-  return fmt::format("{}: {} SMs, {} usable HBM at {}, {} {} dense, NVLink {} per direction, up to {} GPUs",
-                     name_, spec_.sms, format_quantity(usable, UnitKind::Bytes),
+  return fmt::format("{}: {} SMs, {} usable HBM at {}, {} {} dense, NVLink {} per direction, up to {} GPUs", name_,
+                     spec_.sms, format_quantity(usable, UnitKind::Bytes),
                      format_quantity(spec_.hbm.bandwidth.value(), UnitKind::BytesPerSecond),
                      format_quantity(peak, UnitKind::FlopsPerSecond), dtype_name(half),
                      format_quantity(spec_.nvlink.bandwidth.value(), UnitKind::BytesPerSecond), spec_.nvlink.domain);
@@ -34,8 +34,9 @@ std::string GpuDevice::describe() const {
 
 const GpuDevice& as_gpu(const Device& device) {
   const auto* gpu = dynamic_cast<const GpuDevice*>(&device);
-  if (gpu == nullptr) throw InternalError("device '" + device.name() + "' of kind '" + std::string(device.kind()) +
-                                          "' handed to the gpu backend");
+  if (gpu == nullptr)
+    throw InternalError("device '" + device.name() + "' of kind '" + std::string(device.kind()) +
+                        "' handed to the gpu backend");
   return *gpu;
 }
 

@@ -36,8 +36,8 @@ FlopsPerSecond GpuRooflineCost::achievable_flops(const Op& op) const {
   const std::optional<DType> format = compute_format(spec_, op.dtype);
   if (!format)
     throw InputError(Diagnostic{"", 0, 0, name_ + ".flops",
-                                "no tensor rate for " + std::string(dtype_name(op.dtype)) +
-                                    " (op '" + op.name + "') and no wider format to run it at; add flops." +
+                                "no tensor rate for " + std::string(dtype_name(op.dtype)) + " (op '" + op.name +
+                                    "') and no wider format to run it at; add flops." +
                                     std::string(dtype_name(op.dtype))});
   return FlopsPerSecond(spec_.flops.get(*format)->value() * spec_.efficiency.compute);
 }

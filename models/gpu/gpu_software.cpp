@@ -59,11 +59,14 @@ const Schema<SoftwareKeys>& keys_schema() {
                   std::vector<std::string> names;
                   for (const auto& [name, f] : kFusions) {
                     names.emplace_back(name);
-                    if (n->is_scalar() && n->scalar() == name) { k.fusion = f; return; }
+                    if (n->is_scalar() && n->scalar() == name) {
+                      k.fusion = f;
+                      return;
+                    }
                   }
                   const std::string v = n->is_scalar() ? n->scalar() : "";
-                  d.add(n->error("unknown value '" + v + "'" + did_you_mean(v, names) + " (expected one of: " +
-                                 quoted_list(names) + ")"));
+                  d.add(n->error("unknown value '" + v + "'" + did_you_mean(v, names) +
+                                 " (expected one of: " + quoted_list(names) + ")"));
                 })
         .custom("mla_attention", "one of: tensor, data", "tensor",
                 "How MLA (DeepSeek latent attention) layers split over a stage's GPUs (A-210): tensor = heads "
@@ -73,9 +76,12 @@ const Schema<SoftwareKeys>& keys_schema() {
                 [](const ConfigNode* n, const ConfigNode&, SoftwareKeys& k, Diagnostics& d) {
                   if (n == nullptr) return;
                   const std::string v = n->is_scalar() ? n->scalar() : "";
-                  if (v == "tensor") k.mla_attention = MlaParallel::Tensor;
-                  else if (v == "data") k.mla_attention = MlaParallel::Data;
-                  else d.add(n->error("unknown value '" + v + "' (expected one of: 'tensor', 'data')"));
+                  if (v == "tensor")
+                    k.mla_attention = MlaParallel::Tensor;
+                  else if (v == "data")
+                    k.mla_attention = MlaParallel::Data;
+                  else
+                    d.add(n->error("unknown value '" + v + "' (expected one of: 'tensor', 'data')"));
                 })
         .text("collective", &SoftwareKeys::collective,
               "Collective implementation: a name under `collectives`, or `formula` (ring/tree/one-shot/two-shot "
@@ -88,7 +94,10 @@ const Schema<SoftwareKeys>& keys_schema() {
                 "A-201). Operations a table lacks use the link formulas.",
                 [](const ConfigNode* n, const ConfigNode&, SoftwareKeys& k, Diagnostics& d) {
                   if (n == nullptr) return;
-                  if (!n->is_map()) { d.add(n->error("expected a map of implementation name to its tables")); return; }
+                  if (!n->is_map()) {
+                    d.add(n->error("expected a map of implementation name to its tables"));
+                    return;
+                  }
                   k.collectives = *n;
                 });
     return s;
@@ -106,8 +115,8 @@ std::string_view fusion_name(Fusion f) {
 
 std::string GpuSoftware::describe() const {
   const std::string graphs = cuda_graphs ? (*cuda_graphs ? "CUDA graphs" : "no CUDA graphs") : "device's CUDA graphs";
-  return fmt::format("{}: {}, {} us per step, {} fusion, {} collectives", profile, graphs,
-                     step_overhead.value() * 1e6, fusion_name(fusion), collective);
+  return fmt::format("{}: {}, {} us per step, {} fusion, {} collectives", profile, graphs, step_overhead.value() * 1e6,
+                     fusion_name(fusion), collective);
 }
 
 const CollectiveTable* GpuSoftware::table() const {
@@ -169,7 +178,8 @@ std::shared_ptr<const SoftwareStack> parse_gpu_software(const ConfigNode* node, 
   keys_schema().parse(*node, keys, d);
   if (d.size() != before) return nullptr;
   const auto& profiles = gpu_software_profiles();
-  const auto it = std::find_if(profiles.begin(), profiles.end(), [&](const auto& p) { return p.profile == keys.profile; });
+  const auto it =
+      std::find_if(profiles.begin(), profiles.end(), [&](const auto& p) { return p.profile == keys.profile; });
   if (it == profiles.end()) {
     const auto names = profile_names();
     d.add(node->error_at_key("profile", "unknown profile '" + keys.profile + "'" + did_you_mean(keys.profile, names) +
@@ -194,8 +204,8 @@ std::shared_ptr<const SoftwareStack> parse_gpu_software(const ConfigNode* node, 
   if (!keys.collective.empty()) {
     if (std::find(names.begin(), names.end(), keys.collective) == names.end()) {
       d.add(node->error_at_key("collective", "no collective table named '" + keys.collective + "'" +
-                                                 did_you_mean(keys.collective, names) + " (available: " +
-                                                 quoted_list(names) + ")"));
+                                                 did_you_mean(keys.collective, names) +
+                                                 " (available: " + quoted_list(names) + ")"));
       return nullptr;
     }
     s->collective = keys.collective;
@@ -207,10 +217,12 @@ std::shared_ptr<const SoftwareStack> parse_gpu_software(const ConfigNode* node, 
 
 std::vector<FieldDoc> describe_gpu_software() {
   auto docs = keys_schema().describe();
-  for (const auto& [op, name] : {std::pair{"all_reduce", "All-reduce"}, std::pair{"all_to_all", "All-to-all"},
-                                 std::pair{"all_gather", "All-gather"}, std::pair{"reduce_scatter", "Reduce-scatter"}}) {
-    docs.push_back(FieldDoc{std::string("collectives.NAME.") + op, "section (bytes: list of sizes, time: map of GPU "
-                                                                   "count to a list of times)",
+  for (const auto& [op, name] :
+       {std::pair{"all_reduce", "All-reduce"}, std::pair{"all_to_all", "All-to-all"},
+        std::pair{"all_gather", "All-gather"}, std::pair{"reduce_scatter", "Reduce-scatter"}}) {
+    docs.push_back(FieldDoc{std::string("collectives.NAME.") + op,
+                            "section (bytes: list of sizes, time: map of GPU "
+                            "count to a list of times)",
                             "", "(none)",
                             std::string(name) + " times measured per GPU count at each size (bytes per GPU); "
                                                 "non-decreasing in size (A-200)."});

@@ -35,9 +35,9 @@ enum class MlaParallel {
 
 struct GpuSoftware final : SoftwareStack {
   std::string profile = "tensorrt-llm";
-  std::optional<bool> cuda_graphs;        ///< unset: the device's `cuda_graphs`
-  std::optional<Seconds> launch_overhead; ///< CPU issue cost per kernel without graphs; unset: the device's
-  Seconds step_overhead{0};               ///< host/scheduler time per step the GPU waits for (A-202)
+  std::optional<bool> cuda_graphs;         ///< unset: the device's `cuda_graphs`
+  std::optional<Seconds> launch_overhead;  ///< CPU issue cost per kernel without graphs; unset: the device's
+  Seconds step_overhead{0};                ///< host/scheduler time per step the GPU waits for (A-202)
   Fusion fusion = Fusion::Standard;
   MlaParallel mla_attention = MlaParallel::Tensor;
   /// Name of the collective implementation in `collectives`, or "formula" (the link

@@ -14,8 +14,8 @@ Schema<GpuHbm> hbm_schema() {
       .quantity("bandwidth", &GpuHbm::bandwidth, UnitKind::BytesPerSecond, "Peak HBM bandwidth (vendor figure).",
                 std::nullopt)
       .quantity("reserved", &GpuHbm::reserved, UnitKind::Bytes,
-                "HBM no model data can use: CUDA context, cuBLAS/NCCL workspaces, allocator slack (A-22).",
-                "2 GiB", Range::NonNegative);
+                "HBM no model data can use: CUDA context, cuBLAS/NCCL workspaces, allocator slack (A-22).", "2 GiB",
+                Range::NonNegative);
   return s;
 }
 
@@ -34,8 +34,8 @@ Schema<GpuNvlink> nvlink_schema() {
              "NVLink bandwidth per GPU per direction (half the bidirectional figure vendors print).", std::nullopt)
       .quantity("latency", &GpuNvlink::latency, UnitKind::Seconds,
                 "Latency of one NVLink/NVSwitch message: one step of a ring collective, one phase of a one-shot "
-                "all-reduce (A-23, A-80).", std::nullopt,
-                Range::NonNegative)
+                "all-reduce (A-23, A-80).",
+                std::nullopt, Range::NonNegative)
       .integer("domain", &GpuNvlink::domain,
                "Most GPUs one NVLink/NVSwitch domain joins: the largest tensor-parallel group.", 8, 1, 1'000'000);
   return s;
@@ -101,12 +101,18 @@ Schema<GpuEfficiency> efficiency_schema() {
               "(fp8, int8, int4; approx only, A-205; calibration-public §C-§D).",
               [](const ConfigNode* n, const ConfigNode&, GpuEfficiency& e, Diagnostics& d) {
                 if (n == nullptr) return;
-                if (!n->is_map()) { d.add(n->error("expected a map of dtype to a fraction")); return; }
+                if (!n->is_map()) {
+                  d.add(n->error("expected a map of dtype to a fraction"));
+                  return;
+                }
                 for (std::size_t i = 0; i < n->size(); ++i) {
                   const std::string& k = n->keys()[i];
                   const ConfigNode& v = *n->find(k);
                   const auto t = parse_dtype(k);
-                  if (!t) { d.add(v.error("unknown dtype '" + k + "' (expected one of: " + dtype_list() + ")")); continue; }
+                  if (!t) {
+                    d.add(v.error("unknown dtype '" + k + "' (expected one of: " + dtype_list() + ")"));
+                    continue;
+                  }
                   if (auto x = schema_detail::parse_number(v, Range::Fraction, d)) e.quantized.set(*t, *x);
                 }
               })
@@ -167,12 +173,12 @@ const Schema<GpuSpec>& gpu_schema() {
         .section("l2", &GpuSpec::l2, l2_schema(), "L2 cache.", true)
         .quantity("launch_overhead", &GpuSpec::launch_overhead, UnitKind::Seconds,
                   "CPU-side cost of launching one kernel from a stream; without CUDA graphs a kernel shorter "
-                  "than this leaves the GPU idle (approx only, A-73).", "4 us",
-                  Range::NonNegative)
+                  "than this leaves the GPU idle (approx only, A-73).",
+                  "4 us", Range::NonNegative)
         .quantity("kernel_latency", &GpuSpec::kernel_latency, UnitKind::Seconds,
                   "GPU-side fixed cost of every kernel, with or without CUDA graphs: launch of a graph node, "
-                  "ramp-up to full HBM bandwidth, tail of the last wave (approx only, A-72).", "2 us",
-                  Range::NonNegative)
+                  "ramp-up to full HBM bandwidth, tail of the last wave (approx only, A-72).",
+                  "2 us", Range::NonNegative)
         .flag("cuda_graphs", &GpuSpec::cuda_graphs,
               "Whether kernels are replayed from CUDA graphs, hiding the CPU launch overhead (approx only, A-73).",
               true)
@@ -183,17 +189,17 @@ const Schema<GpuSpec>& gpu_schema() {
         .section("power", &GpuSpec::power, power_schema(), "Power figures.", true)
         .section("efficiency", &GpuSpec::efficiency, efficiency_schema(),
                  "Calibrated fractions of peak (per device, measured by microbenchmarks).", true)
-        .section("energy", &GpuSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
+        .section("energy", &GpuSpec::energy, device_energy_schema(),
+                 "Dynamic energy per FLOP and per bit (sim/energy).")
         .section("price", &GpuSpec::price, device_price_schema(), "What one device costs (sim/energy).")
-        .section("cooling", &GpuSpec::cooling, device_cooling_schema(), "How the device is cooled as built (sim/energy).")
+        .section("cooling", &GpuSpec::cooling, device_cooling_schema(),
+                 "How the device is cooled as built (sim/energy).")
         .validate(validate_spec);
     return s;
   }();
   return schema;
 }
 
-std::optional<DType> compute_format(const GpuSpec& spec, DType stored) {
-  return spec.flops.compute_format(stored);
-}
+std::optional<DType> compute_format(const GpuSpec& spec, DType stored) { return spec.flops.compute_format(stored); }
 
 }  // namespace wafersim::gpu

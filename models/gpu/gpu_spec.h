@@ -52,8 +52,8 @@ struct GpuPower {
 
 /// Fractions of peak that real kernels reach, calibrated per device.
 struct GpuEfficiency {
-  double compute = 1;  ///< of the dense tensor peak (large GEMM)
-  double memory = 1;   ///< of the HBM bandwidth (device-to-device copy)
+  double compute = 1;        ///< of the dense tensor peak (large GEMM)
+  double memory = 1;         ///< of the HBM bandwidth (device-to-device copy)
   double elementwise = 0.9;  ///< of the HBM bandwidth, norms/activations/residuals (approx, A-74)
   double attention = 0.75;   ///< of the tensor peak inside a FlashAttention kernel (approx, A-75)
   /// Weight streaming of GEMV/skinny GEMM kernels (approx, A-204): fraction of the HBM
@@ -86,7 +86,7 @@ struct GpuSpec {
   GpuPcie pcie;
   GpuPower power;
   GpuEfficiency efficiency;
-  DeviceEnergySpec energy;  ///< sim/energy
+  DeviceEnergySpec energy;    ///< sim/energy
   DevicePriceSpec price;      ///< sim/energy
   DeviceCoolingSpec cooling;  ///< sim/energy
 

@@ -24,6 +24,7 @@ MappingPolicy lpu_policy(const Device& device) {
   p.tp_first = false;
   p.capacity_units = 1;
   p.device_noun = "chip";
+  p.weight_memory_name = "SRAM";
   p.activation_chunk_tokens = l.spec().stream_chunk_tokens;  // prefill streams
   return p;
 }
@@ -32,8 +33,7 @@ void register_lpu(Registry& registry) {
   DeviceKind kind;
   kind.kind = "lpu";
   kind.doc = "SRAM-only, software-scheduled inference chip joined chip to chip (Groq LPU / GroqChip).";
-  kind.parse = [](const ConfigNode& node, const std::string& name,
-                  Diagnostics& d) -> std::shared_ptr<const Device> {
+  kind.parse = [](const ConfigNode& node, const std::string& name, Diagnostics& d) -> std::shared_ptr<const Device> {
     LpuSpec spec;
     const std::size_t before = d.size();
     lpu_schema().parse(node, spec, d);

@@ -23,10 +23,11 @@ LpuDevice::LpuDevice(std::string name, LpuSpec spec) : name_(std::move(name)), s
 }
 
 std::string LpuDevice::describe() const {
-  std::string text = fmt::format("{}: lpu, {} SRAM ({} usable) at {}", name_,
-                                 format_quantity(static_cast<double>(spec_.sram.value()), UnitKind::Bytes),
-                                 format_quantity(static_cast<double>(summary_.memory_capacity.value()), UnitKind::Bytes),
-                                 format_quantity(spec_.sram_bandwidth.value(), UnitKind::BytesPerSecond));
+  std::string text =
+      fmt::format("{}: lpu, {} SRAM ({} usable) at {}", name_,
+                  format_quantity(static_cast<double>(spec_.sram.value()), UnitKind::Bytes),
+                  format_quantity(static_cast<double>(summary_.memory_capacity.value()), UnitKind::Bytes),
+                  format_quantity(spec_.sram_bandwidth.value(), UnitKind::BytesPerSecond));
   if (auto fp16 = summary_.peak_flops.get(DType::Fp16))
     text += fmt::format(", {} fp16", format_quantity(fp16->value(), UnitKind::FlopsPerSecond));
   text += fmt::format(", C2C {} x {} per neighbour, {} per hop", spec_.c2c.links_between_neighbours,

@@ -15,11 +15,11 @@ OpCost LpuRooflineCost::cost(const Op& op, const OpContext& ctx) const {
     std::string listed;
     for (DType t : all_dtypes())
       if (spec_.flops.get(t)) listed += (listed.empty() ? "" : ", ") + std::string(dtype_name(t));
-    throw InputError(Diagnostic{"", 0, 0, "--dtype",
-                                fmt::format("{} cannot compute in {}: flops lists {} and none is as wide (add a "
-                                            "rate with --set {}.flops.{}=...)",
-                                            name_, dtype_name(op.dtype), listed.empty() ? "none" : listed, name_,
-                                            dtype_name(op.dtype))});
+    throw InputError(Diagnostic{
+        "", 0, 0, "--dtype",
+        fmt::format("{} cannot compute in {}: flops lists {} and none is as wide (add a "
+                    "rate with --set {}.flops.{}=...)",
+                    name_, dtype_name(op.dtype), listed.empty() ? "none" : listed, name_, dtype_name(op.dtype))});
   }
   // Each chip of a tensor-parallel stage holds and reads 1/tp of a split op.
   const double share = op.split == TpSplit::Replicated ? 1.0 : 1.0 / std::max(1, ctx.tp);

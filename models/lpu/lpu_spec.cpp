@@ -7,8 +7,8 @@ namespace {
 
 Schema<C2cTopology> topology_schema() {
   Schema<C2cTopology> s;
-  s.integer("chips_per_node", &C2cTopology::chips_per_node, "Chips joined all to all in one node (GroqNode: 8).",
-            8, 1, 1'000'000)
+  s.integer("chips_per_node", &C2cTopology::chips_per_node, "Chips joined all to all in one node (GroqNode: 8).", 8, 1,
+            1'000'000)
       .integer("nodes_per_rack", &C2cTopology::nodes_per_rack, "Nodes in one rack (GroqRack: 9).", 9, 1, 1'000'000)
       .integer("hops_in_node", &C2cTopology::hops_in_node, "Hops between two chips of one node.", 1, 1, 64)
       .integer("hops_in_rack", &C2cTopology::hops_in_rack, "Hops between chips of two nodes of one rack.", 3, 1, 64)
@@ -107,15 +107,17 @@ const Schema<LpuSpec>& lpu_schema() {
                  "Tokens per chunk when a prefill streams through the pipeline: a chip holds one chunk's "
                  "activations (approx, A-274).",
                  64, 1, 1'000'000)
-        .section("energy", &LpuSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
+        .section("energy", &LpuSpec::energy, device_energy_schema(),
+                 "Dynamic energy per FLOP and per bit (sim/energy).")
         .section("price", &LpuSpec::price, device_price_schema(), "What one device costs (sim/energy).")
-        .section("cooling", &LpuSpec::cooling, device_cooling_schema(), "How the device is cooled as built (sim/energy).")
+        .section("cooling", &LpuSpec::cooling, device_cooling_schema(),
+                 "How the device is cooled as built (sim/energy).")
         .validate([](const ConfigNode& node, const LpuSpec& l, Diagnostics& d) {
           if (l.sram_reserved >= l.sram) {
-            const std::string msg =
-                "reserved SRAM (" + format_quantity(static_cast<double>(l.sram_reserved.value()), UnitKind::Bytes) +
-                ") must be smaller than sram (" + format_quantity(static_cast<double>(l.sram.value()), UnitKind::Bytes) +
-                ")";
+            const std::string msg = "reserved SRAM (" +
+                                    format_quantity(static_cast<double>(l.sram_reserved.value()), UnitKind::Bytes) +
+                                    ") must be smaller than sram (" +
+                                    format_quantity(static_cast<double>(l.sram.value()), UnitKind::Bytes) + ")";
             d.add(node.error_at_key("sram_reserved", msg));
           }
           if (l.c2c.links_between_neighbours > l.c2c.links) {

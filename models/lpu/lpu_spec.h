@@ -26,21 +26,21 @@ namespace wafersim::lpu {
 struct C2cTopology {
   std::int64_t chips_per_node = 8;
   std::int64_t nodes_per_rack = 9;
-  std::int64_t hops_in_node = 1;        ///< direct cable between two cards of a node
-  std::int64_t hops_in_rack = 3;        ///< node-local, node-to-node, node-local
-  std::int64_t hops_across_racks = 5;   ///< node-local, rack-local, global, rack-local, node-local
+  std::int64_t hops_in_node = 1;       ///< direct cable between two cards of a node
+  std::int64_t hops_in_rack = 3;       ///< node-local, node-to-node, node-local
+  std::int64_t hops_across_racks = 5;  ///< node-local, rack-local, global, rack-local, node-local
 };
 
 /// Chip-to-chip links.
 struct C2cSpec {
-  std::int64_t links = 0;            ///< links per chip
+  std::int64_t links = 0;  ///< links per chip
   std::int64_t lanes_per_link = 0;
-  BytesPerSecond lane_rate{0};       ///< per lane, per direction (signalling rate)
-  std::optional<BytesPerSecond> bandwidth;  ///< per link per direction; absent = lanes × lane rate
-  Seconds latency{0};                ///< per hop
+  BytesPerSecond lane_rate{0};                ///< per lane, per direction (signalling rate)
+  std::optional<BytesPerSecond> bandwidth;    ///< per link per direction; absent = lanes × lane rate
+  Seconds latency{0};                         ///< per hop
   std::int64_t links_between_neighbours = 1;  ///< links joining two pipeline neighbours (A-42)
   C2cTopology topology;
-  LinkReliability reliability;       ///< bit errors and replays (A-280)
+  LinkReliability reliability;  ///< bit errors and replays (A-280)
 };
 
 struct PowerSpec {
@@ -58,7 +58,7 @@ struct LpuSpec {
   C2cSpec c2c;
   std::int64_t max_tensor_parallel = 64;  ///< chips one layer may be split over (A-43)
   PowerSpec power;
-  DeviceEnergySpec energy;  ///< sim/energy
+  DeviceEnergySpec energy;    ///< sim/energy
   DevicePriceSpec price;      ///< sim/energy
   DeviceCoolingSpec cooling;  ///< sim/energy
   // Pipelines of the chip, used by the approx cost model (A-90..A-93).

@@ -23,12 +23,12 @@ struct LpuStepModel::Terms {
   struct OpTerm {
     int op = 0;
     int stage = 0;
-    double compute = 0;    ///< at f = 1
-    double mem_fixed = 0;  ///< weights from SRAM, every micro-batch
-    double mem_var = 0;    ///< activations and KV cache at f = 1
-    double remote = 0;     ///< weights from another group's memory (A-97), every micro-batch
-    double fill = 0;       ///< stream fill (A-93)
-    OpCost cost;           ///< at f = 1 (traffic of one pass over the whole step)
+    double compute = 0;       ///< at f = 1
+    double mem_fixed = 0;     ///< weights from SRAM, every micro-batch
+    double mem_var = 0;       ///< activations and KV cache at f = 1
+    double remote = 0;        ///< weights from another group's memory (A-97), every micro-batch
+    double fill = 0;          ///< stream fill (A-93)
+    OpCost cost;              ///< at f = 1 (traffic of one pass over the whole step)
     double weight_bytes = 0;  ///< weights read per micro-batch, all chips (SRAM or link)
   };
   struct CommTerm {
@@ -36,19 +36,19 @@ struct LpuStepModel::Terms {
     std::string name;
     OpKind kind = OpKind::Collective;
     int layer = 0;
-    double fixed = 0, var = 0;  ///< seconds; var at f = 1
+    double fixed = 0, var = 0;         ///< seconds; var at f = 1
     double bytes = 0, link_bytes = 0;  ///< at f = 1
-    double replay_bytes = 0;    ///< message size at f = 1 for the replay delay (A-280); 0 = none
+    double replay_bytes = 0;           ///< message size at f = 1 for the replay delay (A-280); 0 = none
     int hops = 0;
   };
   std::vector<OpTerm> ops;
-  std::vector<CommTerm> comms;  ///< all-reduces, all-to-alls, stage hand-offs, the token's return
-  std::vector<double> stage_schedule;  ///< layers × layer_latency per stage (A-272)
+  std::vector<CommTerm> comms;                 ///< all-reduces, all-to-alls, stage hand-offs, the token's return
+  std::vector<double> stage_schedule;          ///< layers × layer_latency per stage (A-272)
   std::vector<std::vector<int>> stage_layers;  ///< the transformer layers of each stage
   bool decode = false;
-  std::int64_t units = 1;       ///< sequences (decode) or tokens (a pass) the step carries
+  std::int64_t units = 1;  ///< sequences (decode) or tokens (a pass) the step carries
   int min_micro = 1, max_micro = 1;
-  LinkSpec link;                ///< neighbour link (bandwidth, latency, reliability)
+  LinkSpec link;  ///< neighbour link (bandwidth, latency, reliability)
 };
 
 LpuStepModel::LpuStepModel(std::string name, LpuSpec spec)
@@ -58,7 +58,8 @@ double LpuStepModel::allreduce_s(const LinkSpec& link, double bytes, int first, 
   if (chips <= 1 || bytes <= 0) return 0;
   const C2cTopology& t = spec_.c2c.topology;
   const double alpha = link.latency.value();
-  const double b = link_goodput(LinkSpec{spec_.link_bandwidth(), link.latency, link.topology, link.reliability}).value();
+  const double b =
+      link_goodput(LinkSpec{spec_.link_bandwidth(), link.latency, link.topology, link.reliability}).value();
   const auto per_node = static_cast<int>(t.chips_per_node);
   const int first_node = first / per_node, last_node = (first + chips - 1) / per_node;
   const int nodes = last_node - first_node + 1;
@@ -68,8 +69,7 @@ double LpuStepModel::allreduce_s(const LinkSpec& link, double bytes, int first, 
   if (nodes > 1) {
     // The nodes' slices meet in a ring over node-to-node (or rack-to-rack) routes.
     const auto hops = spec_.hops_between(first, first + per_node * (nodes - 1));
-    s += 2.0 * (nodes - 1) * static_cast<double>(hops) * alpha +
-         2.0 * (nodes - 1) / nodes * bytes / (in_node * b);
+    s += 2.0 * (nodes - 1) * static_cast<double>(hops) * alpha + 2.0 * (nodes - 1) / nodes * bytes / (in_node * b);
   }
   return s;
 }
@@ -127,8 +127,8 @@ LpuStepModel::Terms LpuStepModel::terms(const Plan& plan) const {
         // Linear in the bytes: the part that doubles with them is the bandwidth term.
         const double full = allreduce_s(t.link, bytes, st.first_device, tp);
         const double var = allreduce_s(t.link, 2 * bytes, st.first_device, tp) - full;
-        t.comms.push_back({static_cast<int>(s), op.name + ".allreduce", OpKind::Collective, op.layer,
-                           full - var, var, bytes, 2.0 * (tp - 1) * bytes, 0, 0});
+        t.comms.push_back({static_cast<int>(s), op.name + ".allreduce", OpKind::Collective, op.layer, full - var, var,
+                           bytes, 2.0 * (tp - 1) * bytes, 0, 0});
       }
       if (ep && (i + 1 == st.end_op || g.op(i + 1).split != TpSplit::Experts)) {
         const double out = static_cast<double>(op.bytes.activations_out.value());
@@ -178,9 +178,9 @@ LpuStepModel::Schedule LpuStepModel::evaluate(const Terms& t, int micro_batches)
     path += bw + o.fill;
   }
   for (const auto& c : t.comms) {
-    const double replay = c.replay_bytes > 0
-                              ? c.hops * replay_delay(t.link, Bytes(static_cast<std::int64_t>(c.replay_bytes * f))).value()
-                              : 0;
+    const double replay =
+        c.replay_bytes > 0 ? c.hops * replay_delay(t.link, Bytes(static_cast<std::int64_t>(c.replay_bytes * f))).value()
+                           : 0;
     busy[static_cast<std::size_t>(c.stage)] += c.var * f;
     path += c.fixed + c.var * f + replay;
   }
@@ -242,18 +242,26 @@ StepResult LpuStepModel::run(const Plan& plan) const {
     // Every micro-batch reads the weights again (SRAM, or the link of A-97).
     ot.cost.traffic.sram_bytes += (m - 1) * o.weight_bytes;
     if (o.remote > 0) ot.cost.traffic.interconnect_bytes += m * static_cast<double>(op.bytes.weights.value());
-    if (compute >= bw) { r.time.compute += bw; ot.bound = Bound::Compute; busy_compute[static_cast<std::size_t>(o.stage)] += bw; }
-    else if (memory >= bw) { r.time.memory += bw; ot.bound = Bound::Memory; }
-    else { r.time.interconnect += bw; ot.bound = Bound::Interconnect; }
+    if (compute >= bw) {
+      r.time.compute += bw;
+      ot.bound = Bound::Compute;
+      busy_compute[static_cast<std::size_t>(o.stage)] += bw;
+    } else if (memory >= bw) {
+      r.time.memory += bw;
+      ot.bound = Bound::Memory;
+    } else {
+      r.time.interconnect += bw;
+      ot.bound = Bound::Interconnect;
+    }
     r.time.fabric += o.fill;
     busy[static_cast<std::size_t>(o.stage)] += bw;
     if (o.fill > bw) ot.bound = Bound::Fabric;
     r.ops.push_back(std::move(ot));
   }
   for (const auto& c : t.comms) {
-    const double replay = c.replay_bytes > 0
-                              ? c.hops * replay_delay(t.link, Bytes(static_cast<std::int64_t>(c.replay_bytes * f))).value()
-                              : 0;
+    const double replay =
+        c.replay_bytes > 0 ? c.hops * replay_delay(t.link, Bytes(static_cast<std::int64_t>(c.replay_bytes * f))).value()
+                           : 0;
     OpTiming ot;
     ot.name = c.name;
     ot.kind = c.kind;
@@ -263,7 +271,8 @@ StepResult LpuStepModel::run(const Plan& plan) const {
     ot.bound = Bound::Interconnect;
     ot.bytes = c.bytes;
     ot.cost.traffic.interconnect_bytes = c.link_bytes;
-    if (c.hops > 0) ot.note = fmt::format("{} hop{} at {:.0f} ns", c.hops, c.hops == 1 ? "" : "s", t.link.latency.value() * 1e9);
+    if (c.hops > 0)
+      ot.note = fmt::format("{} hop{} at {:.0f} ns", c.hops, c.hops == 1 ? "" : "s", t.link.latency.value() * 1e9);
     busy[static_cast<std::size_t>(c.stage)] += c.var * f;
     r.time.interconnect += ot.time_s;
     r.ops.push_back(std::move(ot));
@@ -289,8 +298,10 @@ StepResult LpuStepModel::run(const Plan& plan) const {
   const double extra = best.step_s - best.path_s;
   if (extra > 0 && !busy.empty()) {
     const auto slow = static_cast<std::size_t>(std::max_element(busy.begin(), busy.end()) - busy.begin());
-    if (busy_compute[slow] * 2 >= busy[slow]) r.time.compute += extra;
-    else r.time.memory += extra;
+    if (busy_compute[slow] * 2 >= busy[slow])
+      r.time.compute += extra;
+    else
+      r.time.memory += extra;
   }
   r.latency_s = best.step_s;
   r.bound = r.time.dominant();

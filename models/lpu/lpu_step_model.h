@@ -30,10 +30,10 @@ class LpuStepModel {
   /// The timing of one micro-batch count, for tests and the search.
   struct Schedule {
     int micro_batches = 1;
-    double fraction = 1;      ///< share of the step's tokens one micro-batch carries
-    double path_s = 0;        ///< one micro-batch through every stage (and back, for decode)
+    double fraction = 1;         ///< share of the step's tokens one micro-batch carries
+    double path_s = 0;           ///< one micro-batch through every stage (and back, for decode)
     double slowest_stage_s = 0;  ///< busiest stage's occupancy per micro-batch
-    double step_s = 0;        ///< the step: decode max(path, M × slowest); a pass path + (M−1) × slowest
+    double step_s = 0;           ///< the step: decode max(path, M × slowest); a pass path + (M−1) × slowest
   };
   /// The schedule of `plan` with exactly `micro_batches` in flight.
   [[nodiscard]] Schedule schedule(const Plan& plan, int micro_batches) const;

@@ -30,6 +30,9 @@ MappingPolicy wafer_policy(const Device& device) {
   p.capacity_units = spec.usable_cores();
   p.capacity_unit_name = "core";
   p.device_noun = "wafer";
+  p.weight_memory_name = "SRAM";
+  p.weight_stream_path = "the wafer I/O";
+  p.op_note_header = "where (region · hops on the critical path · reduction)";
   return p;
 }
 
@@ -37,8 +40,7 @@ void register_wafer(Registry& registry) {
   DeviceKind kind;
   kind.kind = "wafer";
   kind.doc = "Wafer-scale processor: a mesh of SRAM-backed cores joined by a 2D fabric (Cerebras WSE-2, WSE-3).";
-  kind.parse = [](const ConfigNode& node, const std::string& name,
-                  Diagnostics& d) -> std::shared_ptr<const Device> {
+  kind.parse = [](const ConfigNode& node, const std::string& name, Diagnostics& d) -> std::shared_ptr<const Device> {
     WaferSpec spec;
     const std::size_t before = d.size();
     wafer_schema().parse(node, spec, d);

@@ -26,13 +26,13 @@ WaferDevice::WaferDevice(std::string name, WaferSpec spec) : name_(std::move(nam
 }
 
 std::string WaferDevice::describe() const {
-  std::string text = fmt::format(
-      "{}: wafer, {}×{} cores ({} usable), {} SRAM per core ({} usable in all), {} SRAM read, clock {}", name_,
-      spec_.mesh.width, spec_.mesh.height, spec_.usable_cores(),
-      format_quantity(static_cast<double>(spec_.core.sram.value()), UnitKind::Bytes),
-      format_quantity(static_cast<double>(summary_.memory_capacity.value()), UnitKind::Bytes),
-      format_quantity(summary_.memory_bandwidth.value(), UnitKind::BytesPerSecond),
-      format_quantity(spec_.clock.value(), UnitKind::Hertz));
+  std::string text =
+      fmt::format("{}: wafer, {}×{} cores ({} usable), {} SRAM per core ({} usable in all), {} SRAM read, clock {}",
+                  name_, spec_.mesh.width, spec_.mesh.height, spec_.usable_cores(),
+                  format_quantity(static_cast<double>(spec_.core.sram.value()), UnitKind::Bytes),
+                  format_quantity(static_cast<double>(summary_.memory_capacity.value()), UnitKind::Bytes),
+                  format_quantity(summary_.memory_bandwidth.value(), UnitKind::BytesPerSecond),
+                  format_quantity(spec_.clock.value(), UnitKind::Hertz));
   if (auto fp16 = summary_.peak_flops.get(DType::Fp16))
     text += fmt::format(", {} fp16", format_quantity(fp16->value(), UnitKind::FlopsPerSecond));
   if (spec_.effective_mapping() != WaferMapping::LayerPipelined)

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/error.h"
+#include "sim/timing/roofline_time.h"
 
 namespace wafersim::wafer {
 namespace {
@@ -61,8 +62,9 @@ const WaferRooflineCost::StageLayout& WaferRooflineCost::layout_for(const OpCont
     // Regions share the wafer by resident bytes: SRAM is what a layer needs
     // room for, so bandwidth and FLOPs follow the bytes. Rounding down keeps the
     // sum within the wafer; every layer gets at least one core.
-    const std::int64_t r =
-        total.value() > 0 ? static_cast<std::int64_t>(static_cast<double>(cores) * (l.resident / total)) : cores / layers;
+    const std::int64_t r = total.value() > 0
+                               ? static_cast<std::int64_t>(static_cast<double>(cores) * (l.resident / total))
+                               : cores / layers;
     l.shape = RegionShape::square(std::max<std::int64_t>(r, 1), spec_.mesh.width, spec_.mesh.height);
   }
   return layouts_.emplace(ctx.stage.first_op, std::move(layout)).first->second;
@@ -86,12 +88,8 @@ OpCost WaferRooflineCost::cost(const Op& op, const OpContext& ctx) const {
   const bool pipelined = mapping_ == WaferMapping::LayerPipelined;
   OpCost c = cost_in(op, ctx, pipelined);
   if (best_of_layouts_ && pipelined) {
-    auto total = [](const OpCost& o) {
-      return std::max({o.compute.value(), o.memory.value(), o.fabric.value()}) + o.fabric_latency.value() +
-             o.overhead.value();
-    };
     OpCost whole = cost_in(op, ctx, false);
-    if (total(whole) < total(c)) c = whole;
+    if (roofline_time(whole).total_s() < roofline_time(c).total_s()) c = whole;
   }
   return c;
 }
@@ -120,7 +118,8 @@ OpCost WaferRooflineCost::cost_in(const Op& op, const OpContext& ctx, bool pipel
   const Bytes writes = b.activations_out + b.kv_write;
   const double read_s =
       static_cast<double>(sram_reads.value()) / (cores * spec_.core.sram_read_bandwidth.value() * clock);
-  const double write_s = static_cast<double>(writes.value()) / (cores * spec_.core.sram_write_bandwidth.value() * clock);
+  const double write_s =
+      static_cast<double>(writes.value()) / (cores * spec_.core.sram_write_bandwidth.value() * clock);
   const double io_s = streamed ? static_cast<double>(b.weights.value()) / spec_.io.bandwidth.value() : 0.0;
   c.memory = Seconds(std::max({read_s, write_s, io_s}));
 
@@ -147,10 +146,9 @@ OpCost WaferRooflineCost::cost_in(const Op& op, const OpContext& ctx, bool pipel
   c.traffic.io_bytes = streamed ? static_cast<double>(b.weights.value()) : 0.0;
   const double act = static_cast<double>((b.activations_in + b.activations_out).value());
   const double spread = reduces_across_region(op.kind) ? static_cast<double>(region.cols) : 1.0;
-  c.traffic.fabric_byte_hops = act * spread + static_cast<double>(b.activations_in.value()) *
-                                                  (hops - (reduces_across_region(op.kind)
-                                                               ? static_cast<double>(region.reduction_hops())
-                                                               : 0.0));
+  c.traffic.fabric_byte_hops =
+      act * spread + static_cast<double>(b.activations_in.value()) *
+                         (hops - (reduces_across_region(op.kind) ? static_cast<double>(region.reduction_hops()) : 0.0));
   return c;
 }
 

@@ -31,11 +31,12 @@ Schema<CoreSpec> core_schema() {
       .per_dtype("flops_per_cycle", &CoreSpec::flops_per_cycle, UnitKind::FlopsPerCycle,
                  "Dense FLOP per cycle per core (a multiply-add is 2). A format not listed runs at the next "
                  "wider one listed (int4 -> int8 -> fp16, fp8 -> fp16, bf16 <-> fp16).")
-      .quantity("task_overhead", &CoreSpec::task_overhead, UnitKind::Cycles,
-                "Cycles from a message's arrival to the core acting on it (task activation, route set-up); paid "
-                "per step of every multicast and reduction (per level of a K-tree) and once per kernel (approx and cycle "
-                "fidelity). Calibrated on WaferLLM's 16K GEMV (A-237).",
-                "0 cycle", Range::NonNegative)
+      .quantity(
+          "task_overhead", &CoreSpec::task_overhead, UnitKind::Cycles,
+          "Cycles from a message's arrival to the core acting on it (task activation, route set-up); paid "
+          "per step of every multicast and reduction (per level of a K-tree) and once per kernel (approx and cycle "
+          "fidelity). Calibrated on WaferLLM's 16K GEMV (A-237).",
+          "0 cycle", Range::NonNegative)
       .quantity("accumulator", &CoreSpec::accumulator, UnitKind::Bytes,
                 "Bytes per partial sum a local matrix product keeps in SRAM (4 B = fp32 accumulators, read and "
                 "written once per multiply-add, so the write port can bound it); 0 B = accumulate in registers.",
@@ -56,11 +57,11 @@ Schema<FabricSpec> fabric_schema() {
                 "Latency of one router hop a wavelet passes through; a whole number of cycles at --fidelity cycle.")
       .quantity("ramp_latency", &FabricSpec::ramp_latency, UnitKind::Cycles,
                 "Cycles between a core and its router, each way: a core that takes a wavelet in, adds and sends it on "
-                "pays it twice (mesh kernels' K-tree steps; not simulated at --fidelity cycle).",
+                "pays it twice (mesh kernels' K-tree steps; at --fidelity cycle charged per message of the K-tree and "
+                "MeshGEMV, A-241).",
                 "0 cycle", Range::NonNegative)
       .integer("colors", &FabricSpec::colors,
-               "Routes (virtual channels) per router; --fidelity cycle simulates min(4, colors) of them.", 24, 1,
-               1024);
+               "Routes (virtual channels) per router; --fidelity cycle simulates min(4, colors) of them.", 24, 1, 1024);
   return s;
 }
 
@@ -71,8 +72,8 @@ Schema<IoSpec> io_schema() {
       .quantity("latency", &IoSpec::latency, UnitKind::Seconds, "Latency of one transfer to another wafer.",
                 std::nullopt, Range::NonNegative)
       .quantity("external_memory", &IoSpec::external_memory, UnitKind::Bytes,
-                "Capacity of the off-wafer weight store (MemoryX) that weight_streaming reads from; 0 = none.",
-                "0 B", Range::NonNegative);
+                "Capacity of the off-wafer weight store (MemoryX) that weight_streaming reads from; 0 = none.", "0 B",
+                Range::NonNegative);
   return s;
 }
 
@@ -133,10 +134,14 @@ Schema<PowerSpec> power_schema() {
 
 std::string_view wafer_mapping_name(WaferMapping m) {
   switch (m) {
-    case WaferMapping::Auto: return "auto";
-    case WaferMapping::LayerPipelined: return "layer_pipelined";
-    case WaferMapping::WaferParallel: return "wafer_parallel";
-    case WaferMapping::WeightStreaming: return "weight_streaming";
+    case WaferMapping::Auto:
+      return "auto";
+    case WaferMapping::LayerPipelined:
+      return "layer_pipelined";
+    case WaferMapping::WaferParallel:
+      return "wafer_parallel";
+    case WaferMapping::WeightStreaming:
+      return "weight_streaming";
   }
   return "auto";
 }
@@ -164,9 +169,7 @@ std::int64_t WaferSpec::usable_cores() const {
   return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(all * mesh.usable_fraction)));
 }
 
-Bytes WaferSpec::usable_sram() const {
-  return Bytes(checked_mul(usable_cores(), usable_sram_per_core().value()));
-}
+Bytes WaferSpec::usable_sram() const { return Bytes(checked_mul(usable_cores(), usable_sram_per_core().value())); }
 
 std::optional<FlopsPerCycle> WaferSpec::flops_per_cycle_for(DType dtype) const {
   // The narrowest listed format at least as wide as the stored one.
@@ -174,8 +177,8 @@ std::optional<FlopsPerCycle> WaferSpec::flops_per_cycle_for(DType dtype) const {
 }
 
 WaferMapping WaferSpec::effective_mapping() const {
-  // The mapper that picks between layouts by cost arrives with the approx engine;
-  // until then `auto` means the weight-stationary layer pipeline.
+  // The generic mapper and the roofline cost read `auto` as the weight-stationary
+  // layer pipeline; the approx step model picks between layouts by cost.
   return mapping.mode == WaferMapping::Auto ? WaferMapping::LayerPipelined : mapping.mode;
 }
 
@@ -184,7 +187,8 @@ const Schema<WaferSpec>& wafer_schema() {
     Schema<WaferSpec> s;
     s.reserved("name", "Name of the device (default: the file name).")
         .text("description", &WaferSpec::description, "What this wafer is, with its sources.", "")
-        .section("mesh", &WaferSpec::mesh, mesh_schema(), "The 2D mesh of cores (at most 128 x 128 for --fidelity cycle).", true)
+        .section("mesh", &WaferSpec::mesh, mesh_schema(),
+                 "The 2D mesh of cores (at most 128 x 128 for --fidelity cycle).", true)
         .quantity("clock", &WaferSpec::clock, UnitKind::Hertz, "Core and fabric clock.")
         .section("core", &WaferSpec::core, core_schema(), "One core: SRAM and arithmetic.", true)
         .section("fabric", &WaferSpec::fabric, fabric_schema(), "The on-wafer mesh network.", true)
@@ -192,15 +196,18 @@ const Schema<WaferSpec>& wafer_schema() {
         .section("mapping", &WaferSpec::mapping, mapping_schema(), "How the model is laid out on the mesh.")
         .section("stack", &WaferSpec::stack, stack_schema(), "What a production serving stack adds to the hardware.")
         .section("power", &WaferSpec::power, power_schema(), "Power figures.")
-        .section("energy", &WaferSpec::energy, device_energy_schema(), "Dynamic energy per FLOP and per bit (sim/energy).")
+        .section("energy", &WaferSpec::energy, device_energy_schema(),
+                 "Dynamic energy per FLOP and per bit (sim/energy).")
         .section("price", &WaferSpec::price, device_price_schema(), "What one device costs (sim/energy).")
-        .section("cooling", &WaferSpec::cooling, device_cooling_schema(), "How the device is cooled as built (sim/energy).")
+        .section("cooling", &WaferSpec::cooling, device_cooling_schema(),
+                 "How the device is cooled as built (sim/energy).")
         .validate([](const ConfigNode& node, const WaferSpec& w, Diagnostics& d) {
           if (w.core.reserved_sram >= w.core.sram) {
             const ConfigNode* core = node.find("core");
             const ConfigNode* at = core != nullptr ? core->find("reserved_sram") : nullptr;
             const std::string msg =
-                "reserved SRAM (" + format_quantity(static_cast<double>(w.core.reserved_sram.value()), UnitKind::Bytes) +
+                "reserved SRAM (" +
+                format_quantity(static_cast<double>(w.core.reserved_sram.value()), UnitKind::Bytes) +
                 ") must be smaller than core.sram (" +
                 format_quantity(static_cast<double>(w.core.sram.value()), UnitKind::Bytes) + ")";
             d.add(at != nullptr ? at->error(msg) : node.error_at_key("core", msg));

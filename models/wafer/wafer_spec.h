@@ -26,14 +26,14 @@ enum class WaferMapping {
 };
 
 struct MeshSpec {
-  std::int64_t width = 0;       ///< cores along x
-  std::int64_t height = 0;      ///< cores along y
-  double usable_fraction = 1.0; ///< cores left after defects and redundancy
+  std::int64_t width = 0;        ///< cores along x
+  std::int64_t height = 0;       ///< cores along y
+  double usable_fraction = 1.0;  ///< cores left after defects and redundancy
 };
 
 struct CoreSpec {
-  Bytes sram{0};                     ///< per core
-  Bytes reserved_sram{0};            ///< per core, for code, stack and runtime buffers
+  Bytes sram{0};           ///< per core
+  Bytes reserved_sram{0};  ///< per core, for code, stack and runtime buffers
   BytesPerCycle sram_read_bandwidth{0};
   BytesPerCycle sram_write_bandwidth{0};
   DTypeTable<FlopsPerCycle> flops_per_cycle;  ///< per dtype; absent = runs at a wider one
@@ -60,9 +60,9 @@ struct FabricSpec {
 };
 
 struct IoSpec {
-  BytesPerSecond bandwidth{0};   ///< wafer edge to the outside, per direction
-  Seconds latency{0};            ///< one hop to another wafer or the weight store
-  Bytes external_memory{0};      ///< off-wafer weight store (MemoryX) for weight_streaming
+  BytesPerSecond bandwidth{0};  ///< wafer edge to the outside, per direction
+  Seconds latency{0};           ///< one hop to another wafer or the weight store
+  Bytes external_memory{0};     ///< off-wafer weight store (MemoryX) for weight_streaming
 };
 
 /// A region of rows × cols cores (rows along the mesh height).
@@ -120,7 +120,7 @@ struct WaferSpec {
   MappingSpec mapping;
   StackSpec stack;
   PowerSpec power;
-  DeviceEnergySpec energy;  ///< sim/energy
+  DeviceEnergySpec energy;    ///< sim/energy
   DevicePriceSpec price;      ///< sim/energy
   DeviceCoolingSpec cooling;  ///< sim/energy
 

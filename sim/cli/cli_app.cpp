@@ -21,7 +21,9 @@ void EvalArgs::add_to(CLI::App& app, bool with_json) {
   app.add_option("--prompt", prompt, "Prompt tokens for prefill/encode/generate (default 512)");
   app.add_option("--context", context, "Context tokens for decode (default 1024)");
   app.add_option("--output", output, "Output tokens for generate (default 128)");
-  app.add_option("--dtype", dtype, "fp32 | fp16 | bf16 | fp8 | int8 | int4 | bfp8 (default fp16; bfp8: Groq block floating point, A-276)");
+  app.add_option(
+      "--dtype", dtype,
+      "fp32 | fp16 | bf16 | fp8 | int8 | int4 | bfp8 (default fp16; bfp8: Groq block floating point, A-276)");
   app.add_option("--kv-dtype", kv_dtype, "KV cache format (default: same as --dtype)");
   app.add_option("--fidelity", fidelity,
                  "roofline | approx | cycle (default approx; a kind without approx runs its most detailed level "
@@ -92,8 +94,10 @@ std::string unknown_option(const CLI::App& sub, int argc, const char* const* arg
     const bool long_opt = a.rfind("--", 0) == 0 && a.size() > 2;
     const bool short_opt = !long_opt && a.size() >= 2 && a[0] == '-' && std::isalpha(static_cast<unsigned char>(a[1]));
     if (!long_opt && !short_opt) continue;
-    if (long_opt) a = a.substr(0, a.find('='));
-    else a = a.substr(0, 2);
+    if (long_opt)
+      a = a.substr(0, a.find('='));
+    else
+      a = a.substr(0, 2);
     if (std::find(names.begin(), names.end(), a) != names.end()) continue;
     return "'" + sub.get_name() + "' has no option '" + a + "'" + did_you_mean(a, names) + " (run 'wafersim " +
            sub.get_name() + " --help' for the list)";
@@ -128,22 +132,25 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     trace->add_option("-o,--output-file", trace_out, "Trace file to write (default trace.json)");
 
     ServeArgs serve_args;
-    auto* serve = app.add_subcommand("serve", "Request-level serving simulation: arrivals, batching, latency, capacity");
+    auto* serve =
+        app.add_subcommand("serve", "Request-level serving simulation: arrivals, batching, latency, capacity");
     serve_args.add_to(*serve);
 
     auto* run_cmd = app.add_subcommand("run", "Run a scenario: every grid point, results, charts");
     RunArgs run_args;
     run_cmd->add_option("scenario", run_args.scenario, "Scenario YAML file or preset name")->required();
     run_cmd->add_option("-o,--out", run_args.out_dir, "Output root (default out/)");
-    run_cmd->add_option("-j,--jobs", run_args.jobs,
-                        "Points evaluated in parallel (default: all cores, shared by the MPI ranks on a machine)")
+    run_cmd
+        ->add_option("-j,--jobs", run_args.jobs,
+                     "Points evaluated in parallel (default: all cores, shared by the MPI ranks on a machine)")
         ->check(CLI::Range(1, 1024));
     run_cmd->add_option("--set", run_args.sets, "Override a config value: NAME.path=VALUE (repeatable)");
     run_cmd->add_flag("--resume", run_args.resume, "Keep points an interrupted run finished");
     run_cmd->add_flag("--quiet", run_args.quiet, "No progress output");
-    run_cmd->add_option("--shard", run_args.shard,
-                        "Run only shard K of N (grid index mod N = K) into DIR/NAME/shards/K-of-N/; 'auto': K and N "
-                        "from a Slurm array or Kubernetes Indexed Job")
+    run_cmd
+        ->add_option("--shard", run_args.shard,
+                     "Run only shard K of N (grid index mod N = K) into DIR/NAME/shards/K-of-N/; 'auto': K and N "
+                     "from a Slurm array or Kubernetes Indexed Job")
         ->type_name("K/N|auto");
 
     auto* merge = app.add_subcommand("merge", "Merge the shards of a sharded run into one run's files and charts");
@@ -165,9 +172,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     auto* crosscheck = app.add_subcommand("crosscheck", "Approx against the cycle-level reference, kernel by kernel");
     CrosscheckArgs cc;
     crosscheck->add_option("--system", cc.system, "System or device preset (default wse-mini)");
-    crosscheck->add_option("--model", cc.model, "Model whose decode and prefill steps are compared (default tiny-llama)");
+    crosscheck->add_option("--model", cc.model,
+                           "Model whose decode and prefill steps are compared (default tiny-llama)");
     crosscheck->add_flag("--quick", cc.quick, "A small subset of the sweep (tests)");
-    crosscheck->add_option("--set", cc.sets, "Override a config value, e.g. wse-mini.fabric.hop_latency=\"2 cycle\" (repeatable)");
+    crosscheck->add_option("--set", cc.sets,
+                           "Override a config value, e.g. wse-mini.fabric.hop_latency=\"2 cycle\" (repeatable)");
     crosscheck->add_flag("--json", cc.json, "Print the table as JSON");
     crosscheck->add_flag("--markdown", cc.markdown, "Print the table as markdown (docs/validation.md)");
     crosscheck->add_option("-o,--output-file", cc.output_file, "Write the table to this file (atomically)");
@@ -180,11 +189,16 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     std::vector<std::string> check_files;
     check->add_option("files", check_files, "YAML files")->required();
 
-    auto* describe = app.add_subcommand("describe", "Every key of a config kind: type, unit, default, doc");
+    auto* describe = app.add_subcommand(
+        "describe",
+        "Every key of a config kind (type, unit, default, doc), or every result field (name, unit, meaning)");
     std::string describe_kind;
-    bool markdown = false;
-    describe->add_option("kind", describe_kind, "wafer | gpu | lpu | system | model | scenario | all");
+    bool markdown = false, describe_json = false;
+    std::string kinds_text;
+    for (const auto& k : registry.devices().kinds()) kinds_text += k + " | ";
+    describe->add_option("kind", describe_kind, kinds_text + "system | model | scenario | results | all");
     describe->add_flag("--markdown", markdown, "Markdown tables (docs/config-reference.md)");
+    describe->add_flag("--json", describe_json, "describe results: the table as JSON (what the chart renderer reads)");
 
     if (argc > 1 && argv[1][0] != '-') {
       std::vector<std::string> names;
@@ -224,7 +238,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (crosscheck->parsed()) return cmd_crosscheck(ctx, cc);
     if (list->parsed()) return cmd_list(ctx, list_what);
     if (check->parsed()) return cmd_check(ctx, check_files);
-    if (describe->parsed()) return cmd_describe(ctx, describe_kind, markdown);
+    if (describe->parsed()) return cmd_describe(ctx, describe_kind, markdown, describe_json);
     return kBadInput;
   } catch (const InputError& e) {
     for (const auto& d : e.diagnostics()) err << "wafersim: error: " << d.format() << "\n";

@@ -84,6 +84,6 @@ int cmd_anchors(const Context& ctx, const std::string& file, bool json, const st
 int cmd_crosscheck(const Context& ctx, const CrosscheckArgs& args);
 int cmd_list(const Context& ctx, const std::string& what);
 int cmd_check(const Context& ctx, const std::vector<std::string>& files);
-int cmd_describe(const Context& ctx, const std::string& kind, bool markdown);
+int cmd_describe(const Context& ctx, const std::string& kind, bool markdown, bool json = false);
 
 }  // namespace wafersim::cli

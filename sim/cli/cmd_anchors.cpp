@@ -14,8 +14,9 @@
 namespace wafersim::cli {
 namespace {
 
-const std::vector<std::string> kColumns{"id",     "system", "devices", "model",  "dtype",     "phase", "batch", "prompt",
-                                        "context", "output", "metric", "value", "tolerance", "source", "notes"};
+const std::vector<std::string> kColumns{"id",     "system", "devices",   "model",   "dtype",
+                                        "phase",  "batch",  "prompt",    "context", "output",
+                                        "metric", "value",  "tolerance", "source",  "notes"};
 /// Optional columns after the fixed ones: speculative decoding (A-330 .. A-335); empty = not used.
 const std::vector<std::string> kOptionalColumns{"speculative", "draft_tokens", "acceptance", "accepted_per_step"};
 const std::vector<std::string> kMetrics{"tokens_per_s_per_user", "latency_s", "ttft_s", "tpot_s", "tokens_per_s"};
@@ -27,9 +28,13 @@ std::vector<std::string> csv_fields(const std::string& line) {
   for (std::size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { out.back() += '"'; ++i; }
-      else if (c == '"') quoted = false;
-      else out.back() += c;
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"')
+        quoted = false;
+      else
+        out.back() += c;
     } else if (c == '"') {
       quoted = true;
     } else if (c == ',') {
@@ -73,13 +78,16 @@ std::vector<AnchorRow> read_anchor_rows(const std::string& file, const std::stri
   std::string line;
   if (!std::getline(in, line)) throw InputError(Diagnostic{file, 1, 0, "", "empty file (expected a header)"});
   const std::vector<std::string> header = csv_fields(line);
-  const bool fixed_ok = header.size() >= kColumns.size() && std::equal(kColumns.begin(), kColumns.end(), header.begin());
+  const bool fixed_ok =
+      header.size() >= kColumns.size() && std::equal(kColumns.begin(), kColumns.end(), header.begin());
   std::vector<std::string> extra(header.begin() + static_cast<std::ptrdiff_t>(std::min(header.size(), kColumns.size())),
                                  header.end());
   bool extra_ok = true;
   for (std::size_t i = 0; i < extra.size(); ++i)
-    extra_ok = extra_ok && std::find(kOptionalColumns.begin(), kOptionalColumns.end(), extra[i]) != kOptionalColumns.end() &&
-               std::find(extra.begin(), extra.begin() + static_cast<std::ptrdiff_t>(i), extra[i]) == extra.begin() + static_cast<std::ptrdiff_t>(i);
+    extra_ok = extra_ok &&
+               std::find(kOptionalColumns.begin(), kOptionalColumns.end(), extra[i]) != kOptionalColumns.end() &&
+               std::find(extra.begin(), extra.begin() + static_cast<std::ptrdiff_t>(i), extra[i]) ==
+                   extra.begin() + static_cast<std::ptrdiff_t>(i);
   if (!fixed_ok || !extra_ok)
     throw InputError(Diagnostic{file, 1, 0, "header", "expected the columns: " + [] {
                                   std::string s;
@@ -95,8 +103,11 @@ std::vector<AnchorRow> read_anchor_rows(const std::string& file, const std::stri
     if (line.empty() || line[0] == '#') continue;
     auto f = csv_fields(line);
     if (f.size() != header.size())
-      throw InputError(Diagnostic{file, line_no, 0, "", fmt::format("{} fields, expected {}", f.size(), header.size())});
-    auto col = [&](const std::string& name) { return f[static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin())]; };
+      throw InputError(
+          Diagnostic{file, line_no, 0, "", fmt::format("{} fields, expected {}", f.size(), header.size())});
+    auto col = [&](const std::string& name) {
+      return f[static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin())];
+    };
     AnchorRow row;
     row.line = line_no;
     row.id = col("id");
@@ -177,13 +188,22 @@ int cmd_anchors(const Context& ctx, const std::string& file, bool json, const st
                    c.have ? fmt::format("{:+.1f}%", 100 * c.error) : "-", fmt::format("±{:.0f}%", 100 * row.tolerance),
                    c.within ? "yes" : "NO", r.fits ? std::string(bound_name(r.bound)) : "-"});
     const Json j = result_to_json(r);
-    rows.push_back(Json{{"id", row.id}, {"metric", row.metric}, {"predicted", c.have ? Json(c.predicted) : Json(nullptr)},
-                        {"published", row.published}, {"relative_error", c.have ? Json(c.error) : Json(nullptr)},
-                        {"tolerance", row.tolerance}, {"within_tolerance", c.within}, {"fitted", row.fitted()},
-                        {"fidelity", j["fidelity"]}, {"devices", j["devices"]}, {"bound", j["bound"]},
+    rows.push_back(Json{{"id", row.id},
+                        {"system", row.system},
+                        {"metric", row.metric},
+                        {"predicted", c.have ? Json(c.predicted) : Json(nullptr)},
+                        {"published", row.published},
+                        {"relative_error", c.have ? Json(c.error) : Json(nullptr)},
+                        {"tolerance", row.tolerance},
+                        {"within_tolerance", c.within},
+                        {"fitted", row.fitted()},
+                        {"fidelity", j["fidelity"]},
+                        {"devices", j["devices"]},
+                        {"bound", j["bound"]},
                         {"source", row.source}});
   }
-  if (json) ctx.out << rows.dump(2) << "\n";
+  if (json)
+    ctx.out << rows.dump(2) << "\n";
   else {
     ctx.out << table.render();
     ctx.out << fmt::format("\n{} of {} rows within tolerance", rows.size() - static_cast<std::size_t>(out_of_tolerance),

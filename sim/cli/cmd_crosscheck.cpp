@@ -90,13 +90,14 @@ int cmd_crosscheck(const Context& ctx, const CrosscheckArgs& args) {
   } else if (args.markdown) {
     text = crosscheck_markdown(table);
   } else {
-    const std::string where = table.device == args.system ? table.device
-                                                          : fmt::format("{} (system {})", table.device, args.system);
-    text = crosscheck_text(table, fmt::format("{} against {} on {}, kernel by kernel and on steps of {}{}",
-                                              fidelity_name(table.model), fidelity_name(table.reference), where,
-                                              args.model, args.quick ? " (quick subset)" : ""));
+    const std::string where =
+        table.device == args.system ? table.device : fmt::format("{} (system {})", table.device, args.system);
+    text = crosscheck_text(
+        table, fmt::format("{} against {} on {}, kernel by kernel and on steps of {}{}", fidelity_name(table.model),
+                           fidelity_name(table.reference), where, args.model, args.quick ? " (quick subset)" : ""));
   }
-  if (args.output_file.empty()) ctx.out << text;
+  if (args.output_file.empty())
+    ctx.out << text;
   else {
     write_file_atomic(args.output_file, text);
     ctx.out << "wrote " << args.output_file << "\n";

@@ -12,6 +12,7 @@
 #include "sim/report/result_json.h"
 #include "sim/report/text_table.h"
 #include "sim/report/trace_writer.h"
+#include "sim/timing/time_parts.h"
 
 namespace wafersim::cli {
 namespace {
@@ -22,32 +23,35 @@ std::string workload_text(const RunResult& r) {
   const Workload& w = r.workload;
   std::string s = fmt::format("{} · batch {}", phase_name(w.phase), w.batch);
   switch (w.phase) {
-    case Phase::Decode: s += fmt::format(" · context {}", w.context); break;
-    case Phase::Generate: s += fmt::format(" · prompt {} · output {}", w.prompt, w.output); break;
-    default: s += fmt::format(" · prompt {}", w.prompt); break;
+    case Phase::Decode:
+      s += fmt::format(" · context {}", w.context);
+      break;
+    case Phase::Generate:
+      s += fmt::format(" · prompt {} · output {}", w.prompt, w.output);
+      break;
+    default:
+      s += fmt::format(" · prompt {}", w.prompt);
+      break;
   }
   return s + fmt::format(" · {} · {}", dtype_name(w.dtype), fidelity_name(r.fidelity));
 }
 
-std::string bound_text(Bound b, const std::string& kind) {
-  switch (b) {
-    case Bound::Memory: return kind == "gpu" ? "memory (HBM bandwidth)" : "memory (SRAM bandwidth)";
-    case Bound::Compute: return "compute";
-    case Bound::Fabric: return "fabric (on-chip network)";
-    case Bound::Interconnect: return "interconnect (links between devices)";
-    case Bound::Latency: return "latency (fixed per-op costs: launches, hops, synchronisation)";
-  }
-  return "";
+/// What bound the step, in words; memory names the level the weights are read from.
+std::string bound_text(const RunResult& r) {
+  if (r.bound != Bound::Memory) return std::string(time_part(r.bound).meaning);
+  // Streamed weights are held by the store behind the device's I/O, not by its memory.
+  if (!r.weight_stream_path.empty()) return "memory (weights streamed in through " + r.weight_stream_path + ")";
+  return r.weight_memory.empty() ? "memory" : "memory (" + r.weight_memory + " bandwidth)";
 }
 
 std::string shares(const TimeBreakdown& t) {
   const double total = t.total();
   if (total <= 0) return "-";
   std::string s;
-  for (auto [name, v] : {std::pair{"compute", t.compute}, std::pair{"memory", t.memory}, std::pair{"fabric", t.fabric},
-                         std::pair{"interconnect", t.interconnect}, std::pair{"latency", t.overhead}}) {
+  for (const TimePart& p : time_parts()) {
+    const double v = t.*p.seconds;
     if (v <= 0) continue;
-    s += (s.empty() ? "" : " · ") + fmt::format("{} {:.1f}%", name, 100 * v / total);
+    s += (s.empty() ? "" : " · ") + fmt::format("{} {:.1f}%", p.name, 100 * v / total);
   }
   return s;
 }
@@ -60,9 +64,9 @@ void print_energy_summary(std::ostream& out, const RunResult& r) {
   line("energy per token", fmt::format("{:.3g} J ({:.3g} tokens/J)", e.energy_j_per_token, e.tokens_per_joule));
   line("power", fmt::format("{} system, {} per device{}", format_quantity(e.power_w, UnitKind::Watts),
                             format_quantity(e.device_power_w, UnitKind::Watts),
-                            e.power_capped ? fmt::format(" (power-capped: clock at {:.0f}%, {:.2f}x slower)", 100 / e.cap_stretch,
-                                                         e.cap_stretch)
-                                            : ""));
+                            e.power_capped ? fmt::format(" (power-capped: clock at {:.0f}%, {:.2f}x slower)",
+                                                         100 / e.cap_stretch, e.cap_stretch)
+                                           : ""));
   if (e.cost.capex_usd > 0) {
     const double usd = e.cost.capex_usd;
     const std::string price = usd >= 1e6 ? fmt::format("${:.3g}M", usd / 1e6) : fmt::format("${:.3g}k", usd / 1e3);
@@ -70,8 +74,8 @@ void print_energy_summary(std::ostream& out, const RunResult& r) {
                              e.cost.per_million_tokens, e.cost.capex_per_million, e.cost.energy_per_million, price,
                              e.cost.lifetime_years, e.cost.capex_estimated ? "; estimated price" : ""));
   } else {
-    line("cost", fmt::format("${:.3g} per million tokens: energy only (this system has no price)",
-                             e.cost.per_million_tokens));
+    line("cost",
+         fmt::format("${:.3g} per million tokens: energy only (this system has no price)", e.cost.per_million_tokens));
   }
   line("cooling", fmt::format("{}: {} · exhaust {:.0f} °C", e.cooling.type, e.cooling.reason, e.cooling.exhaust_c));
 }
@@ -99,17 +103,18 @@ void print_speculative(std::ostream& out, const RunResult& r) {
   const SpeculativeResult& s = *r.speculative;
   auto line = [&](const std::string& k, const std::string& v) { out << fmt::format("  {:<22}{}\n", k, v); };
   const double step = s.step_s > 0 ? s.step_s : 1;
-  line("speculative", fmt::format("{} · k = {} draft tokens · acceptance {:.3g} per token", s.method == "mtp"
-                                      ? fmt::format("{} MTP module(s) of the target", s.k)
-                                      : "draft model " + s.draft_model, s.k, s.acceptance));
+  line("speculative", fmt::format("{} · k = {} draft tokens · acceptance {:.3g} per token",
+                                  s.method == "mtp" ? fmt::format("{} MTP module(s) of the target", s.k)
+                                                    : "draft model " + s.draft_model,
+                                  s.k, s.acceptance));
   line("tokens per step", fmt::format("{:.3g} (of at most {}: the accepted draft tokens plus the target's own)",
                                       s.tokens_per_step, s.k + 1));
-  line("one step", fmt::format("{} = draft {} ({} × {}, {:.0f}%) + verify {} ({:.0f}%){}", format_seconds(s.step_s),
-                               format_seconds(s.draft_s), s.k, format_seconds(s.draft_pass_s), 100 * s.draft_s / step,
-                               format_seconds(s.verify_s), 100 * s.verify_s / step,
-                               s.link_s > 0 ? fmt::format(" + links {} ({:.0f}%)", format_seconds(s.link_s),
-                                                          100 * s.link_s / step)
-                                            : ""));
+  line("one step",
+       fmt::format(
+           "{} = draft {} ({} × {}, {:.0f}%) + verify {} ({:.0f}%){}", format_seconds(s.step_s),
+           format_seconds(s.draft_s), s.k, format_seconds(s.draft_pass_s), 100 * s.draft_s / step,
+           format_seconds(s.verify_s), 100 * s.verify_s / step,
+           s.link_s > 0 ? fmt::format(" + links {} ({:.0f}%)", format_seconds(s.link_s), 100 * s.link_s / step) : ""));
   if (s.speedup > 0)
     line("speed-up", fmt::format("{:.2f}x over plain decoding ({} tokens/s per user)", s.speedup,
                                  format_count(s.plain_tokens_per_s_per_user)));
@@ -134,17 +139,15 @@ void print_summary(std::ostream& out, const RunResult& r) {
     if (r.tpot_s && (r.workload.phase == Phase::Generate || r.speculative))
       line("time per output token", format_seconds(*r.tpot_s));
     print_speculative(out, r);
-    // A wafer streaming its weights is held by the store behind its I/O, not by SRAM.
-    const bool streamed = r.bound == Bound::Memory && r.layout.find("weight_streaming,") != std::string::npos;
-    line("bound by", streamed ? "memory (weights streamed in through the wafer I/O)" : bound_text(r.bound, r.device_kind));
+    line("bound by", bound_text(r));
     line("time split", shares(r.time));
     if (r.kv_transfer_s > 0)
-      line("KV cache transfer", fmt::format("{} ({} between groups)", format_seconds(r.kv_transfer_s),
-                                            bytes_text(r.kv_transfer_bytes)));
+      line("KV cache transfer",
+           fmt::format("{} ({} between groups)", format_seconds(r.kv_transfer_s), bytes_text(r.kv_transfer_bytes)));
     if (r.time.interconnect > 0)
-      line("on / between devices", fmt::format("{} on the devices · {} on links between them",
-                                               format_seconds(r.time.total() - r.time.interconnect),
-                                               format_seconds(r.time.interconnect)));
+      line("on / between devices",
+           fmt::format("{} on the devices · {} on links between them",
+                       format_seconds(r.time.total() - r.time.interconnect), format_seconds(r.time.interconnect)));
     print_energy_summary(out, r);
   }
   line("memory used", fmt::format("weights {} + KV cache {} + activations {} of {}", bytes_text(r.weights),
@@ -163,16 +166,20 @@ void print_op_table(std::ostream& out, const std::vector<OpRow>& rows, std::size
                                       TextTable::Align::Right, TextTable::Align::Left,  TextTable::Align::Right,
                                       TextTable::Align::Right, TextTable::Align::Right, TextTable::Align::Right};
   if (notes) {
-    head.emplace_back(r.device_kind == "wafer" ? "where (region · hops on the critical path · reduction)" : "note");
+    head.emplace_back(r.op_note_header);
     align.push_back(TextTable::Align::Left);
   }
   TextTable t(head, align);
   double shown = 0;
   for (const auto& row : rows) {
     shown += row.time_s;
-    std::vector<std::string> cells{row.name, std::to_string(row.count), format_seconds(row.time_s),
-                                   fmt::format("{:.1f}%", 100 * row.share), std::string(bound_name(row.bound)),
-                                   format_si(row.flops, "FLOP"), bytes_text(row.bytes),
+    std::vector<std::string> cells{row.name,
+                                   std::to_string(row.count),
+                                   format_seconds(row.time_s),
+                                   fmt::format("{:.1f}%", 100 * row.share),
+                                   std::string(bound_name(row.bound)),
+                                   format_si(row.flops, "FLOP"),
+                                   bytes_text(row.bytes),
                                    row.bytes > 0 ? fmt::format("{:.3g}", row.intensity()) : "-",
                                    r.energy ? format_si(row.energy_j, "J") : "-"};
     if (notes) cells.push_back(row.note);
@@ -181,7 +188,7 @@ void print_op_table(std::ostream& out, const std::vector<OpRow>& rows, std::size
   out << t.render();
   if (rows.size() < all)
     out << fmt::format("({} more rows: {} of the step; --top 0 shows all)\n", all - rows.size(),
-                           format_seconds(std::max(0.0, r.step_latency_s - shown)));
+                       format_seconds(std::max(0.0, r.step_latency_s - shown)));
 }
 
 }  // namespace
@@ -227,7 +234,8 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top
   const std::string step_name =
       r.speculative ? fmt::format("verification ({}-token decode)", r.speculative->k + 1)
                     : std::string(r.workload.phase == Phase::Generate ? "decode" : phase_name(r.workload.phase));
-  ctx.out << "\n" << (every_op ? "Every op" : "Ops summed over layers")
+  ctx.out << "\n"
+          << (every_op ? "Every op" : "Ops summed over layers")
           << fmt::format(" of one {} step ({} total), longest first", step_name, format_seconds(r.step_latency_s))
           << (rows.size() < all ? fmt::format(" (top {} of {})", rows.size(), all) : "") << ":\n";
   print_op_table(ctx.out, rows, all, r);
@@ -240,10 +248,9 @@ int cmd_explain(const Context& ctx, const EvalArgs& args, bool every_op, int top
     auto draft_rows = op_rows(draft, every_op);
     const std::size_t draft_all = draft_rows.size();
     if (top > 0 && draft_rows.size() > static_cast<std::size_t>(top)) draft_rows.resize(static_cast<std::size_t>(top));
-    ctx.out << fmt::format("\nOne draft pass of {} ({}; {} per step), longest first{}:\n", s.draft_model,
-                           format_seconds(s.draft_pass_s), s.k,
-                           draft_rows.size() < draft_all ? fmt::format(" (top {} of {})", draft_rows.size(), draft_all)
-                                                         : "");
+    ctx.out << fmt::format(
+        "\nOne draft pass of {} ({}; {} per step), longest first{}:\n", s.draft_model, format_seconds(s.draft_pass_s),
+        s.k, draft_rows.size() < draft_all ? fmt::format(" (top {} of {})", draft_rows.size(), draft_all) : "");
     print_op_table(ctx.out, draft_rows, draft_all, draft);
   }
   ctx.out << "bound: the resource that limited the op (memory = bytes / bandwidth of the level the weights live in;"

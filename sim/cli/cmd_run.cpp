@@ -47,14 +47,20 @@ std::vector<std::string> figures(const Json& row, bool serve) {
       return d.is_object() ? format_seconds(d["p99"].get<double>()) : std::string("-");
     };
     const Json slo = row.value("slo_attainment", Json(nullptr));
-    return {cell(row.value("fits", Json(false))), cell(row.value("devices", Json(nullptr))),
-            cell(row.value("throughput_tokens_per_s", Json(nullptr))), p99("ttft_s"), p99("tpot_s"),
+    return {cell(row.value("fits", Json(false))),
+            cell(row.value("devices", Json(nullptr))),
+            cell(row.value("throughput_tokens_per_s", Json(nullptr))),
+            p99("ttft_s"),
+            p99("tpot_s"),
             slo.is_number() ? fmt::format("{:.1f}%", 100 * slo.get<double>()) : "-"};
   }
   const Json lat = row.value("latency_s", Json(nullptr));
-  return {cell(row.value("fits", Json(false))), cell(row.value("devices", Json(nullptr))),
-          cell(row.value("tokens_per_s_per_user", Json(nullptr))), cell(row.value("tokens_per_s", Json(nullptr))),
-          lat.is_number() ? format_seconds(lat.get<double>()) : "-", cell(row.value("bound", Json(nullptr)))};
+  return {cell(row.value("fits", Json(false))),
+          cell(row.value("devices", Json(nullptr))),
+          cell(row.value("tokens_per_s_per_user", Json(nullptr))),
+          cell(row.value("tokens_per_s", Json(nullptr))),
+          lat.is_number() ? format_seconds(lat.get<double>()) : "-",
+          cell(row.value("bound", Json(nullptr)))};
 }
 
 /// A big sweep in a few lines: how many points fit, and the best and worst of its headline figure.
@@ -103,7 +109,7 @@ void print_sweep_summary(const Context& ctx, const std::vector<Json>& rows, cons
   for (const auto& row : rows) {
     std::vector<std::string> cells;
     for (const auto& c : varying)
-      cells.push_back(row.contains(c)                                      ? cell(row[c])
+      cells.push_back(row.contains(c)                                       ? cell(row[c])
                       : c == "devices" && row.contains("devices_requested") ? cell(row["devices_requested"])
                                                                             : "-");
     for (auto& f : figures(row, serve)) cells.push_back(std::move(f));
@@ -118,16 +124,17 @@ int cmd_run(const Context& ctx, const RunArgs& args) {
   std::optional<MpiSession> mpi;
   if (MpiSession::launched()) {
     if (!MpiSession::built())
-      throw InputError::option("run", "started by mpirun with several ranks, but this wafersim was built without "
-                                      "MPI: every rank would run the whole sweep (see docs/scale-out.md)");
+      throw InputError::option("run",
+                               "started by mpirun with several ranks, but this wafersim was built without "
+                               "MPI: every rank would run the whole sweep (see docs/scale-out.md)");
     mpi.emplace(nullptr, nullptr);
   }
   const bool worker = mpi && mpi->rank() > 0;
   const int local_ranks = mpi ? std::max(1, mpi->local_size()) : 1;
   RunnerOptions options;
   options.out_root = args.out_dir;
-  options.jobs = args.jobs > 0 ? args.jobs
-                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / local_ranks);
+  options.jobs =
+      args.jobs > 0 ? args.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / local_ranks);
   options.resume = args.resume;
   options.mpi = mpi ? &*mpi : nullptr;
   const bool quiet = args.quiet || worker;
@@ -189,9 +196,10 @@ int cmd_run(const Context& ctx, const RunArgs& args) {
     return outcome.interrupted ? kInterrupted : kOk;
   }
   print_sweep_summary(ctx, outcome.rows, outcome.varying);
-  ctx.out << fmt::format("\n{} points{} ({} reused from an earlier run) → {}/\n", outcome.total,
-                         outcome.shard ? fmt::format(" of shard {}/{}", outcome.shard->index, outcome.shard->count) : "",
-                         outcome.reused, outcome.dir.string());
+  ctx.out << fmt::format(
+      "\n{} points{} ({} reused from an earlier run) → {}/\n", outcome.total,
+      outcome.shard ? fmt::format(" of shard {}/{}", outcome.shard->index, outcome.shard->count) : "", outcome.reused,
+      outcome.dir.string());
   if (mpi)
     ctx.out << fmt::format("  spread over {} MPI ranks ({} evaluation thread{} on rank 0)\n", mpi->size(), options.jobs,
                            options.jobs == 1 ? "" : "s");

@@ -38,13 +38,12 @@ void print_summary(std::ostream& out, const ServeRunResult& r) {
     return;
   }
   const double d = j["duration_s"].get<double>();
-  line("requests", fmt::format("{} completed of {} in {}", j["completed"].get<std::int64_t>(),
-                               j["requests"].get<std::int64_t>(),
-                               d >= 120 ? fmt::format("{:.1f} min", d / 60) : format_seconds(d)));
+  line("requests",
+       fmt::format("{} completed of {} in {}", j["completed"].get<std::int64_t>(), j["requests"].get<std::int64_t>(),
+                   d >= 120 ? fmt::format("{:.1f} min", d / 60) : format_seconds(d)));
   line("offered load", j["request_rate"].is_number() ? fmt::format("{:.3g} requests/s", j["request_rate"].get<double>())
                                                      : "all at once (offline)");
-  line("throughput", fmt::format("{:.3g} requests/s · {} output tokens/s",
-                                 j["throughput_requests_per_s"].get<double>(),
+  line("throughput", fmt::format("{:.3g} requests/s · {} output tokens/s", j["throughput_requests_per_s"].get<double>(),
                                  format_count(j["throughput_tokens_per_s"].get<double>())));
   print_dist(out, "time to first token", j["ttft_s"]);
   print_dist(out, "time per output token", j["tpot_s"]);
@@ -54,17 +53,17 @@ void print_summary(std::ostream& out, const ServeRunResult& r) {
   if (j.contains("speculative")) {
     const Json& s = j["speculative"];
     const int k = s["k"].get<int>();
-    line("speculative", fmt::format("{} · k = {} · acceptance {:.3g} per token",
-                                    s["method"].get<std::string>() == "mtp" ? s["draft_model"].get<std::string>()
-                                                                            : "draft " + s["draft_model"].get<std::string>(),
-                                    k, s["acceptance"].get<double>()));
+    line("speculative",
+         fmt::format("{} · k = {} · acceptance {:.3g} per token",
+                     s["method"].get<std::string>() == "mtp" ? s["draft_model"].get<std::string>()
+                                                             : "draft " + s["draft_model"].get<std::string>(),
+                     k, s["acceptance"].get<double>()));
     line("tokens per step", fmt::format("{:.3f} drawn over {} verifications (expected {:.3f}, at most {})",
-                                        s["tokens_per_step"].get<double>(),
-                                        s["verification_steps"].get<std::int64_t>(),
+                                        s["tokens_per_step"].get<double>(), s["verification_steps"].get<std::int64_t>(),
                                         s["tokens_per_step_expected"].get<double>(), k + 1));
-    line("one step (batch 1)", fmt::format("{} = draft {} + verify {}", format_seconds(s["step_s"].get<double>()),
-                                           format_seconds(s["draft_s"].get<double>()),
-                                           format_seconds(s["verify_s"].get<double>())));
+    line("one step (batch 1)",
+         fmt::format("{} = draft {} + verify {}", format_seconds(s["step_s"].get<double>()),
+                     format_seconds(s["draft_s"].get<double>()), format_seconds(s["verify_s"].get<double>())));
   }
   line("batch", fmt::format("mean {:.1f} sequences per decode step · max {}", j["mean_batch"].get<double>(),
                             j["max_batch_reached"].get<std::int64_t>()));
@@ -78,21 +77,23 @@ void print_summary(std::ostream& out, const ServeRunResult& r) {
   if (j["energy_j_per_token"].get<double>() > 0)
     line("energy", fmt::format("{:.3g} J per output token", j["energy_j_per_token"].get<double>()));
   if (j["cost_per_million_tokens"].is_number())
-    line("cost", fmt::format("${:.3g} per million output tokens at this load", j["cost_per_million_tokens"].get<double>()));
+    line("cost",
+         fmt::format("${:.3g} per million output tokens at this load", j["cost_per_million_tokens"].get<double>()));
   if (j.contains("capacity_requests_per_s")) {
     const double cap = j["capacity_requests_per_s"].get<double>();
     if (cap > 0)
       line("capacity at the SLO",
-           fmt::format("{:.3g} requests/s · {} output tokens/s · {:.0f} users at once{}", cap,
-                       format_count(j["capacity_tokens_per_s"].get<double>()), j["capacity_users"].get<double>(),
-                       j["capacity_cost_per_million_tokens"].is_number()
-                           ? fmt::format(" · ${:.3g} per million tokens",
-                                         j["capacity_cost_per_million_tokens"].get<double>())
-                           : ""));
+           fmt::format(
+               "{:.3g} requests/s · {} output tokens/s · {:.0f} users at once{}", cap,
+               format_count(j["capacity_tokens_per_s"].get<double>()), j["capacity_users"].get<double>(),
+               j["capacity_cost_per_million_tokens"].is_number()
+                   ? fmt::format(" · ${:.3g} per million tokens", j["capacity_cost_per_million_tokens"].get<double>())
+                   : ""));
     else
       line("capacity at the SLO", "none: even a very low rate misses the SLO");
   }
-  line("step evaluations", fmt::format("{} grid points timed by the engines", j["step_evaluations"].get<std::size_t>()));
+  line("step evaluations",
+       fmt::format("{} grid points timed by the engines", j["step_evaluations"].get<std::size_t>()));
 }
 
 }  // namespace
@@ -111,9 +112,12 @@ void ServeArgs::add_to(CLI::App& app) {
   app.add_option("--requests", options["requests"], "Requests to generate (with --trace: the first N)");
   app.add_option("--prompt", options["prompt"], "Prompt tokens: N, uniform:A:B or lognormal:MEDIAN:SIGMA");
   app.add_option("--output", options["output"], "Output tokens: N, uniform:A:B or lognormal:MEDIAN:SIGMA");
-  app.add_option("--scheduler", options["scheduler"], "continuous | static | chunked | disaggregated (default: disaggregated on a system whose prefill and decode groups differ, else continuous)");
+  app.add_option("--scheduler", options["scheduler"],
+                 "continuous | static | chunked | disaggregated (default: disaggregated on a system whose prefill and "
+                 "decode groups differ, else continuous)");
   app.add_option("--max-batch", options["max_batch"], "Sequences per step at most (default 256)");
-  app.add_option("--chunk", options["chunk"], "Chunked: token budget per step (default 512); others: prefill tokens per step (default 8192)");
+  app.add_option("--chunk", options["chunk"],
+                 "Chunked: token budget per step (default 512); others: prefill tokens per step (default 8192)");
   app.add_option("--slo-ttft", options["slo_ttft"], "SLO on p99 time to first token (seconds, or \"200 ms\")");
   app.add_option("--slo-tpot", options["slo_tpot"], "SLO on p99 time per output token (seconds, or \"20 ms\")");
   app.add_flag("--find-capacity", find_capacity, "Bisect for the highest rate meeting the SLO");
@@ -155,8 +159,10 @@ int cmd_serve(const Context& ctx, const ServeArgs& args) {
   if (args.find_capacity) options["find_capacity"] = {"true", OptionOrigin{"", 0, 0, "--find-capacity"}};
   RequestRunner runner(ctx.registry, ctx.config_root);
   const ServeRunResult r = run_serve(runner, base, options, !args.out_dir.empty());
-  if (args.json) ctx.out << r.json.dump(2) << "\n";
-  else print_summary(ctx.out, r);
+  if (args.json)
+    ctx.out << r.json.dump(2) << "\n";
+  else
+    print_summary(ctx.out, r);
   if (!r.fits) return kDoesNotFit;
   if (!args.out_dir.empty()) {
     const std::filesystem::path dir(args.out_dir);

@@ -13,10 +13,14 @@ namespace wafersim {
 
 std::string_view folder_name(ConfigFolder f) {
   switch (f) {
-    case ConfigFolder::Devices: return "devices";
-    case ConfigFolder::Systems: return "systems";
-    case ConfigFolder::Models: return "models";
-    case ConfigFolder::Scenarios: return "scenarios";
+    case ConfigFolder::Devices:
+      return "devices";
+    case ConfigFolder::Systems:
+      return "systems";
+    case ConfigFolder::Models:
+      return "models";
+    case ConfigFolder::Scenarios:
+      return "scenarios";
   }
   return "devices";
 }
@@ -82,10 +86,10 @@ std::vector<Diagnostic> ConfigLibrary::unused_overrides() const {
   for (std::size_t i = 0; i < overrides_.size(); ++i) {
     if (override_used_[i]) continue;
     const std::string first = overrides_[i].path.substr(0, overrides_[i].path.find('.'));
-    out.push_back(Diagnostic{overrides_[i].origin, 0, 0, overrides_[i].path,
-                             "no config named '" + first + "' is used here" + did_you_mean(first, names) +
-                                 " (the path starts with a device, system or model name; in use: " +
-                                 quoted_list(names) + ")"});
+    out.push_back(
+        Diagnostic{overrides_[i].origin, 0, 0, overrides_[i].path,
+                   "no config named '" + first + "' is used here" + did_you_mean(first, names) +
+                       " (the path starts with a device, system or model name; in use: " + quoted_list(names) + ")"});
   }
   return out;
 }
@@ -97,11 +101,11 @@ void ConfigLibrary::apply_override(ConfigNode& root, const std::string& relative
   std::string path;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const std::string& key = parts[i];
-    if (key.empty())
-      throw InputError(Diagnostic{origin, 0, 0, relative_path, "empty key in the path"});
+    if (key.empty()) throw InputError(Diagnostic{origin, 0, 0, relative_path, "empty key in the path"});
     const bool last = i + 1 == parts.size();
     if (node->is_sequence()) {
-      const bool digits = std::all_of(key.begin(), key.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+      const bool digits =
+          std::all_of(key.begin(), key.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
       if (!digits || key.size() > 6 || std::stoul(key) >= node->size())
         throw InputError(Diagnostic{origin, 0, 0, relative_path,
                                     "'" + path + "' is a list of " + std::to_string(node->size()) +
@@ -152,8 +156,8 @@ LoadedConfig ConfigLibrary::resolve(ConfigNode node, const std::string& name, co
   ConfigNode merged = node;
   if (const ConfigNode* preset = node.find("preset")) {
     if (depth >= kMaxPresetDepth)
-      throw InputError(preset->error("preset chain deeper than " + std::to_string(kMaxPresetDepth) +
-                                     " (is there a cycle?)"));
+      throw InputError(
+          preset->error("preset chain deeper than " + std::to_string(kMaxPresetDepth) + " (is there a cycle?)"));
     if (!preset->is_scalar()) throw InputError(preset->error("expected a preset name"));
     const ConfigFolder folder = folder_for_kind(kind);
     const std::string base_name = preset->scalar();
@@ -216,12 +220,14 @@ LoadedConfig ConfigLibrary::load(const std::string& name_or_path, const std::vec
     names.insert(names.end(), l.begin(), l.end());
   }
   throw InputError(Diagnostic{"", 0, 0, what,
-                              "unknown name or missing file '" + name_or_path + "'" + did_you_mean(name_or_path, names) +
-                                  " (presets: " + [&] {
+                              "unknown name or missing file '" + name_or_path + "'" +
+                                  did_you_mean(name_or_path, names) + " (presets: " +
+                                  [&] {
                                     std::string s;
                                     for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
                                     return s;
-                                  }() + ")"});
+                                  }() +
+                                  ")"});
 }
 
 }  // namespace wafersim

@@ -45,10 +45,14 @@ ConfigNode ConfigNode::make_map(SourceMark mark, std::string path) {
 
 std::string ConfigNode::type_name(Type t) {
   switch (t) {
-    case Type::Null: return "nothing";
-    case Type::Scalar: return "a value";
-    case Type::Sequence: return "a list";
-    case Type::Map: return "a map";
+    case Type::Null:
+      return "nothing";
+    case Type::Scalar:
+      return "a value";
+    case Type::Sequence:
+      return "a list";
+    case Type::Map:
+      return "a map";
   }
   return "?";
 }
@@ -64,9 +68,7 @@ const ConfigNode* ConfigNode::find(std::string_view key) const {
   return nullptr;
 }
 
-bool ConfigNode::has(std::string_view key) const {
-  return std::find(keys_.begin(), keys_.end(), key) != keys_.end();
-}
+bool ConfigNode::has(std::string_view key) const { return std::find(keys_.begin(), keys_.end(), key) != keys_.end(); }
 
 void ConfigNode::consume_all() const { std::fill(consumed_.begin(), consumed_.end(), true); }
 
@@ -114,8 +116,10 @@ void ConfigNode::erase(std::string_view key) {
 void ConfigNode::set_path(std::string path) {
   path_ = std::move(path);
   for (std::size_t i = 0; i < children_.size(); ++i) {
-    if (type_ == Type::Map) children_[i].set_path(join_path(path_, keys_[i]));
-    else children_[i].set_path(path_ + "[" + std::to_string(i) + "]");
+    if (type_ == Type::Map)
+      children_[i].set_path(join_path(path_, keys_[i]));
+    else
+      children_[i].set_path(path_ + "[" + std::to_string(i) + "]");
   }
 }
 
@@ -172,7 +176,10 @@ std::string quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') { out += "\\n"; continue; }
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
     out += c;
   }
   return out + "\"";
@@ -190,16 +197,22 @@ std::string ConfigNode::to_yaml(int indent) const {
     for (std::size_t i = 0; i < keys_.size(); ++i) {
       const ConfigNode& c = children_[i];
       const std::string key = needs_quotes(keys_[i]) ? quote(keys_[i]) : keys_[i];
-      if (c.is_scalar()) out += pad + key + ": " + scalar_text(c) + "\n";
-      else if (c.is_null()) out += pad + key + ": null\n";
-      else if (c.children_.empty()) out += pad + key + (c.is_map() ? ": {}\n" : ": []\n");
-      else out += pad + key + ":\n" + c.to_yaml(indent + 2);
+      if (c.is_scalar())
+        out += pad + key + ": " + scalar_text(c) + "\n";
+      else if (c.is_null())
+        out += pad + key + ": null\n";
+      else if (c.children_.empty())
+        out += pad + key + (c.is_map() ? ": {}\n" : ": []\n");
+      else
+        out += pad + key + ":\n" + c.to_yaml(indent + 2);
     }
   } else if (type_ == Type::Sequence) {
     if (children_.empty()) return pad + "[]\n";
     for (const auto& c : children_) {
-      if (c.is_scalar()) out += pad + "- " + scalar_text(c) + "\n";
-      else if (c.is_null()) out += pad + "- null\n";
+      if (c.is_scalar())
+        out += pad + "- " + scalar_text(c) + "\n";
+      else if (c.is_null())
+        out += pad + "- null\n";
       else {
         std::string inner = c.to_yaml(indent + 2);
         // Put the first line of the nested block right after the dash.

@@ -59,7 +59,7 @@ class ConfigNode {
   [[nodiscard]] std::vector<std::string> unconsumed_keys() const;
 
   // Building (loader, preset merge, --set).
-  void append(ConfigNode child);                      ///< sequence item
+  void append(ConfigNode child);  ///< sequence item
   /// Map entry (replaces an existing key); `key_mark` is where the key is written
   /// (default: where the value is).
   void insert(std::string key, ConfigNode child, std::optional<SourceMark> key_mark = std::nullopt);

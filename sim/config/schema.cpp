@@ -7,10 +7,14 @@ namespace wafersim::schema_detail {
 
 std::string range_text(Range r) {
   switch (r) {
-    case Range::Any: return "";
-    case Range::NonNegative: return " >= 0";
-    case Range::Positive: return " > 0";
-    case Range::Fraction: return " in (0, 1]";
+    case Range::Any:
+      return "";
+    case Range::NonNegative:
+      return " >= 0";
+    case Range::Positive:
+      return " > 0";
+    case Range::Fraction:
+      return " in (0, 1]";
   }
   return "";
 }
@@ -18,10 +22,17 @@ std::string range_text(Range r) {
 bool check_range(const ConfigNode& n, double v, Range range, Diagnostics& d) {
   bool ok = true;
   switch (range) {
-    case Range::Any: break;
-    case Range::NonNegative: ok = v >= 0; break;
-    case Range::Positive: ok = v > 0; break;
-    case Range::Fraction: ok = v > 0 && v <= 1; break;
+    case Range::Any:
+      break;
+    case Range::NonNegative:
+      ok = v >= 0;
+      break;
+    case Range::Positive:
+      ok = v > 0;
+      break;
+    case Range::Fraction:
+      ok = v > 0 && v <= 1;
+      break;
   }
   if (!ok) d.add(n.error("value '" + n.scalar() + "' out of range (expected" + range_text(range) + ")"));
   return ok;
@@ -97,13 +108,12 @@ std::optional<double> parse_unit_value(const ConfigNode& n, UnitKind unit, Range
 
 void report_unknown_keys(const ConfigNode& map, const std::vector<std::string>& known, Diagnostics& d) {
   for (const auto& key : map.unconsumed_keys()) {
-    d.add(map.error_at_key_name(key, "unknown key" + did_you_mean(key, known) + " (valid keys: " +
-                                    [&] {
-                                      std::string s;
-                                      for (const auto& k : known) s += (s.empty() ? "" : ", ") + k;
-                                      return s;
-                                    }() +
-                                    ")"));
+    d.add(map.error_at_key_name(
+        key, "unknown key" + did_you_mean(key, known) + " (valid keys: " + [&] {
+          std::string s;
+          for (const auto& k : known) s += (s.empty() ? "" : ", ") + k;
+          return s;
+        }() + ")"));
   }
 }
 

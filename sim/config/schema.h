@@ -92,9 +92,11 @@ class Schema {
     add(key, unit_kind_name(unit), unit_kind_base(unit), default_text.value_or(""), doc,
         [key, member, unit, range, def](const ConfigNode* n, const ConfigNode& parent, T& out, Diagnostics& d) {
           if (n == nullptr) {
-            if (def) out.*member = *def;
-            else d.add(parent.error_at_key(key, "missing required key (expected a " + unit_kind_name(unit) +
-                                                    ", e.g. " + unit_kind_examples(unit) + ")"));
+            if (def)
+              out.*member = *def;
+            else
+              d.add(parent.error_at_key(key, "missing required key (expected a " + unit_kind_name(unit) + ", e.g. " +
+                                                 unit_kind_examples(unit) + ")"));
             return;
           }
           if (auto v = schema_detail::parse_unit_value(*n, unit, range, d))
@@ -122,8 +124,10 @@ class Schema {
     add(key, "integer >= " + std::to_string(min), "", def ? std::to_string(*def) : "", doc,
         [key, member, def, min, max](const ConfigNode* n, const ConfigNode& parent, T& out, Diagnostics& d) {
           if (n == nullptr) {
-            if (def) out.*member = *def;
-            else d.add(parent.error_at_key(key, "missing required key (expected an integer)"));
+            if (def)
+              out.*member = *def;
+            else
+              d.add(parent.error_at_key(key, "missing required key (expected an integer)"));
             return;
           }
           if (auto v = schema_detail::parse_integer(*n, min, max, d)) out.*member = *v;
@@ -137,8 +141,10 @@ class Schema {
     add(key, "number" + schema_detail::range_text(range), "", def ? trim_number(*def) : "", doc,
         [key, member, def, range](const ConfigNode* n, const ConfigNode& parent, T& out, Diagnostics& d) {
           if (n == nullptr) {
-            if (def) out.*member = *def;
-            else d.add(parent.error_at_key(key, "missing required key (expected a number)"));
+            if (def)
+              out.*member = *def;
+            else
+              d.add(parent.error_at_key(key, "missing required key (expected a number)"));
             return;
           }
           if (auto v = schema_detail::parse_number(*n, range, d)) out.*member = *v;
@@ -149,7 +155,10 @@ class Schema {
   Schema& flag(std::string key, bool T::*member, std::string doc, bool def) {
     add(key, "true|false", "", def ? "true" : "false", doc,
         [member, def](const ConfigNode* n, const ConfigNode&, T& out, Diagnostics& d) {
-          if (n == nullptr) { out.*member = def; return; }
+          if (n == nullptr) {
+            out.*member = def;
+            return;
+          }
           if (auto v = schema_detail::parse_flag(*n, d)) out.*member = *v;
         });
     return *this;
@@ -159,11 +168,16 @@ class Schema {
     add(key, "text", "", def ? (def->empty() ? "\"\"" : *def) : "", doc,
         [key, member, def](const ConfigNode* n, const ConfigNode& parent, T& out, Diagnostics& d) {
           if (n == nullptr || n->is_null()) {
-            if (def) out.*member = *def;
-            else d.add(parent.error_at_key(key, "missing required key (expected text)"));
+            if (def)
+              out.*member = *def;
+            else
+              d.add(parent.error_at_key(key, "missing required key (expected text)"));
             return;
           }
-          if (!n->is_scalar()) { d.add(n->error("expected text, got " + ConfigNode::type_name(n->type()))); return; }
+          if (!n->is_scalar()) {
+            d.add(n->error("expected text, got " + ConfigNode::type_name(n->type())));
+            return;
+          }
           out.*member = n->scalar();
         });
     return *this;
@@ -182,13 +196,21 @@ class Schema {
     add(key, "one of: " + join_names(names), "", def_text, doc,
         [key, member, options, names, def](const ConfigNode* n, const ConfigNode& parent, T& out, Diagnostics& d) {
           if (n == nullptr) {
-            if (def) out.*member = *def;
-            else d.add(parent.error_at_key(key, "missing required key (expected one of: " + join_names(names) + ")"));
+            if (def)
+              out.*member = *def;
+            else
+              d.add(parent.error_at_key(key, "missing required key (expected one of: " + join_names(names) + ")"));
             return;
           }
-          if (!n->is_scalar()) { d.add(n->error("expected one of: " + join_names(names))); return; }
+          if (!n->is_scalar()) {
+            d.add(n->error("expected one of: " + join_names(names)));
+            return;
+          }
           for (const auto& [name, value] : options) {
-            if (name == n->scalar()) { out.*member = value; return; }
+            if (name == n->scalar()) {
+              out.*member = value;
+              return;
+            }
           }
           d.add(n->error("unknown value '" + n->scalar() + "'" + did_you_mean(n->scalar(), names) +
                          " (expected one of: " + join_names(names) + ")"));
@@ -200,10 +222,14 @@ class Schema {
   template <class S>
   Schema& section(std::string key, S T::*member, Schema<S> sub, std::string doc, bool required = false) {
     auto shared = std::make_shared<Schema<S>>(std::move(sub));
-    add(key, "section", "", required ? "" : "(defaults)", doc,
+    add(
+        key, "section", "", required ? "" : "(defaults)", doc,
         [key, member, shared, required](const ConfigNode* n, const ConfigNode& parent, T& out, Diagnostics& d) {
           if (n == nullptr || n->is_null()) {
-            if (required) { d.add(parent.error_at_key(key, "missing required section")); return; }
+            if (required) {
+              d.add(parent.error_at_key(key, "missing required section"));
+              return;
+            }
             ConfigNode empty = ConfigNode::make_map(parent.mark(), join_path(parent.path(), key));
             shared->parse(empty, out.*member, d);
             return;
@@ -218,13 +244,17 @@ class Schema {
   template <class S>
   Schema& list(std::string key, std::vector<S> T::*member, Schema<S> sub, std::string doc, bool required = false) {
     auto shared = std::make_shared<Schema<S>>(std::move(sub));
-    add(key, "list of sections", "", required ? "" : "[]", doc,
+    add(
+        key, "list of sections", "", required ? "" : "[]", doc,
         [key, member, shared, required](const ConfigNode* n, const ConfigNode& parent, T& out, Diagnostics& d) {
           if (n == nullptr || n->is_null()) {
             if (required) d.add(parent.error_at_key(key, "missing required list"));
             return;
           }
-          if (!n->is_sequence()) { d.add(n->error("expected a list, got " + ConfigNode::type_name(n->type()))); return; }
+          if (!n->is_sequence()) {
+            d.add(n->error("expected a list, got " + ConfigNode::type_name(n->type())));
+            return;
+          }
           for (std::size_t i = 0; i < n->size(); ++i) {
             S item{};
             shared->parse(n->at(i), item, d);
@@ -242,18 +272,26 @@ class Schema {
         doc + " Keys: " + dtype_list() + ".",
         [key, member, unit, required](const ConfigNode* n, const ConfigNode& parent, T& out, Diagnostics& d) {
           if (n == nullptr || n->is_null()) {
-            if (required) d.add(parent.error_at_key(key, "missing required key (expected a map of dtype to " +
-                                                             unit_kind_name(unit) + ")"));
+            if (required)
+              d.add(parent.error_at_key(
+                  key, "missing required key (expected a map of dtype to " + unit_kind_name(unit) + ")"));
             return;
           }
-          if (!n->is_map()) { d.add(n->error("expected a map of dtype to " + unit_kind_name(unit))); return; }
+          if (!n->is_map()) {
+            d.add(n->error("expected a map of dtype to " + unit_kind_name(unit)));
+            return;
+          }
           std::vector<std::string> names;
           for (DType t : all_dtypes()) names.emplace_back(dtype_name(t));
           for (std::size_t i = 0; i < n->size(); ++i) {
             const std::string& k = n->keys()[i];
             const ConfigNode& v = *n->find(k);
             auto t = parse_dtype(k);
-            if (!t) { d.add(v.error("unknown dtype '" + k + "'" + did_you_mean(k, names) + " (expected one of: " + dtype_list() + ")")); continue; }
+            if (!t) {
+              d.add(v.error("unknown dtype '" + k + "'" + did_you_mean(k, names) +
+                            " (expected one of: " + dtype_list() + ")"));
+              continue;
+            }
             if (auto x = schema_detail::parse_unit_value(v, unit, Range::Positive, d))
               if (auto q = schema_detail::to_quantity<Q>(v, *x, d)) (out.*member).set(*t, *q);
           }

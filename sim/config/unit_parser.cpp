@@ -18,13 +18,10 @@ struct Prefix {
   const char* text;
   double factor;
 };
-constexpr Prefix kSiPrefixes[] = {{"", 1},     {"k", 1e3},  {"K", 1e3},  {"M", 1e6},
-                                  {"G", 1e9},  {"T", 1e12}, {"P", 1e15}, {"E", 1e18}};
-constexpr Prefix kBinaryPrefixes[] = {{"Ki", 1024.0},
-                                      {"Mi", 1048576.0},
-                                      {"Gi", 1073741824.0},
-                                      {"Ti", 1099511627776.0},
-                                      {"Pi", 1125899906842624.0}};
+constexpr Prefix kSiPrefixes[] = {{"", 1},    {"k", 1e3},  {"K", 1e3},  {"M", 1e6},
+                                  {"G", 1e9}, {"T", 1e12}, {"P", 1e15}, {"E", 1e18}};
+constexpr Prefix kBinaryPrefixes[] = {
+    {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0}, {"Pi", 1125899906842624.0}};
 constexpr Prefix kSmallPrefixes[] = {{"f", 1e-15}, {"p", 1e-12}, {"n", 1e-9}, {"u", 1e-6},
                                      {"µ", 1e-6},  {"m", 1e-3},  {"", 1}};
 
@@ -108,13 +105,18 @@ Table build_table(UnitKind kind) {
 }
 
 const Table& table(UnitKind kind) {
-  static const Table tables[] = {
-      build_table(UnitKind::Bytes),          build_table(UnitKind::BytesPerSecond),
-      build_table(UnitKind::BytesPerCycle),  build_table(UnitKind::Hertz),
-      build_table(UnitKind::Seconds),        build_table(UnitKind::Cycles),
-      build_table(UnitKind::Watts),          build_table(UnitKind::Joules),
-      build_table(UnitKind::PicojoulesPerBit), build_table(UnitKind::PicojoulesPerFlop),
-      build_table(UnitKind::FlopsPerSecond), build_table(UnitKind::FlopsPerCycle)};
+  static const Table tables[] = {build_table(UnitKind::Bytes),
+                                 build_table(UnitKind::BytesPerSecond),
+                                 build_table(UnitKind::BytesPerCycle),
+                                 build_table(UnitKind::Hertz),
+                                 build_table(UnitKind::Seconds),
+                                 build_table(UnitKind::Cycles),
+                                 build_table(UnitKind::Watts),
+                                 build_table(UnitKind::Joules),
+                                 build_table(UnitKind::PicojoulesPerBit),
+                                 build_table(UnitKind::PicojoulesPerFlop),
+                                 build_table(UnitKind::FlopsPerSecond),
+                                 build_table(UnitKind::FlopsPerCycle)};
   return tables[static_cast<int>(kind)];
 }
 
@@ -122,54 +124,90 @@ const Table& table(UnitKind kind) {
 
 std::string unit_kind_name(UnitKind kind) {
   switch (kind) {
-    case UnitKind::Bytes: return "size";
-    case UnitKind::BytesPerSecond: return "bandwidth";
-    case UnitKind::BytesPerCycle: return "bandwidth per cycle";
-    case UnitKind::Hertz: return "frequency";
-    case UnitKind::Seconds: return "time";
-    case UnitKind::Cycles: return "cycle count";
-    case UnitKind::Watts: return "power";
-    case UnitKind::Joules: return "energy";
-    case UnitKind::PicojoulesPerBit: return "energy per bit";
-    case UnitKind::PicojoulesPerFlop: return "energy per FLOP";
-    case UnitKind::FlopsPerSecond: return "throughput";
-    case UnitKind::FlopsPerCycle: return "FLOP per cycle";
+    case UnitKind::Bytes:
+      return "size";
+    case UnitKind::BytesPerSecond:
+      return "bandwidth";
+    case UnitKind::BytesPerCycle:
+      return "bandwidth per cycle";
+    case UnitKind::Hertz:
+      return "frequency";
+    case UnitKind::Seconds:
+      return "time";
+    case UnitKind::Cycles:
+      return "cycle count";
+    case UnitKind::Watts:
+      return "power";
+    case UnitKind::Joules:
+      return "energy";
+    case UnitKind::PicojoulesPerBit:
+      return "energy per bit";
+    case UnitKind::PicojoulesPerFlop:
+      return "energy per FLOP";
+    case UnitKind::FlopsPerSecond:
+      return "throughput";
+    case UnitKind::FlopsPerCycle:
+      return "FLOP per cycle";
   }
   return "quantity";
 }
 
 std::string unit_kind_base(UnitKind kind) {
   switch (kind) {
-    case UnitKind::Bytes: return "B";
-    case UnitKind::BytesPerSecond: return "B/s";
-    case UnitKind::BytesPerCycle: return "B/cycle";
-    case UnitKind::Hertz: return "Hz";
-    case UnitKind::Seconds: return "s";
-    case UnitKind::Cycles: return "cycles";
-    case UnitKind::Watts: return "W";
-    case UnitKind::Joules: return "J";
-    case UnitKind::PicojoulesPerBit: return "pJ/bit";
-    case UnitKind::PicojoulesPerFlop: return "pJ/FLOP";
-    case UnitKind::FlopsPerSecond: return "FLOP/s";
-    case UnitKind::FlopsPerCycle: return "FLOP/cycle";
+    case UnitKind::Bytes:
+      return "B";
+    case UnitKind::BytesPerSecond:
+      return "B/s";
+    case UnitKind::BytesPerCycle:
+      return "B/cycle";
+    case UnitKind::Hertz:
+      return "Hz";
+    case UnitKind::Seconds:
+      return "s";
+    case UnitKind::Cycles:
+      return "cycles";
+    case UnitKind::Watts:
+      return "W";
+    case UnitKind::Joules:
+      return "J";
+    case UnitKind::PicojoulesPerBit:
+      return "pJ/bit";
+    case UnitKind::PicojoulesPerFlop:
+      return "pJ/FLOP";
+    case UnitKind::FlopsPerSecond:
+      return "FLOP/s";
+    case UnitKind::FlopsPerCycle:
+      return "FLOP/cycle";
   }
   return "";
 }
 
 std::string unit_kind_examples(UnitKind kind) {
   switch (kind) {
-    case UnitKind::Bytes: return "'48 KiB', '80 GB', '256 Mb' (B KB KiB MB MiB GB GiB TB; bits: b Kb Mb Gb)";
-    case UnitKind::BytesPerSecond: return "'3.35 TB/s', '900 GB/s', '214 Pb/s' (B/s or b/s with k M G T P)";
-    case UnitKind::BytesPerCycle: return "'4 B/cycle', '32 b/cycle'";
-    case UnitKind::Hertz: return "'1.1 GHz', '900 MHz'";
-    case UnitKind::Seconds: return "'5 us', '1.2 ms', '300 ns', '2 s'";
-    case UnitKind::Cycles: return "'1 cycle', '12 cycles'";
-    case UnitKind::Watts: return "'700 W', '23 kW'";
-    case UnitKind::Joules: return "'10 pJ', '1.5 J'";
-    case UnitKind::PicojoulesPerBit: return "'4 pJ/bit', '0.3 pJ/b'";
-    case UnitKind::PicojoulesPerFlop: return "'0.5 pJ/FLOP'";
-    case UnitKind::FlopsPerSecond: return "'989 TFLOP/s', '989 TFLOPS', '750 TOPS'";
-    case UnitKind::FlopsPerCycle: return "'16 FLOP/cycle'";
+    case UnitKind::Bytes:
+      return "'48 KiB', '80 GB', '256 Mb' (B KB KiB MB MiB GB GiB TB; bits: b Kb Mb Gb)";
+    case UnitKind::BytesPerSecond:
+      return "'3.35 TB/s', '900 GB/s', '214 Pb/s' (B/s or b/s with k M G T P)";
+    case UnitKind::BytesPerCycle:
+      return "'4 B/cycle', '32 b/cycle'";
+    case UnitKind::Hertz:
+      return "'1.1 GHz', '900 MHz'";
+    case UnitKind::Seconds:
+      return "'5 us', '1.2 ms', '300 ns', '2 s'";
+    case UnitKind::Cycles:
+      return "'1 cycle', '12 cycles'";
+    case UnitKind::Watts:
+      return "'700 W', '23 kW'";
+    case UnitKind::Joules:
+      return "'10 pJ', '1.5 J'";
+    case UnitKind::PicojoulesPerBit:
+      return "'4 pJ/bit', '0.3 pJ/b'";
+    case UnitKind::PicojoulesPerFlop:
+      return "'0.5 pJ/FLOP'";
+    case UnitKind::FlopsPerSecond:
+      return "'989 TFLOP/s', '989 TFLOPS', '750 TOPS'";
+    case UnitKind::FlopsPerCycle:
+      return "'16 FLOP/cycle'";
   }
   return "";
 }
@@ -183,11 +221,13 @@ UnitParseResult parse_quantity(std::string_view raw, UnitKind kind) {
   if (text.empty()) return "empty value; " + expected;
   std::size_t i = 0;
   if (text[i] == '+' || text[i] == '-') ++i;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.' || text[i] == 'e' ||
-                             text[i] == 'E' || ((text[i] == '-' || text[i] == '+') && (text[i - 1] == 'e' || text[i - 1] == 'E')))) {
+  while (i < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.' || text[i] == 'e' || text[i] == 'E' ||
+          ((text[i] == '-' || text[i] == '+') && (text[i - 1] == 'e' || text[i - 1] == 'E')))) {
     // Stop at an 'E'/'e' that starts a unit (e.g. "1 EB") rather than an exponent.
     if ((text[i] == 'e' || text[i] == 'E') &&
-        !(i + 1 < text.size() && (std::isdigit(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '-' || text[i + 1] == '+')))
+        !(i + 1 < text.size() &&
+          (std::isdigit(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '-' || text[i + 1] == '+')))
       break;
     ++i;
   }
@@ -226,9 +266,8 @@ std::string format_quantity(double value, UnitKind kind) {
   };
   static constexpr Step kBinarySteps[] = {{1125899906842624.0, "Pi"}, {1099511627776.0, "Ti"}, {1073741824.0, "Gi"},
                                           {1048576.0, "Mi"},          {1024.0, "Ki"},          {1, ""}};
-  static constexpr Step kDecimalSteps[] = {{1e18, "E"}, {1e15, "P"}, {1e12, "T"}, {1e9, "G"}, {1e6, "M"},
-                                           {1e3, "k"},  {1, ""},     {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"},
-                                           {1e-12, "p"}};
+  static constexpr Step kDecimalSteps[] = {{1e18, "E"}, {1e15, "P"}, {1e12, "T"}, {1e9, "G"},  {1e6, "M"},  {1e3, "k"},
+                                           {1, ""},     {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
   const double mag = std::fabs(value);
   const std::string base = unit_kind_base(kind);
   if (kind == UnitKind::Bytes) {

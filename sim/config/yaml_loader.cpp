@@ -59,7 +59,7 @@ class TreeBuilder : public YAML::EventHandler {
   struct Open {
     ConfigNode node;
     YAML::anchor_t anchor = 0;
-    bool expecting_key = true;   // maps only
+    bool expecting_key = true;  // maps only
     std::string pending_key;
     SourceMark pending_key_mark;
   };
@@ -178,8 +178,9 @@ ConfigNode YamlLoader::load_file(const std::string& path, const std::string& dis
   in.seekg(0, std::ios::end);
   const auto size = static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg()));
   if (size > kMaxFileBytes)
-    throw InputError(Diagnostic{name, 0, 0, "", "file too large (" + std::to_string(size) + " bytes; at most " +
-                                                   std::to_string(kMaxFileBytes) + ")"});
+    throw InputError(Diagnostic{
+        name, 0, 0, "",
+        "file too large (" + std::to_string(size) + " bytes; at most " + std::to_string(kMaxFileBytes) + ")"});
   in.seekg(0);
   std::ostringstream text;
   text << in.rdbuf();
@@ -197,8 +198,7 @@ ConfigNode YamlLoader::load_string(const std::string& text, const std::string& n
     if (c == '\n') ++line;
     if (c == '[' || c == '{') {
       if (++depth > kMaxDepth)
-        throw InputError(Diagnostic{name, line, 0, "",
-                                    "nesting deeper than " + std::to_string(kMaxDepth) + " levels"});
+        throw InputError(Diagnostic{name, line, 0, "", "nesting deeper than " + std::to_string(kMaxDepth) + " levels"});
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }

@@ -4,13 +4,20 @@ namespace wafersim {
 
 int dtype_bits(DType t) {
   switch (t) {
-    case DType::Fp32: return 32;
-    case DType::Fp16: return 16;
-    case DType::Bf16: return 16;
-    case DType::Fp8: return 8;
-    case DType::Int8: return 8;
-    case DType::Int4: return 4;
-    case DType::Bfp8: return 8;
+    case DType::Fp32:
+      return 32;
+    case DType::Fp16:
+      return 16;
+    case DType::Bf16:
+      return 16;
+    case DType::Fp8:
+      return 8;
+    case DType::Int8:
+      return 8;
+    case DType::Int4:
+      return 4;
+    case DType::Bfp8:
+      return 8;
   }
   return 16;
 }
@@ -23,20 +30,27 @@ double dtype_bytes_exact(DType t, double count) { return count * dtype_bits(t) /
 
 std::string_view dtype_name(DType t) {
   switch (t) {
-    case DType::Fp32: return "fp32";
-    case DType::Fp16: return "fp16";
-    case DType::Bf16: return "bf16";
-    case DType::Fp8: return "fp8";
-    case DType::Int8: return "int8";
-    case DType::Int4: return "int4";
-    case DType::Bfp8: return "bfp8";
+    case DType::Fp32:
+      return "fp32";
+    case DType::Fp16:
+      return "fp16";
+    case DType::Bf16:
+      return "bf16";
+    case DType::Fp8:
+      return "fp8";
+    case DType::Int8:
+      return "int8";
+    case DType::Int4:
+      return "int4";
+    case DType::Bfp8:
+      return "bfp8";
   }
   return "fp16";
 }
 
 const std::vector<DType>& all_dtypes() {
-  static const std::vector<DType> all{DType::Fp32, DType::Fp16, DType::Bf16,
-                                      DType::Fp8,  DType::Int8, DType::Int4, DType::Bfp8};
+  static const std::vector<DType> all{DType::Fp32, DType::Fp16, DType::Bf16, DType::Fp8,
+                                      DType::Int8, DType::Int4, DType::Bfp8};
   return all;
 }
 
@@ -56,13 +70,20 @@ const std::vector<DType>& compute_formats(DType stored) {
   // Block floating point multiplies its integer mantissas on the integer datapath.
   static const std::vector<DType> bfp8{DType::Bfp8, DType::Int8, DType::Fp16, DType::Bf16, DType::Fp32};
   switch (stored) {
-    case DType::Int4: return int4;
-    case DType::Int8: return int8;
-    case DType::Fp8: return fp8;
-    case DType::Fp16: return fp16;
-    case DType::Bf16: return bf16;
-    case DType::Fp32: return fp32;
-    case DType::Bfp8: return bfp8;
+    case DType::Int4:
+      return int4;
+    case DType::Int8:
+      return int8;
+    case DType::Fp8:
+      return fp8;
+    case DType::Fp16:
+      return fp16;
+    case DType::Bf16:
+      return bf16;
+    case DType::Fp32:
+      return fp32;
+    case DType::Bfp8:
+      return bfp8;
   }
   return fp16;
 }

@@ -10,9 +10,12 @@ enum class Fidelity { Roofline, Approx, Cycle };
 
 [[nodiscard]] constexpr std::string_view fidelity_name(Fidelity f) {
   switch (f) {
-    case Fidelity::Roofline: return "roofline";
-    case Fidelity::Approx: return "approx";
-    case Fidelity::Cycle: return "cycle";
+    case Fidelity::Roofline:
+      return "roofline";
+    case Fidelity::Approx:
+      return "approx";
+    case Fidelity::Cycle:
+      return "cycle";
   }
   return "roofline";
 }

@@ -36,7 +36,10 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   const std::string* pick = nullptr;
   for (const auto& c : candidates) {
     std::size_t d = edit_distance(word, c);
-    if (d < best) { best = d; pick = &c; }
+    if (d < best) {
+      best = d;
+      pick = &c;
+    }
   }
   std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
   if (pick == nullptr || best > limit) return "";

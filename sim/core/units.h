@@ -25,8 +25,14 @@ class Quantity {
 
   constexpr Quantity operator+(Quantity other) const { return Quantity(add(value_, other.value_)); }
   constexpr Quantity operator-(Quantity other) const { return Quantity(sub(value_, other.value_)); }
-  constexpr Quantity& operator+=(Quantity other) { value_ = add(value_, other.value_); return *this; }
-  constexpr Quantity& operator-=(Quantity other) { value_ = sub(value_, other.value_); return *this; }
+  constexpr Quantity& operator+=(Quantity other) {
+    value_ = add(value_, other.value_);
+    return *this;
+  }
+  constexpr Quantity& operator-=(Quantity other) {
+    value_ = sub(value_, other.value_);
+    return *this;
+  }
   constexpr Quantity operator*(Rep factor) const { return Quantity(mul(value_, factor)); }
   /// Ratio of two quantities of the same dimension.
   [[nodiscard]] constexpr double operator/(Quantity other) const {
@@ -35,13 +41,22 @@ class Quantity {
 
  private:
   static constexpr Rep add(Rep a, Rep b) {
-    if constexpr (std::is_integral_v<Rep>) return checked_add(a, b); else return a + b;
+    if constexpr (std::is_integral_v<Rep>)
+      return checked_add(a, b);
+    else
+      return a + b;
   }
   static constexpr Rep sub(Rep a, Rep b) {
-    if constexpr (std::is_integral_v<Rep>) return checked_sub(a, b); else return a - b;
+    if constexpr (std::is_integral_v<Rep>)
+      return checked_sub(a, b);
+    else
+      return a - b;
   }
   static constexpr Rep mul(Rep a, Rep b) {
-    if constexpr (std::is_integral_v<Rep>) return checked_mul(a, b); else return a * b;
+    if constexpr (std::is_integral_v<Rep>)
+      return checked_mul(a, b);
+    else
+      return a * b;
   }
   Rep value_{};
 };
@@ -72,8 +87,6 @@ using PicojoulesPerFlop = Quantity<struct PicojoulesPerFlopTag>;
   return FlopsPerSecond(rate.value() * clock.value());
 }
 /// Seconds taken by a number of cycles at a clock.
-[[nodiscard]] inline Seconds at_clock(Cycles cycles, Hertz clock) {
-  return Seconds(cycles.value() / clock.value());
-}
+[[nodiscard]] inline Seconds at_clock(Cycles cycles, Hertz clock) { return Seconds(cycles.value() / clock.value()); }
 
 }  // namespace wafersim

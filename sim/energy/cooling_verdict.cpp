@@ -39,8 +39,8 @@ CoolingReport cooling_verdict(const System& system, double power_w) {
     // the hardware decides; a name or a system section cannot air-cool a cold plate.
     const DeviceCoolingSpec& d = g->device->summary().cooling;
     out.type = "liquid";
-    out.reason = g->device->name() + " is liquid cooled as built" + (d.reason.empty() ? "" : " (" + d.reason + ")") +
-                 " · " + kw;
+    out.reason =
+        g->device->name() + " is liquid cooled as built" + (d.reason.empty() ? "" : " (" + d.reason + ")") + " · " + kw;
     if (c.type == CoolingChoice::Air) out.reason += "; the system's cooling.type: air cannot change that";
     return out;
   }
@@ -71,8 +71,8 @@ CoolingReport cooling_verdict(const System& system, double power_w) {
 
 double rated_exhaust_c(const System& system) {
   const SystemEnergySpec& spec = system.energy();
-  double w = spec.power.host.value() + spec.power.network.value() +
-             spec.power.per_device.value() * system.main_group().count;
+  double w =
+      spec.power.host.value() + spec.power.network.value() + spec.power.per_device.value() * system.main_group().count;
   for (const DeviceGroup& g : system.groups()) {
     const DeviceSummary& s = g.device->summary();
     const double resident = s.power_limits.static_power ? s.power_limits.static_power->value() : 0;

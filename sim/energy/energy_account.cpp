@@ -58,8 +58,8 @@ std::optional<EnergyReport> EnergyAccount::finish(double seconds, double tokens,
     device_static_w += w;
     e.energy_j.cooling += g.device->summary().cooling.share * w * seconds;
   }
-  const double fixed_w = spec.power.host.value() + spec.power.network.value() +
-                         spec.power.per_device.value() * system_.main_group().count;
+  const double fixed_w =
+      spec.power.host.value() + spec.power.network.value() + spec.power.per_device.value() * system_.main_group().count;
   e.energy_j.static_j = (device_static_w + fixed_w) * seconds;
   e.tokens = tokens;
   const double total = e.energy_j.total();

@@ -40,19 +40,19 @@ class EnergyAccount {
   const System& system_;
   bool priced_ = true;
   EnergyBreakdown dynamic_;
-  std::vector<bool> used_;  ///< per group: ran a step (resident) or not (idle)
+  std::vector<bool> used_;               ///< per group: ran a step (resident) or not (idle)
   std::vector<double> group_dynamic_j_;  ///< per group: dynamic joules of its steps
   bool capped_ = false;
 };
 
 /// Which timed steps make up an evaluation and how many times each ran.
 struct EnergyInputs {
-  std::vector<double> step_weights;  ///< per entry of the evaluator's step results
+  std::vector<double> step_weights;      ///< per entry of the evaluator's step results
   std::vector<std::string> step_groups;  ///< the group that ran each step (empty: the main group)
-  int main_step = 0;                 ///< the step `explain` shows
-  double kv_transfer_bytes = 0;      ///< prefill group → decode group (generate)
-  std::string kv_from_group;         ///< the prefill group
-  double tokens = 0;                 ///< tokens the energy is divided by
+  int main_step = 0;                     ///< the step `explain` shows
+  double kv_transfer_bytes = 0;          ///< prefill group → decode group (generate)
+  std::string kv_from_group;             ///< the prefill group
+  double tokens = 0;                     ///< tokens the energy is divided by
 };
 
 /// Fills `r.energy` (when every group used has an energy section) from the steps'

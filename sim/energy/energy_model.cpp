@@ -37,7 +37,9 @@ CapSolution solve_power_cap(double on_chip_j, double off_chip_j, double devices,
   CapSolution out;
   if (seconds <= 0 || devices <= 0) return out;
   auto voltage_sq = [](double s) { return std::pow(std::max(1.0 / s, kMinVoltageFraction), 2); };
-  auto power = [&](double s) { return resident_w + (on_chip_j * voltage_sq(s) + off_chip_j) / (devices * seconds * s); };
+  auto power = [&](double s) {
+    return resident_w + (on_chip_j * voltage_sq(s) + off_chip_j) / (devices * seconds * s);
+  };
   if (power(1) <= cap_w * (1 + 1e-12)) return out;
   // power(s) falls monotonically towards resident_w < cap_w: bracket, then bisect.
   double lo = 1, hi = 2;

@@ -120,9 +120,10 @@ Schema<SystemPriceSpec> system_price_schema() {
   Schema<SystemPriceSpec> s;
   s.flag("estimated", &SystemPriceSpec::estimated,
          "True when the price is an estimate rather than a published one (printed with the cost).", false)
-      .number("system", &SystemPriceSpec::system, "Purchase price of the system as described, in US dollars (A-116). When neither this nor "
-           "per_device is given, the system costs the sum of its devices' price.usd (A-298).",
-           0.0, Range::NonNegative)
+      .number("system", &SystemPriceSpec::system,
+              "Purchase price of the system as described, in US dollars (A-116). When neither this nor "
+              "per_device is given, the system costs the sum of its devices' price.usd (A-298).",
+              0.0, Range::NonNegative)
       .number("per_device", &SystemPriceSpec::per_device,
               "Price per device of the main group in US dollars, added for each device (so `--devices N` scales "
               "the capex).",

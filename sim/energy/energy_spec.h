@@ -77,9 +77,9 @@ enum class DeviceCooling { Unstated, Air, Liquid };
 /// `cooling:` of a device.
 struct DeviceCoolingSpec {
   DeviceCooling type = DeviceCooling::Unstated;
-  std::string reason;        ///< the source of the verdict
-  double share = 0;          ///< fans and pumps inside the device's own chassis, per W it draws (A-297)
-  std::int64_t per_rack = 0; ///< devices one rack holds (0: not stated)
+  std::string reason;         ///< the source of the verdict
+  double share = 0;           ///< fans and pumps inside the device's own chassis, per W it draws (A-297)
+  std::int64_t per_rack = 0;  ///< devices one rack holds (0: not stated)
 };
 
 /// `price:` of a device (US dollars).
@@ -100,12 +100,12 @@ struct SystemPowerSpec {
 
 /// `price:` of a system (US dollars) and the terms its cost per token is figured on.
 struct SystemPriceSpec {
-  bool estimated = false;   ///< the price is an estimate, not a published one
-  double system = 0;        ///< USD, the system as described (chassis, host, devices at their preset count)
-  double per_device = 0;    ///< USD per device of the main group (added for each one: `--devices N` scales it)
-  double electricity = 0.08;///< USD per kWh
-  double pue = 1.58;        ///< facility power ÷ IT power
-  double utilization = 1.0; ///< fraction of the lifetime the system serves at the rate the run measured
+  bool estimated = false;     ///< the price is an estimate, not a published one
+  double system = 0;          ///< USD, the system as described (chassis, host, devices at their preset count)
+  double per_device = 0;      ///< USD per device of the main group (added for each one: `--devices N` scales it)
+  double electricity = 0.08;  ///< USD per kWh
+  double pue = 1.58;          ///< facility power ÷ IT power
+  double utilization = 1.0;   ///< fraction of the lifetime the system serves at the rate the run measured
 };
 
 enum class CoolingChoice { Auto, Air, Liquid };
@@ -113,12 +113,12 @@ enum class CoolingChoice { Auto, Air, Liquid };
 /// `cooling:` of a system.
 struct CoolingSpec {
   CoolingChoice type = CoolingChoice::Auto;
-  Watts air_limit{30000};          ///< most one air-cooled rack can shed
-  double airflow_m3_per_s = 1.0;   ///< air through one rack
-  double inlet_c = 25;             ///< inlet air temperature
-  double liquid_premium = 0.02;    ///< liquid cooling's share added to capex
+  Watts air_limit{30000};             ///< most one air-cooled rack can shed
+  double airflow_m3_per_s = 1.0;      ///< air through one rack
+  double inlet_c = 25;                ///< inlet air temperature
+  double liquid_premium = 0.02;       ///< liquid cooling's share added to capex
   std::int64_t devices_per_rack = 0;  ///< 0: the whole system is one rack
-  std::string reason;              ///< why `type` is set, when not auto
+  std::string reason;                 ///< why `type` is set, when not auto
 };
 
 struct SystemEnergySpec {

@@ -31,7 +31,7 @@ struct Task {
   // Filled by run():
   Picoseconds start = 0;
   Picoseconds end = 0;
-  int started_by = -1;    ///< the task whose end set this start (-1: time zero)
+  int started_by = -1;  ///< the task whose end set this start (-1: time zero)
 };
 
 struct Resource {

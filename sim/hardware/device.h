@@ -17,18 +17,18 @@ namespace wafersim {
 /// What a device offers, in the terms every kind shares (for capacity checks,
 /// `--devices auto`, tables and roofline charts).
 struct DeviceSummary {
-  Bytes memory_capacity{0};            ///< usable for weights + KV cache + activations
-  BytesPerSecond memory_bandwidth{0};  ///< of the level weights are read from
-  std::string memory_level;            ///< "SRAM", "HBM"
+  Bytes memory_capacity{0};               ///< usable for weights + KV cache + activations
+  BytesPerSecond memory_bandwidth{0};     ///< of the level weights are read from
+  std::string memory_level;               ///< "SRAM", "HBM"
   DTypeTable<FlopsPerSecond> peak_flops;  ///< dense, per dtype
-  LinkSpec link;                       ///< how devices of this kind join when a system does not say
-  std::optional<LinkSpec> scale_out;   ///< between link domains (InfiniBand); unset = same as `link`
-  int max_tensor_parallel = 1;         ///< devices one layer may be split over
-  Watts power{0};                      ///< board/system power (for later energy figures)
-  DeviceEnergySpec energy;             ///< pJ/FLOP and pJ/bit (sim/energy)
-  DevicePowerLimits power_limits;      ///< power.idle, power.static (resident), power.cap (sim/energy)
-  DevicePriceSpec price;               ///< price.usd (sim/energy)
-  DeviceCoolingSpec cooling;           ///< cooling: how the device is cooled as built (sim/energy)
+  LinkSpec link;                          ///< how devices of this kind join when a system does not say
+  std::optional<LinkSpec> scale_out;      ///< between link domains (InfiniBand); unset = same as `link`
+  int max_tensor_parallel = 1;            ///< devices one layer may be split over
+  Watts power{0};                         ///< board/system power (for later energy figures)
+  DeviceEnergySpec energy;                ///< pJ/FLOP and pJ/bit (sim/energy)
+  DevicePowerLimits power_limits;         ///< power.idle, power.static (resident), power.cap (sim/energy)
+  DevicePriceSpec price;                  ///< price.usd (sim/energy)
+  DeviceCoolingSpec cooling;              ///< cooling: how the device is cooled as built (sim/energy)
 };
 
 class Device {

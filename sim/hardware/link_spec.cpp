@@ -15,8 +15,8 @@ constexpr double kMostFrameErrors = 1 - 1e-12;
 Schema<LinkReliability> link_reliability_schema() {
   Schema<LinkReliability> s;
   s.number("ber", &LinkReliability::ber,
-           "Bit-error rate the link's CRC sees at reference_temperature (after any FEC); 0 = error-free (A-280).",
-           0.0, Range::NonNegative)
+           "Bit-error rate the link's CRC sees at reference_temperature (after any FEC); 0 = error-free (A-280).", 0.0,
+           Range::NonNegative)
       .number("reference_temperature", &LinkReliability::reference_c, "Temperature `ber` was given at, degrees C.",
               25.0, Range::Any)
       .number("decade", &LinkReliability::decade_c,
@@ -71,8 +71,8 @@ Seconds replay_delay(const LinkSpec& link, Bytes bytes) {
 
 Schema<LinkSpec> link_schema(std::optional<std::string> bandwidth_default, std::optional<std::string> latency_default) {
   Schema<LinkSpec> s;
-  s.quantity("bandwidth", &LinkSpec::bandwidth, UnitKind::BytesPerSecond,
-             "Bandwidth per device per direction.", std::move(bandwidth_default))
+  s.quantity("bandwidth", &LinkSpec::bandwidth, UnitKind::BytesPerSecond, "Bandwidth per device per direction.",
+             std::move(bandwidth_default))
       .quantity("latency", &LinkSpec::latency, UnitKind::Seconds, "Latency per hop or per switched message.",
                 std::move(latency_default), Range::NonNegative)
       .choice("topology", &LinkSpec::topology,
@@ -99,11 +99,16 @@ Seconds ring_allreduce_time(const LinkSpec& link, Bytes bytes, int n) {
 
 std::string_view collective_algorithm_name(CollectiveAlgorithm a) {
   switch (a) {
-    case CollectiveAlgorithm::Ring: return "ring";
-    case CollectiveAlgorithm::Tree: return "tree";
-    case CollectiveAlgorithm::OneShot: return "one-shot";
-    case CollectiveAlgorithm::TwoShot: return "two-shot";
-    case CollectiveAlgorithm::Table: return "table";
+    case CollectiveAlgorithm::Ring:
+      return "ring";
+    case CollectiveAlgorithm::Tree:
+      return "tree";
+    case CollectiveAlgorithm::OneShot:
+      return "one-shot";
+    case CollectiveAlgorithm::TwoShot:
+      return "two-shot";
+    case CollectiveAlgorithm::Table:
+      return "table";
   }
   return "ring";
 }
@@ -136,7 +141,8 @@ CollectiveCost allreduce_cost(const LinkSpec& link, Bytes bytes, int n, Collecti
       t = 4 * a + 2 * (nd - 1) / nd * s / b;
       c.link_bytes = 2 * (nd - 1) * s;
       break;
-    case CollectiveAlgorithm::Table: return best_allreduce(link, bytes, n);  // no table here: the best formula
+    case CollectiveAlgorithm::Table:
+      return best_allreduce(link, bytes, n);  // no table here: the best formula
   }
   c.time = Seconds(t);
   return c;

@@ -23,11 +23,11 @@ enum class LinkTopology {
 /// Bit errors on a link and what recovering from them costs (A-280..A-282). With
 /// `ber` 0 (the default) a link is exactly the error-free link of.
 struct LinkReliability {
-  double ber = 0;                  ///< bit-error rate at `reference_c` (errors per bit the CRC sees)
-  double reference_c = 25;         ///< temperature `ber` was given at, in degrees C
-  double decade_c = 10;            ///< degrees C for the BER to grow tenfold (A-281, assumed)
-  Bytes frame{256};                ///< bytes one CRC covers (the unit that is replayed)
-  std::optional<Seconds> replay;   ///< time one replay adds; absent = a NACK round trip, 2 x latency
+  double ber = 0;                       ///< bit-error rate at `reference_c` (errors per bit the CRC sees)
+  double reference_c = 25;              ///< temperature `ber` was given at, in degrees C
+  double decade_c = 10;                 ///< degrees C for the BER to grow tenfold (A-281, assumed)
+  Bytes frame{256};                     ///< bytes one CRC covers (the unit that is replayed)
+  std::optional<Seconds> replay;        ///< time one replay adds; absent = a NACK round trip, 2 x latency
   std::optional<double> temperature_c;  ///< operating temperature; absent = the rack's exhaust (A-282)
 };
 

@@ -9,14 +9,14 @@ namespace {
 /// The YAML shape of a group, before its device is loaded.
 struct GroupSpec {
   std::string name;
-  std::string device_name;             // preset name, when given by name
+  std::string device_name;  // preset name, when given by name
   std::optional<ConfigNode> device_inline;
   std::int64_t count = 1;
-  bool auto_count = false;             // `count: auto`
-  std::int64_t domain = 0;             // 0 = the whole group
-  std::optional<ConfigNode> link;      // parsed later, defaults come from the device
+  bool auto_count = false;         // `count: auto`
+  std::int64_t domain = 0;         // 0 = the whole group
+  std::optional<ConfigNode> link;  // parsed later, defaults come from the device
   std::optional<ConfigNode> scale_out;
-  std::string weights_in;              // "" = weights resident in the group's own memory
+  std::string weights_in;  // "" = weights resident in the group's own memory
 };
 
 struct LinkEntry {
@@ -31,7 +31,7 @@ struct SystemSpec {
   std::vector<GroupSpec> groups;
   std::vector<LinkEntry> links;
   std::string prefill, decode, encode, draft, main_group;
-  SystemPowerSpec power;     // sim/energy
+  SystemPowerSpec power;  // sim/energy
   SystemPriceSpec price;
   double lifetime_years = 4;
   CoolingSpec cooling;
@@ -41,14 +41,21 @@ struct SystemSpec {
 Schema<GroupSpec> group_schema() {
   Schema<GroupSpec> s;
   s.text("name", &GroupSpec::name, "Group name, used by links and placement.", std::nullopt)
-      .custom("device", "preset name or inline device section", "",
-              "The device: a name from configs/devices/ or an inline map with `kind:` (and `preset:`).",
-              [](const ConfigNode* n, const ConfigNode& parent, GroupSpec& g, Diagnostics& d) {
-                if (n == nullptr) { d.add(parent.error_at_key("device", "missing required key (expected a device preset name or section)")); return; }
-                if (n->is_scalar()) g.device_name = n->scalar();
-                else if (n->is_map()) g.device_inline = *n;
-                else d.add(n->error("expected a device preset name or a section"));
-              })
+      .custom(
+          "device", "preset name or inline device section", "",
+          "The device: a name from configs/devices/ or an inline map with `kind:` (and `preset:`).",
+          [](const ConfigNode* n, const ConfigNode& parent, GroupSpec& g, Diagnostics& d) {
+            if (n == nullptr) {
+              d.add(parent.error_at_key("device", "missing required key (expected a device preset name or section)"));
+              return;
+            }
+            if (n->is_scalar())
+              g.device_name = n->scalar();
+            else if (n->is_map())
+              g.device_inline = *n;
+            else
+              d.add(n->error("expected a device preset name or a section"));
+          })
       .custom("count", "integer >= 1 or 'auto'", "1",
               "Number of devices; 'auto' sizes the group to the smallest count that holds the model (main group only).",
               [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics& d) {
@@ -63,10 +70,14 @@ Schema<GroupSpec> group_schema() {
                "Devices per tightly linked domain (NVSwitch island); 0 = the whole group.", 0, 0, 1'000'000)
       .custom("link", "section (bandwidth, latency, topology)", "(the device's own link)",
               "Link between devices inside a domain.",
-              [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) { if (n) g.link = *n; })
+              [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) {
+                if (n) g.link = *n;
+              })
       .custom("scale_out", "section (bandwidth, latency, topology)", "(the device's scale-out link, else link)",
               "Link between domains (InfiniBand, Ethernet).",
-              [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) { if (n) g.scale_out = *n; })
+              [](const ConfigNode* n, const ConfigNode&, GroupSpec& g, Diagnostics&) {
+                if (n) g.scale_out = *n;
+              })
       .text("weights_in", &GroupSpec::weights_in,
             "Another group whose memory holds this group's weights (a shared weight cache): they are not stored "
             "here and stream over the link between the two groups every step. Empty = resident.",
@@ -86,11 +97,15 @@ const Schema<SystemSpec>& system_schema() {
                      return;
                    }
                    for (std::size_t i = 0; i < 2; ++i) {
-                     if (!n->at(i).is_scalar()) d.add(n->at(i).error("expected a group name"));
-                     else e.between.push_back(n->at(i).scalar());
+                     if (!n->at(i).is_scalar())
+                       d.add(n->at(i).error("expected a group name"));
+                     else
+                       e.between.push_back(n->at(i).scalar());
                    }
                  });
-    entry.quantity("bandwidth", &LinkEntry::bandwidth, UnitKind::BytesPerSecond, "Bandwidth per direction.", std::nullopt)
+    entry
+        .quantity("bandwidth", &LinkEntry::bandwidth, UnitKind::BytesPerSecond, "Bandwidth per direction.",
+                  std::nullopt)
         .quantity("latency", &LinkEntry::latency, UnitKind::Seconds, "Latency per transfer.", "1 us",
                   Range::NonNegative)
         .section("reliability", &LinkEntry::reliability, link_reliability_schema(),
@@ -104,14 +119,21 @@ const Schema<SystemSpec>& system_schema() {
                 "(default: the decode group's devices).",
                 [](const ConfigNode* n, const ConfigNode&, SystemSpec& sys, Diagnostics& d) {
                   if (n == nullptr) return;
-                  if (!n->is_map()) { d.add(n->error("expected a map of phase to group name")); return; }
+                  if (!n->is_map()) {
+                    d.add(n->error("expected a map of phase to group name"));
+                    return;
+                  }
                   for (const char* phase : {"prefill", "decode", "encode", "draft"}) {
                     if (const ConfigNode* v = n->find(phase)) {
-                      if (!v->is_scalar()) { d.add(v->error("expected a group name")); continue; }
+                      if (!v->is_scalar()) {
+                        d.add(v->error("expected a group name"));
+                        continue;
+                      }
                       const std::string p = phase;
-                      std::string& slot = p == "prefill" ? sys.prefill
+                      std::string& slot = p == "prefill"  ? sys.prefill
                                           : p == "decode" ? sys.decode
-                                          : p == "encode" ? sys.encode : sys.draft;
+                                          : p == "encode" ? sys.encode
+                                                          : sys.draft;
                       slot = v->scalar();
                     }
                   }
@@ -129,7 +151,10 @@ const Schema<SystemSpec>& system_schema() {
                 "every group of that kind uses its section. Reach a key with --set SYSTEM.software.KIND.KEY=VALUE.",
                 [](const ConfigNode* n, const ConfigNode&, SystemSpec& sys, Diagnostics& d) {
                   if (n == nullptr) return;
-                  if (!n->is_map()) { d.add(n->error("expected a map of device kind to its software section")); return; }
+                  if (!n->is_map()) {
+                    d.add(n->error("expected a map of device kind to its software section"));
+                    return;
+                  }
                   sys.software = *n;
                 });
     return s;
@@ -139,8 +164,8 @@ const Schema<SystemSpec>& system_schema() {
 
 }  // namespace
 
-System::System(std::string name, std::string description, std::vector<DeviceGroup> groups,
-               std::vector<GroupLink> links, PhasePlacement placement, int main_group)
+System::System(std::string name, std::string description, std::vector<DeviceGroup> groups, std::vector<GroupLink> links,
+               PhasePlacement placement, int main_group)
     : name_(std::move(name)),
       description_(std::move(description)),
       groups_(std::move(groups)),
@@ -239,8 +264,9 @@ System SystemLoader::load(const std::string& name_or_path, const std::string& wh
                                 "'" + name_or_path + "' is a " + config.kind + ", not a system or device"});
   auto device = parse_device(config);
   const DeviceSummary& sum = device->summary();
-  DeviceGroup g{device->name(), device, 1, false, 1, sum.link, sum.scale_out.value_or(sum.link), "", std::nullopt,
-                default_software(*device)};
+  DeviceGroup g{
+      device->name(),           device, 1, false, 1, sum.link, sum.scale_out.value_or(sum.link), "", std::nullopt,
+      default_software(*device)};
   return System(config.name, device->describe(), {g}, {}, {}, 0);
 }
 
@@ -305,7 +331,8 @@ System SystemLoader::build_system(const LoadedConfig& config) {
     std::vector<std::string> names;
     for (const auto& g : groups) names.push_back(g.name);
     const ConfigNode* at = config.node.find(key.substr(0, key.find('.')));
-    d.add(at ? at->error("unknown group '" + name + "'" + did_you_mean(name, names) + " (groups: " + quoted_list(names) + ")")
+    d.add(at ? at->error("unknown group '" + name + "'" + did_you_mean(name, names) +
+                         " (groups: " + quoted_list(names) + ")")
              : Diagnostic{config.source, 0, 0, key, "unknown group '" + name + "'"});
   };
   check_group(spec.prefill, "placement.prefill");
@@ -318,7 +345,8 @@ System SystemLoader::build_system(const LoadedConfig& config) {
     if (l.between.size() != 2) continue;
     check_group(l.between[0], "links");
     check_group(l.between[1], "links");
-    links.push_back(GroupLink{l.between[0], l.between[1], LinkSpec{l.bandwidth, l.latency, LinkTopology::Switch, l.reliability}});
+    links.push_back(
+        GroupLink{l.between[0], l.between[1], LinkSpec{l.bandwidth, l.latency, LinkTopology::Switch, l.reliability}});
   }
   // A shared weight cache needs the holding group to exist and a link to reach it.
   for (std::size_t i = 0; i < groups.size(); ++i) {
@@ -332,7 +360,8 @@ System SystemLoader::build_system(const LoadedConfig& config) {
       for (const auto& o : groups)
         if (o.name != g.name) others.push_back(o.name);
       d.add(gnode.error_at_key("weights_in", "'" + g.weights_in + "' is not another group of this system" +
-                                                 did_you_mean(g.weights_in, others) + " (others: " + quoted_list(others) + ")"));
+                                                 did_you_mean(g.weights_in, others) +
+                                                 " (others: " + quoted_list(others) + ")"));
       continue;
     }
     for (const auto& l : links)
@@ -369,7 +398,8 @@ System SystemLoader::build_system(const LoadedConfig& config) {
   }
   d.throw_if_any();
   for (auto& g : groups) {
-    const auto it = std::find_if(stacks.begin(), stacks.end(), [&](const auto& s) { return s.first == g.device->kind(); });
+    const auto it =
+        std::find_if(stacks.begin(), stacks.end(), [&](const auto& s) { return s.first == g.device->kind(); });
     g.software = it != stacks.end() ? it->second : default_software(*g.device);
   }
   int main = 0;

@@ -62,8 +62,10 @@ std::vector<std::pair<std::size_t, std::size_t>> partition(const std::vector<Uni
   }
   while (lo < hi) {
     const std::int64_t mid = lo + (hi - lo) / 2;
-    if (fits_in(units, stages, mid)) hi = mid;
-    else lo = mid + 1;
+    if (fits_in(units, stages, mid))
+      hi = mid;
+    else
+      lo = mid + 1;
   }
   // Greedy with the optimal limit, then split further so exactly `stages` runs exist
   // (a run of one unit can always stand alone).
@@ -177,8 +179,8 @@ Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const Map
   }
 
   // Expert parallel: a tensor-parallel group spreads the experts over its devices.
-  const bool has_experts = std::any_of(graph.ops().begin(), graph.ops().end(),
-                                       [](const Op& op) { return op.split == TpSplit::Experts; });
+  const bool has_experts =
+      std::any_of(graph.ops().begin(), graph.ops().end(), [](const Op& op) { return op.split == TpSplit::Experts; });
   if (has_experts && tp > 1) plan.layout += fmt::format(", experts spread over {} {}s (expert parallel)", tp, noun);
 
   if (worst >= 0 && policy.weight_store_per_device.value() > 0 &&
@@ -192,22 +194,23 @@ Plan PipelineMapper::map(const Graph& graph, const DeviceGroup& group, const Map
     const Stage& st = plan.stages[static_cast<std::size_t>(worst)];
     const auto& m = st.per_device;
     plan.fits = false;
-    plan.fit_error = fmt::format(
-        "{} on {} {}(s) needs {} per {} (weights {} + KV cache {} + activations {}) but one {} holds {}",
-        layer_range(st.first_layer, st.last_layer, graph.layers()), plan.devices, noun, bytes_text(m.total()), noun,
-        bytes_text(m.weights), bytes_text(m.kv_cache), bytes_text(m.activations), noun, bytes_text(policy.capacity_per_device));
+    plan.fit_error =
+        fmt::format("{} on {} {}(s) needs {} per {} (weights {} + KV cache {} + activations {}) but one {} holds {}",
+                    layer_range(st.first_layer, st.last_layer, graph.layers()), plan.devices, noun,
+                    bytes_text(m.total()), noun, bytes_text(m.weights), bytes_text(m.kv_cache),
+                    bytes_text(m.activations), noun, bytes_text(policy.capacity_per_device));
     if (policy.capacity_units > 1 && !policy.capacity_unit_name.empty()) {
-      plan.fit_error += fmt::format(" ({} per {} needed, {} available on each of {} {}s)",
-                                    bytes_text(Bytes(ceil_div(m.total().value(), policy.capacity_units))),
-                                    policy.capacity_unit_name,
-                                    bytes_text(Bytes(cap / policy.capacity_units)), policy.capacity_units,
-                                    policy.capacity_unit_name);
+      plan.fit_error +=
+          fmt::format(" ({} per {} needed, {} available on each of {} {}s)",
+                      bytes_text(Bytes(ceil_div(m.total().value(), policy.capacity_units))), policy.capacity_unit_name,
+                      bytes_text(Bytes(cap / policy.capacity_units)), policy.capacity_units, policy.capacity_unit_name);
     }
     std::int64_t total = 0;
     for (const auto& u : units) total += u.resident().value();
     const std::int64_t at_least = ceil_div(total, std::max<std::int64_t>(cap, 1));
     if (at_least > plan.devices)
-      plan.fit_error += fmt::format("; the model needs at least {} {}s (--devices auto finds the count)", at_least, noun);
+      plan.fit_error +=
+          fmt::format("; the model needs at least {} {}s (--devices auto finds the count)", at_least, noun);
   }
   return plan;
 }
@@ -220,7 +223,8 @@ Plan PipelineMapper::map_auto(const Graph& graph, const DeviceGroup& group, cons
       limit, static_cast<std::int64_t>(units.size()) * std::max(tp_cap, policy.tp_first ? std::max(1, domain) : 1)));
   std::vector<int> candidates;
   if (policy.tp_first) {
-    for (int n = 1; n <= most_useful; n = n < tp_cap ? n * 2 : n + tp_cap) candidates.push_back(std::min(n, most_useful));
+    for (int n = 1; n <= most_useful; n = n < tp_cap ? n * 2 : n + tp_cap)
+      candidates.push_back(std::min(n, most_useful));
   } else {
     std::int64_t total = 0;
     for (const auto& u : units) total += u.resident().value();
@@ -249,7 +253,10 @@ Plan PipelineMapper::map_auto(const Graph& graph, const DeviceGroup& group, cons
     auto fits = [&](int n) { return map(graph, resized(n), policy, n).fits; };
     int lo = lo0 - 1, hi = -1;  // lo: known not to fit (or below the bound)
     for (int step = 1, n = lo0; n <= hi_max; n = std::min(hi_max, lo0 + step), step *= 2) {
-      if (fits(n)) { hi = n; break; }
+      if (fits(n)) {
+        hi = n;
+        break;
+      }
       lo = n;
       if (n == hi_max) break;
     }

@@ -15,8 +15,7 @@ namespace wafersim {
 class PipelineMapper {
  public:
   /// Maps onto exactly `devices` devices of `group`.
-  [[nodiscard]] static Plan map(const Graph& graph, const DeviceGroup& group, const MappingPolicy& policy,
-                                int devices);
+  [[nodiscard]] static Plan map(const Graph& graph, const DeviceGroup& group, const MappingPolicy& policy, int devices);
   /// The smallest device count (up to `limit`) whose plan fits; the plan for `limit`
   /// (not fitting) when none does.
   [[nodiscard]] static Plan map_auto(const Graph& graph, const DeviceGroup& group, const MappingPolicy& policy,

@@ -25,8 +25,8 @@ struct Stage {
   int end_op = 0;       ///< one past the last op
   int first_layer = 0;  ///< for messages (-1 = embeddings)
   int last_layer = 0;
-  int tp = 1;           ///< devices sharing the stage
-  int first_device = 0; ///< index of the first device within the group
+  int tp = 1;            ///< devices sharing the stage
+  int first_device = 0;  ///< index of the first device within the group
   StageMemory per_device;
 };
 
@@ -42,14 +42,14 @@ class Plan {
   [[nodiscard]] const Graph& graph() const { return *graph_; }
   [[nodiscard]] const DeviceGroup& group() const { return group_; }
 
-  int devices = 0;                ///< devices used (tp × stages)
+  int devices = 0;  ///< devices used (tp × stages)
   int tp = 1;
   std::vector<Stage> stages;
-  std::vector<int> stage_of_op;   ///< per graph op
+  std::vector<int> stage_of_op;  ///< per graph op
   MemoryTotals memory;
   bool fits = true;
-  std::string fit_error;          ///< words and numbers, when !fits
-  std::string layout;             ///< "tensor parallel ×8", "layer pipeline over 4 wafers"
+  std::string fit_error;  ///< words and numbers, when !fits
+  std::string layout;     ///< "tensor parallel ×8", "layer pipeline over 4 wafers"
 
  private:
   const Graph* graph_;

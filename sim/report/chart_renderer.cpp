@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include "sim/report/atomic_file.h"
+#include "sim/report/result_fields.h"
 #include "sim/core/build_info.h"
 
 namespace fs = std::filesystem;
@@ -15,8 +16,10 @@ namespace {
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -39,10 +42,13 @@ ChartRenderer::ChartRenderer(const fs::path& config_root) {
 std::string ChartRenderer::render(const Json& spec, const fs::path& results_json, const fs::path& out_dir) const {
   fs::create_directories(out_dir);
   const fs::path spec_path = out_dir / "spec.json";
-  write_file_atomic(spec_path, spec.dump(2) + "\n");
-  const std::string cmd = python() + " " + shell_quote(script_.string()) + " --spec " + shell_quote(spec_path.string()) +
-                          " --results " + shell_quote(results_json.string()) + " --out-dir " +
-                          shell_quote(out_dir.string()) + " 2>&1";
+  // The result-field table gives the renderer its axis labels and time-split legend.
+  Json with_fields = spec;
+  with_fields["result_fields"] = result_fields_json();
+  write_file_atomic(spec_path, with_fields.dump(2) + "\n");
+  const std::string cmd = python() + " " + shell_quote(script_.string()) + " --spec " +
+                          shell_quote(spec_path.string()) + " --results " + shell_quote(results_json.string()) +
+                          " --out-dir " + shell_quote(out_dir.string()) + " 2>&1";
   std::FILE* pipe = ::popen(cmd.c_str(), "r");
   if (pipe == nullptr) return "cannot start the chart renderer (" + cmd + ")";
   std::string output;

@@ -34,7 +34,8 @@ std::string summary_line(const CrosscheckTable& t) {
                        s.not_fitting == 1 ? " does" : "s do", fidelity_name(t.reference));
   if (s.steps_counted > 0)
     out += fmt::format("; {} of {} steps within {}", s.steps_within, s.steps_counted, bound_text());
-  else if (!t.steps.empty()) out += "; no step fits (not counted)";
+  else if (!t.steps.empty())
+    out += "; no step fits (not counted)";
   if (s.numbers_off > 0)
     out += fmt::format("; {} rows with numbers off by more than {:g}", s.numbers_off, kCrosscheckNumbersBound);
   return out + "\n";
@@ -93,19 +94,21 @@ std::string crosscheck_text(const CrosscheckTable& t, const std::string& title) 
 
 std::string crosscheck_markdown(const CrosscheckTable& t) {
   const Headers h = names(t);
-  std::string out = fmt::format("| kernel | shape | region | algorithm | {} (cycles) | {} (cycles) | error | within {} "
-                                "| numbers (max rel err) |\n"
-                                "| --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: |\n",
-                                h.model, h.reference, bound_text());
+  std::string out = fmt::format(
+      "| kernel | shape | region | algorithm | {} (cycles) | {} (cycles) | error | within {} "
+      "| numbers (max rel err) |\n"
+      "| --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: |\n",
+      h.model, h.reference, bound_text());
   for (const auto& r : t.rows)
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.kernel, r.shape, r.region,
                        r.algorithm.empty() ? "-" : r.algorithm, cycles_text(r.model_cycles),
                        r.fits ? cycles_text(r.reference_cycles) : "does not fit", r.fits ? pct(r.error()) + "%" : "-",
                        r.fits ? (r.within() ? "yes" : "**no**") : "-", numbers_text(r));
   if (!t.steps.empty()) {
-    out += fmt::format("\n| step | workload | {} (us) | {} (us) | error | within {} |\n"
-                       "| --- | --- | ---: | ---: | ---: | --- |\n",
-                       h.model, h.reference, bound_text());
+    out += fmt::format(
+        "\n| step | workload | {} (us) | {} (us) | error | within {} |\n"
+        "| --- | --- | ---: | ---: | ---: | --- |\n",
+        h.model, h.reference, bound_text());
     for (const auto& st : t.steps)
       out += fmt::format("| {} | {} | {:.2f} | {} | {} | {} |\n", st.step, st.workload, st.model_s * 1e6,
                          st.fits ? fmt::format("{:.2f}", st.reference_s * 1e6) : "does not fit",
@@ -123,22 +126,35 @@ Json crosscheck_json(const CrosscheckTable& t) {
   const CrosscheckSummary s = summarize(t);
   Json rows = Json::array();
   for (const auto& r : t.rows)
-    rows.push_back(Json{{"kernel", r.kernel}, {"shape", r.shape}, {"region", r.region}, {"algorithm", r.algorithm},
+    rows.push_back(Json{{"kernel", r.kernel},
+                        {"shape", r.shape},
+                        {"region", r.region},
+                        {"algorithm", r.algorithm},
                         {h.model + "_cycles", r.model_cycles},
                         {h.reference + "_cycles", r.fits ? Json(r.reference_cycles) : Json(nullptr)},
-                        {"relative_error", r.fits ? Json(r.error()) : Json(nullptr)}, {"within_bound", r.within()},
-                        {"fits", r.fits}, {"fit_error", r.fit_error}, {"numbers_checked", r.numbers_checked},
+                        {"relative_error", r.fits ? Json(r.error()) : Json(nullptr)},
+                        {"within_bound", r.within()},
+                        {"fits", r.fits},
+                        {"fit_error", r.fit_error},
+                        {"numbers_checked", r.numbers_checked},
                         {"max_rel_error", r.numbers_checked ? Json(r.max_rel_error) : Json(nullptr)}});
   Json steps = Json::array();
   for (const auto& st : t.steps)
-    steps.push_back(Json{{"step", st.step}, {"workload", st.workload}, {h.model + "_s", st.model_s},
+    steps.push_back(Json{{"step", st.step},
+                         {"workload", st.workload},
+                         {h.model + "_s", st.model_s},
                          {h.reference + "_s", st.fits ? Json(st.reference_s) : Json(nullptr)},
-                         {"relative_error", st.fits ? Json(st.error()) : Json(nullptr)}, {"within_bound", st.within()},
-                         {"fits", st.fits}, {"fit_error", st.fit_error}});
+                         {"relative_error", st.fits ? Json(st.error()) : Json(nullptr)},
+                         {"within_bound", st.within()},
+                         {"fits", st.fits},
+                         {"fit_error", st.fit_error}});
   Json worst = nullptr;
   if (s.worst != nullptr)
-    worst = Json{{"kernel", s.worst->kernel}, {"shape", s.worst->shape}, {"region", s.worst->region},
-                 {"algorithm", s.worst->algorithm}, {"relative_error", s.worst->error()}};
+    worst = Json{{"kernel", s.worst->kernel},
+                 {"shape", s.worst->shape},
+                 {"region", s.worst->region},
+                 {"algorithm", s.worst->algorithm},
+                 {"relative_error", s.worst->error()}};
   return Json{{"device", t.device},
               {"model_fidelity", h.model},
               {"reference_fidelity", h.reference},
@@ -146,9 +162,13 @@ Json crosscheck_json(const CrosscheckTable& t) {
               {"numbers_bound", kCrosscheckNumbersBound},
               {"kernels", rows},
               {"steps", steps},
-              {"summary", Json{{"counted", s.counted}, {"within_bound", s.within}, {"does_not_fit", s.not_fitting},
-                               {"numbers_off", s.numbers_off}, {"steps_counted", s.steps_counted},
-                               {"steps_within_bound", s.steps_within}, {"worst", worst},
+              {"summary", Json{{"counted", s.counted},
+                               {"within_bound", s.within},
+                               {"does_not_fit", s.not_fitting},
+                               {"numbers_off", s.numbers_off},
+                               {"steps_counted", s.steps_counted},
+                               {"steps_within_bound", s.steps_within},
+                               {"worst", worst},
                                {"all_within_bound", s.all_within()}}}};
 }
 

@@ -16,7 +16,9 @@ struct CrosscheckSummary {
   int counted = 0, within = 0, not_fitting = 0, numbers_off = 0;
   int steps_counted = 0, steps_within = 0;
   const CrosscheckRow* worst = nullptr;
-  [[nodiscard]] bool all_within() const { return within == counted && steps_within == steps_counted && numbers_off == 0; }
+  [[nodiscard]] bool all_within() const {
+    return within == counted && steps_within == steps_counted && numbers_off == 0;
+  }
 };
 
 [[nodiscard]] CrosscheckSummary summarize(const CrosscheckTable& t);

@@ -55,18 +55,19 @@ std::vector<OpRow> op_rows(const RunResult& r, bool every_op) {
 
 Json op_row_json(const OpRow& row, const RunResult& r) {
   const double devices = std::max(1, r.devices);
-  return Json{{"op", row.name},
-              {"kind", row.kind},
-              {"count", row.count},
-              {"time_s", row.time_s},
-              {"share", row.share},
-              {"flops", row.flops},
-              {"bytes", row.bytes},
-              {"arithmetic_intensity", row.bytes > 0 ? Json(row.intensity()) : Json(nullptr)},
-              {"achieved_flops", row.time_s > 0 && row.flops > 0 ? Json(row.flops / row.time_s / devices) : Json(nullptr)},
-              {"bound", std::string(bound_name(row.bound))},
-              {"energy_j", r.energy ? Json(row.energy_j) : Json(nullptr)},
-              {"where", row.note.empty() ? Json(nullptr) : Json(row.note)}};
+  return Json{
+      {"op", row.name},
+      {"kind", row.kind},
+      {"count", row.count},
+      {"time_s", row.time_s},
+      {"share", row.share},
+      {"flops", row.flops},
+      {"bytes", row.bytes},
+      {"arithmetic_intensity", row.bytes > 0 ? Json(row.intensity()) : Json(nullptr)},
+      {"achieved_flops", row.time_s > 0 && row.flops > 0 ? Json(row.flops / row.time_s / devices) : Json(nullptr)},
+      {"bound", std::string(bound_name(row.bound))},
+      {"energy_j", r.energy ? Json(row.energy_j) : Json(nullptr)},
+      {"where", row.note.empty() ? Json(nullptr) : Json(row.note)}};
 }
 
 }  // namespace wafersim

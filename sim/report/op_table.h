@@ -13,15 +13,15 @@
 namespace wafersim {
 
 struct OpRow {
-  std::string name;       ///< op family ("attn.q_proj") or op name ("layers.3.attn.q_proj")
-  std::string kind;       ///< op kind of its first op ("matmul")
-  int count = 0;          ///< ops summed into the row
-  double time_s = 0;      ///< seconds on the step's critical path
-  double share = 0;       ///< time_s / step latency (0..1)
+  std::string name;   ///< op family ("attn.q_proj") or op name ("layers.3.attn.q_proj")
+  std::string kind;   ///< op kind of its first op ("matmul")
+  int count = 0;      ///< ops summed into the row
+  double time_s = 0;  ///< seconds on the step's critical path
+  double share = 0;   ///< time_s / step latency (0..1)
   double flops = 0, bytes = 0;
   Bound bound = Bound::Memory;  ///< the resource that bounded most of its time
-  double energy_j = 0;    ///< dynamic energy (sim/energy), summed
-  std::string note;       ///< where it ran, from engines that say (OpTiming::note of its first op)
+  double energy_j = 0;          ///< dynamic energy (sim/energy), summed
+  std::string note;             ///< where it ran, from engines that say (OpTiming::note of its first op)
   [[nodiscard]] double intensity() const { return bytes > 0 ? flops / bytes : 0; }
 };
 

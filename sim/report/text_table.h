@@ -21,8 +21,8 @@ class TextTable {
 };
 
 /// Compact human formats for tables.
-[[nodiscard]] std::string format_seconds(double s);       ///< "12.3 ms", "850 us"
-[[nodiscard]] std::string format_count(double v);         ///< "1,834", "12.5", "0.041"
+[[nodiscard]] std::string format_seconds(double s);                      ///< "12.3 ms", "850 us"
+[[nodiscard]] std::string format_count(double v);                        ///< "1,834", "12.5", "0.041"
 [[nodiscard]] std::string format_si(double v, const std::string& unit);  ///< "1.2 TFLOP"
 
 }  // namespace wafersim

@@ -19,8 +19,8 @@ Json trace_json(const RunResult& r) {
   };
   for (const auto& op : r.ops) (void)track_of(op);
   for (std::size_t t = 0; t < tracks.size(); ++t)
-    events.push_back(Json{{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", t},
-                          {"args", Json{{"name", tracks[t]}}}});
+    events.push_back(
+        Json{{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", t}, {"args", Json{{"name", tracks[t]}}}});
   double t_us = 0;
   for (const auto& op : r.ops) {
     const double dur = op.time_s * 1e6;

@@ -38,10 +38,8 @@ std::int64_t parse_count(const std::string& text, std::int64_t min, std::int64_t
   errno = 0;
   const unsigned long long v = std::strtoull(s.c_str(), nullptr, 10);
   if (errno == ERANGE || s.size() > 19) fail(o, fmt::format("'{}' does not fit in 64 bits", s));
-  if (v < static_cast<unsigned long long>(min))
-    fail(o, fmt::format("{} must be at least {} (got {})", what, min, s));
-  if (v > static_cast<unsigned long long>(max))
-    fail(o, fmt::format("{} {} exceeds the limit of {}", what, s, max));
+  if (v < static_cast<unsigned long long>(min)) fail(o, fmt::format("{} must be at least {} (got {})", what, min, s));
+  if (v > static_cast<unsigned long long>(max)) fail(o, fmt::format("{} {} exceeds the limit of {}", what, s, max));
   return static_cast<std::int64_t>(v);
 }
 
@@ -59,7 +57,10 @@ double parse_real(const std::string& text, const std::string& what, const Option
 
 std::optional<SpeculativeSpec> SpeculativeOptions::spec() const {
   if (!method) {
-    const char* stray = draft_tokens ? "--draft-tokens" : acceptance ? "--acceptance" : accepted_per_step ? "--accepted-per-step" : nullptr;
+    const char* stray = draft_tokens        ? "--draft-tokens"
+                        : acceptance        ? "--acceptance"
+                        : accepted_per_step ? "--accepted-per-step"
+                                            : nullptr;
     if (stray != nullptr)
       throw InputError::option(stray, "needs --speculative draft:MODEL or mtp:K (it sets how the draft behaves)");
     return std::nullopt;
@@ -68,7 +69,8 @@ std::optional<SpeculativeSpec> SpeculativeOptions::spec() const {
   if (draft_tokens) {
     if (s.method == SpeculativeMethod::Mtp && *draft_tokens != s.k)
       throw InputError::option("--draft-tokens", fmt::format("mtp:{} drafts {} token(s) per step, one per module; "
-                                                             "leave --draft-tokens out or give {}", s.k, s.k, s.k));
+                                                             "leave --draft-tokens out or give {}",
+                                                             s.k, s.k, s.k));
     s.k = *draft_tokens;
   }
   s.acceptance = acceptance;
@@ -79,10 +81,12 @@ std::optional<SpeculativeSpec> SpeculativeOptions::spec() const {
 
 const std::vector<std::string>& EvalRequest::keys() {
   static const std::vector<std::string> k{
-      "system",    "model",     "devices", "phase",    "batch",    "prompt",       "context",    "output",
-      "dtype",     "kv_dtype",  "fidelity", "speculative", "draft_tokens", "acceptance", "accepted_per_step",
-      "trace",     "arrival",   "rate",    "cv",       "requests", "scheduler",    "max_batch",  "chunk",
-      "slo_ttft",  "slo_tpot",  "seed",    "find_capacity"};
+      "system",    "model",        "devices",      "phase",      "batch",
+      "prompt",    "context",      "output",       "dtype",      "kv_dtype",
+      "fidelity",  "speculative",  "draft_tokens", "acceptance", "accepted_per_step",
+      "trace",     "arrival",      "rate",         "cv",         "requests",
+      "scheduler", "max_batch",    "chunk",        "slo_ttft",   "slo_tpot",
+      "seed",      "find_capacity"};
   return k;
 }
 
@@ -95,9 +99,11 @@ void EvalRequest::set_option(const std::string& key, const std::string& value, c
     if (trim(value).empty()) fail(o, "empty model name");
     model = trim(value);
   } else if (key == "devices") {
-    if (trim(value) == "auto") options.devices = DeviceCount{DeviceCount::Mode::Auto, 0};
-    else options.devices = DeviceCount{DeviceCount::Mode::Fixed,
-                                       static_cast<int>(parse_count(value, 1, kMaxDevices, "device count", o))};
+    if (trim(value) == "auto")
+      options.devices = DeviceCount{DeviceCount::Mode::Auto, 0};
+    else
+      options.devices = DeviceCount{DeviceCount::Mode::Fixed,
+                                    static_cast<int>(parse_count(value, 1, kMaxDevices, "device count", o))};
   } else if (key == "phase" && trim(value) == "serve") {
     serve = true;
   } else if (std::find(serve_option_keys().begin(), serve_option_keys().end(), key) != serve_option_keys().end()) {
@@ -107,8 +113,9 @@ void EvalRequest::set_option(const std::string& key, const std::string& value, c
     serve_options[key] = {value, o};
   } else if (key == "phase") {
     auto p = parse_phase(trim(value));
-    if (!p) fail(o, "unknown phase '" + value + "'" + did_you_mean(value, {"prefill", "decode", "encode", "generate"}) +
-                        " (expected one of: prefill, decode, encode, generate)");
+    if (!p)
+      fail(o, "unknown phase '" + value + "'" + did_you_mean(value, {"prefill", "decode", "encode", "generate"}) +
+                  " (expected one of: prefill, decode, encode, generate)");
     w.phase = *p;
   } else if (key == "batch") {
     w.batch = parse_count(value, 1, kMaxBatch, "batch", o);
@@ -124,13 +131,18 @@ void EvalRequest::set_option(const std::string& key, const std::string& value, c
     auto t = parse_dtype(trim(value));
     std::vector<std::string> names;
     for (DType d : all_dtypes()) names.emplace_back(dtype_name(d));
-    if (!t) fail(o, "unknown dtype '" + value + "'" + did_you_mean(value, names) + " (expected one of: " + dtype_list() + ")");
-    if (key == "dtype") w.dtype = *t;
-    else w.kv_dtype = *t;
+    if (!t)
+      fail(o,
+           "unknown dtype '" + value + "'" + did_you_mean(value, names) + " (expected one of: " + dtype_list() + ")");
+    if (key == "dtype")
+      w.dtype = *t;
+    else
+      w.kv_dtype = *t;
   } else if (key == "fidelity") {
     auto f = parse_fidelity(trim(value));
-    if (!f) fail(o, "unknown fidelity '" + value + "'" + did_you_mean(value, {"roofline", "approx", "cycle"}) +
-                        " (expected one of: roofline, approx, cycle)");
+    if (!f)
+      fail(o, "unknown fidelity '" + value + "'" + did_you_mean(value, {"roofline", "approx", "cycle"}) +
+                  " (expected one of: roofline, approx, cycle)");
     options.fidelity = *f;
   } else if (key == "speculative") {
     try {
@@ -151,7 +163,8 @@ void EvalRequest::set_option(const std::string& key, const std::string& value, c
                           trim(value)));
     speculative.accepted_per_step = a;
   } else {
-    fail(o, "unknown option '" + key + "'" + did_you_mean(key, keys()) + " (expected one of: " + quoted_list(keys()) + ")");
+    fail(o, "unknown option '" + key + "'" + did_you_mean(key, keys()) + " (expected one of: " + quoted_list(keys()) +
+                ")");
   }
 }
 
@@ -163,8 +176,8 @@ struct RequestRunner::Loaded {
   std::optional<System> system;
   std::shared_ptr<const ModelSpec> model;  ///< one instance per distinct model config (graph cache key)
   std::shared_ptr<const ModelSpec> draft;  ///< speculative draft:MODEL, when asked for
-  std::vector<Diagnostic> unused;       ///< overrides no config of this request used
-  std::vector<LoadedConfig> configs;    ///< fully resolved, for resolved.yaml
+  std::vector<Diagnostic> unused;          ///< overrides no config of this request used
+  std::vector<LoadedConfig> configs;       ///< fully resolved, for resolved.yaml
 };
 
 struct RequestRunner::Cache {
@@ -175,7 +188,9 @@ struct RequestRunner::Cache {
 };
 
 RequestRunner::RequestRunner(const Registry& registry, std::filesystem::path config_root, InlineConfigs inline_configs)
-    : registry_(registry), root_(std::move(config_root)), inline_(std::move(inline_configs)),
+    : registry_(registry),
+      root_(std::move(config_root)),
+      inline_(std::move(inline_configs)),
       cache_(std::make_shared<Cache>()) {}
 
 std::shared_ptr<const RequestRunner::Loaded> RequestRunner::load(const EvalRequest& request, bool strict) const {

@@ -25,10 +25,10 @@ struct OptionOrigin {
 
 /// The speculative-decoding options as given, in any order; `spec()` joins them.
 struct SpeculativeOptions {
-  std::optional<SpeculativeSpec> method;  ///< --speculative
-  std::optional<int> draft_tokens;        ///< --draft-tokens
-  std::optional<double> acceptance;       ///< --acceptance
-  std::optional<double> accepted_per_step;///< --accepted-per-step
+  std::optional<SpeculativeSpec> method;    ///< --speculative
+  std::optional<int> draft_tokens;          ///< --draft-tokens
+  std::optional<double> acceptance;         ///< --acceptance
+  std::optional<double> accepted_per_step;  ///< --accepted-per-step
   /// The spec, or none without --speculative; throws InputError for the other
   /// options without it, and --draft-tokens beside mtp:K.
   [[nodiscard]] std::optional<SpeculativeSpec> spec() const;

@@ -67,9 +67,8 @@ inline std::string result_message(std::size_t i, const PointOutput& out) {
 
 inline std::pair<std::size_t, PointOutput> parse_result(const std::string& payload) {
   Json j = Json::parse(payload);
-  return {j.at("i").get<std::size_t>(),
-          PointOutput{std::move(j.at("row")), std::move(j.at("ops")), j.at("trace").get<std::string>(),
-                      j.at("seconds").get<double>()}};
+  return {j.at("i").get<std::size_t>(), PointOutput{std::move(j.at("row")), std::move(j.at("ops")),
+                                                    j.at("trace").get<std::string>(), j.at("seconds").get<double>()}};
 }
 
 }  // namespace wafersim::mpi_messages

@@ -30,7 +30,8 @@ bool MpiSession::launched() {
 
 bool MpiSession::built() { return false; }
 MpiSession::MpiSession(int*, char***) {
-  throw std::runtime_error("this wafersim was built without MPI (install Open MPI and reconfigure; see docs/scale-out.md)");
+  throw std::runtime_error(
+      "this wafersim was built without MPI (install Open MPI and reconfigure; see docs/scale-out.md)");
 }
 MpiSession::~MpiSession() = default;
 struct MpiPointPool::State {};
@@ -166,8 +167,8 @@ std::exception_ptr MpiPointPool::run(const std::vector<std::size_t>& pending, in
     const std::size_t remaining = n - std::min(n, next.load());
     // chunks of about kChunkSeconds, never more than a 2 × threads share of
     // what is left; one point queued ahead per thread while points are fast.
-    std::size_t chunk = mean > 0 ? std::clamp<std::size_t>(static_cast<std::size_t>(kChunkSeconds / mean), 1, kMaxChunk)
-                                 : 1;
+    std::size_t chunk =
+        mean > 0 ? std::clamp<std::size_t>(static_cast<std::size_t>(kChunkSeconds / mean), 1, kMaxChunk) : 1;
     chunk = std::min(chunk, std::max<std::size_t>(1, remaining / (2 * threads_total)));
     const bool ahead = mean > 0 && mean < kChunkSeconds && remaining > 4 * threads_total;
     for (std::size_t r = 1; r < ranks; ++r) {
@@ -204,7 +205,6 @@ std::exception_ptr MpiPointPool::run(const std::vector<std::size_t>& pending, in
   for (auto& t : threads) t.join();
   return failure;
 }
-
 
 #endif
 

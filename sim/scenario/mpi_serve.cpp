@@ -87,8 +87,10 @@ void mpi_serve_points(const MpiSession&, int jobs, const PointWork& work) {
   wake.notify_all();
   for (auto& t : threads) t.join();
   flush();
-  if (error.empty()) send(0, kDone, "");
-  else send(0, kError, error);
+  if (error.empty())
+    send(0, kDone, "");
+  else
+    send(0, kError, error);
 }
 
 void mpi_report_failure(const MpiSession&, const std::string& message) { send(0, kError, message); }

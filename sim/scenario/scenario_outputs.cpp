@@ -24,8 +24,10 @@ Json param_value(const std::string& text) {
 Json make_row(const ScenarioPoint& p, const Json& result) {
   Json row;
   for (const auto& [col, value] : p.params) {
-    if (col == "devices") row["devices_requested"] = param_value(value);
-    else if (!result.contains(col)) row[col] = param_value(value);
+    if (col == "devices")
+      row["devices_requested"] = param_value(value);
+    else if (!result.contains(col))
+      row[col] = param_value(value);
   }
   for (auto it = result.begin(); it != result.end(); ++it) row[it.key()] = it.value();
   return row;
@@ -78,8 +80,9 @@ std::vector<std::string> chart_columns(const ScenarioSpec& spec, ChartPoints poi
     cols.push_back("time_s");
     cols.push_back("memory_bytes");
     for (const auto& c : serving::serve_columns()) cols.push_back(c);  // phase: serve points
-    for (const char* c : {"scheduler", "fits", "cost_per_million_tokens", "kv_capacity_bytes", "capacity_requests_per_s",
-                          "capacity_tokens_per_s", "capacity_users", "capacity_cost_per_million_tokens"})
+    for (const char* c :
+         {"scheduler", "fits", "cost_per_million_tokens", "kv_capacity_bytes", "capacity_requests_per_s",
+          "capacity_tokens_per_s", "capacity_users", "capacity_cost_per_million_tokens"})
       cols.push_back(c);
   } else {
     for (const auto& [k, v] : flatten(op_row_json(OpRow{}, RunResult{}))) cols.push_back(k);
@@ -108,11 +111,23 @@ Json chart_spec_json(const ScenarioSpec& spec) {
       f[col] = vs;
     }
     auto opt = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
-    charts.push_back(Json{{"name", c.name}, {"type", std::string(chart_type_name(c.type))},
-                          {"points", c.points == ChartPoints::Ops ? "ops" : "steps"}, {"x", c.x}, {"y", c.y},
-                          {"z", c.z}, {"series", opt(c.series)}, {"facet", opt(c.facet)}, {"label", opt(c.label)},
-                          {"title", c.title}, {"x_label", c.x_label}, {"y_label", c.y_label}, {"log_x", c.log_x},
-                          {"log_y", c.log_y}, {"normalize", c.normalize}, {"pareto", c.pareto}, {"filter", f}});
+    charts.push_back(Json{{"name", c.name},
+                          {"type", std::string(chart_type_name(c.type))},
+                          {"points", c.points == ChartPoints::Ops ? "ops" : "steps"},
+                          {"x", c.x},
+                          {"y", c.y},
+                          {"z", c.z},
+                          {"series", opt(c.series)},
+                          {"facet", opt(c.facet)},
+                          {"label", opt(c.label)},
+                          {"title", c.title},
+                          {"x_label", c.x_label},
+                          {"y_label", c.y_label},
+                          {"log_x", c.log_x},
+                          {"log_y", c.log_y},
+                          {"normalize", c.normalize},
+                          {"pareto", c.pareto},
+                          {"filter", f}});
   }
   return Json{{"scenario", spec.name}, {"title", spec.title}, {"subtitle", fixed_subtitle(spec)}, {"charts", charts}};
 }

@@ -46,11 +46,12 @@ void check_charts(const ScenarioSpec& spec, Diagnostics& d) {
         return;
       }
       if (std::find(cols.begin(), cols.end(), value) == cols.end())
-        d.add(Diagnostic{c.mark.file, c.mark.line, c.mark.column, c.path + "." + key,
-                         "unknown column '" + value + "'" + did_you_mean(value, cols) +
-                             (c.points == ChartPoints::Ops ? " (a point parameter or an op field: op, kind, time_s, "
-                                                             "flops, bytes, arithmetic_intensity, achieved_flops, bound)"
-                                                           : " (a point parameter or an eval --json field)")});
+        d.add(
+            Diagnostic{c.mark.file, c.mark.line, c.mark.column, c.path + "." + key,
+                       "unknown column '" + value + "'" + did_you_mean(value, cols) +
+                           (c.points == ChartPoints::Ops ? " (a point parameter or an op field: op, kind, time_s, "
+                                                           "flops, bytes, arithmetic_intensity, achieved_flops, bound)"
+                                                         : " (a point parameter or an eval --json field)")});
     };
     const bool xy = c.type == ChartType::Bar || c.type == ChartType::Line || c.type == ChartType::Scatter ||
                     c.type == ChartType::Heatmap || c.type == ChartType::SloAttainment ||
@@ -90,8 +91,8 @@ ScenarioRunner::Prepared ScenarioRunner::prepare(const std::string& scenario,
   std::set<std::string> checked;
   std::size_t distinct = 0;
   for (const auto& p : points) {
-    std::string key = p.request.system + "|" + p.request.model + "|" +
-                      std::string(phase_name(p.request.options.workload.phase));
+    std::string key =
+        p.request.system + "|" + p.request.model + "|" + std::string(phase_name(p.request.options.workload.phase));
     if (p.request.options.fidelity) key += "|" + std::string(fidelity_name(*p.request.options.fidelity));
     for (const auto& o : p.request.overrides) key += "|" + o.path + "=" + o.value;
     if (!checked.insert(key).second) continue;
@@ -133,7 +134,6 @@ ScenarioRunner::Prepared ScenarioRunner::prepare(const std::string& scenario,
 
 void ScenarioRunner::check(const std::string& scenario) const { (void)prepare(scenario, {}); }
 
-
 namespace {
 
 /// Op rows of one point (`points: ops` charts): the point's columns, then the op fields.
@@ -165,8 +165,8 @@ std::string resolved_yaml(const ScenarioSpec& spec, const std::vector<ScenarioPo
                           const RequestRunner& runner) {
   std::string out = fmt::format("# Written by wafersim {} (git {}). Every preset and override expanded.\n",
                                 build_version(), build_git_hash());
-  out += fmt::format("wafersim:\n  version: {}\n  git: {}\npoints: {}\nscenario:\n", build_version(),
-                     build_git_hash(), points.size());
+  out += fmt::format("wafersim:\n  version: {}\n  git: {}\npoints: {}\nscenario:\n", build_version(), build_git_hash(),
+                     points.size());
   out += spec.node.to_yaml(2);
   out += "configs:\n";
   std::set<std::string> requests, written;
@@ -200,13 +200,16 @@ Json chart_devices(const std::vector<ScenarioPoint>& points, const RequestRunner
       const std::string id = dev->name() + "|" + std::to_string(peak.value());
       if (!seen.insert(id).second) {
         for (auto& d : devices)
-          if (d["id"] == id && std::find(d["systems"].begin(), d["systems"].end(), Json(p.request.system)) ==
-                                   d["systems"].end())
+          if (d["id"] == id &&
+              std::find(d["systems"].begin(), d["systems"].end(), Json(p.request.system)) == d["systems"].end())
             d["systems"].push_back(p.request.system);
         continue;
       }
-      devices.push_back(Json{{"id", id}, {"name", dev->name()}, {"peak_flops", peak.value()},
-                             {"memory_bandwidth", s.memory_bandwidth.value()}, {"memory_level", s.memory_level},
+      devices.push_back(Json{{"id", id},
+                             {"name", dev->name()},
+                             {"peak_flops", peak.value()},
+                             {"memory_bandwidth", s.memory_bandwidth.value()},
+                             {"memory_level", s.memory_level},
                              {"systems", Json::array({p.request.system})}});
     }
   }

@@ -25,23 +25,23 @@ struct RunnerOptions {
   std::filesystem::path out_root = "out";
   int jobs = 1;
   bool resume = false;
-  std::vector<Override> overrides;                 ///< command-line `--set`
-  const std::atomic<bool>* stop = nullptr;         ///< set by a signal handler
-  std::optional<ShardSpec> shard;                  ///< `--shard K/N`: only these points, into shards/K-of-N/
-  const MpiSession* mpi = nullptr;           ///< an MPI launch: rank 0 runs, the others evaluate
+  std::vector<Override> overrides;          ///< command-line `--set`
+  const std::atomic<bool>* stop = nullptr;  ///< set by a signal handler
+  std::optional<ShardSpec> shard;           ///< `--shard K/N`: only these points, into shards/K-of-N/
+  const MpiSession* mpi = nullptr;          ///< an MPI launch: rank 0 runs, the others evaluate
   /// Called after every point (done, total, points reused from the journal).
   std::function<void(std::size_t, std::size_t, std::size_t)> progress;
 };
 
 struct ScenarioOutcome {
   std::filesystem::path dir;
-  std::vector<Json> rows;                ///< in grid order (only finished ones when interrupted)
-  std::vector<std::string> varying;      ///< parameter columns with more than one value
+  std::vector<Json> rows;             ///< in grid order (only finished ones when interrupted)
+  std::vector<std::string> varying;   ///< parameter columns with more than one value
   std::size_t total = 0, reused = 0;  ///< points of this run (a shard's own), reused from the journal
   bool interrupted = false;
-  std::vector<std::string> charts;       ///< files written
-  std::optional<ShardSpec> shard;        ///< the shard run (its points only; no charts)
-  bool worker = false;                   ///< an MPI rank above 0: evaluated points, wrote nothing
+  std::vector<std::string> charts;  ///< files written
+  std::optional<ShardSpec> shard;   ///< the shard run (its points only; no charts)
+  bool worker = false;              ///< an MPI rank above 0: evaluated points, wrote nothing
 };
 
 class ScenarioRunner {

@@ -8,23 +8,35 @@ namespace wafersim {
 
 std::string_view chart_type_name(ChartType t) {
   switch (t) {
-    case ChartType::Bar: return "bar";
-    case ChartType::Line: return "line";
-    case ChartType::Scatter: return "scatter";
-    case ChartType::Roofline: return "roofline";
-    case ChartType::Breakdown: return "breakdown";
-    case ChartType::Heatmap: return "heatmap";
-    case ChartType::LatencyLoad: return "latency_load";
-    case ChartType::SloAttainment: return "slo_attainment";
-    case ChartType::Capacity: return "capacity";
-    case ChartType::CostAtSlo: return "cost_at_slo";
+    case ChartType::Bar:
+      return "bar";
+    case ChartType::Line:
+      return "line";
+    case ChartType::Scatter:
+      return "scatter";
+    case ChartType::Roofline:
+      return "roofline";
+    case ChartType::Breakdown:
+      return "breakdown";
+    case ChartType::Heatmap:
+      return "heatmap";
+    case ChartType::LatencyLoad:
+      return "latency_load";
+    case ChartType::SloAttainment:
+      return "slo_attainment";
+    case ChartType::Capacity:
+      return "capacity";
+    case ChartType::CostAtSlo:
+      return "cost_at_slo";
   }
   return "bar";
 }
 
 namespace {
 
-OptionOrigin origin_of(const ConfigNode& n) { return OptionOrigin{n.mark().file, n.mark().line, n.mark().column, n.path()}; }
+OptionOrigin origin_of(const ConfigNode& n) {
+  return OptionOrigin{n.mark().file, n.mark().line, n.mark().column, n.path()};
+}
 
 /// Reads `key: value` or `key: [values]` maps (grid, fixed, set).
 std::vector<ScenarioAxis> read_axes(const ConfigNode* n, bool overrides, Diagnostics& d) {
@@ -38,7 +50,8 @@ std::vector<ScenarioAxis> read_axes(const ConfigNode* n, bool overrides, Diagnos
     const std::string& key = n->keys()[i];
     const ConfigNode& v = *n->find(key);
     ScenarioAxis axis{key, {}, overrides};
-    if (!overrides && std::find(EvalRequest::keys().begin(), EvalRequest::keys().end(), key) == EvalRequest::keys().end()) {
+    if (!overrides &&
+        std::find(EvalRequest::keys().begin(), EvalRequest::keys().end(), key) == EvalRequest::keys().end()) {
       d.add(v.error("unknown option" + did_you_mean(key, EvalRequest::keys()) +
                     " (expected one of: " + quoted_list(EvalRequest::keys()) + ")"));
       continue;
@@ -50,8 +63,10 @@ std::vector<ScenarioAxis> read_axes(const ConfigNode* n, bool overrides, Diagnos
     if (v.is_sequence()) {
       if (v.size() == 0) d.add(v.error("empty list: nothing to evaluate"));
       for (std::size_t j = 0; j < v.size(); ++j) {
-        if (!v.at(j).is_scalar()) d.add(v.at(j).error("expected a single value"));
-        else axis.values.push_back(ScenarioValue{v.at(j).scalar(), origin_of(v.at(j))});
+        if (!v.at(j).is_scalar())
+          d.add(v.at(j).error("expected a single value"));
+        else
+          axis.values.push_back(ScenarioValue{v.at(j).scalar(), origin_of(v.at(j))});
       }
     } else if (v.is_scalar()) {
       // A single value is allowed anywhere, also in the grid (a grid of one).
@@ -70,10 +85,16 @@ const Schema<ChartSpec>& chart_schema() {
     Schema<ChartSpec> s;
     s.text("name", &ChartSpec::name, "File name of the chart (default: TYPE-Y).", "")
         .choice("type", &ChartSpec::type,
-                {{"bar", ChartType::Bar}, {"line", ChartType::Line}, {"scatter", ChartType::Scatter},
-                 {"roofline", ChartType::Roofline}, {"breakdown", ChartType::Breakdown}, {"heatmap", ChartType::Heatmap},
-                 {"latency_load", ChartType::LatencyLoad}, {"slo_attainment", ChartType::SloAttainment},
-                 {"capacity", ChartType::Capacity}, {"cost_at_slo", ChartType::CostAtSlo}},
+                {{"bar", ChartType::Bar},
+                 {"line", ChartType::Line},
+                 {"scatter", ChartType::Scatter},
+                 {"roofline", ChartType::Roofline},
+                 {"breakdown", ChartType::Breakdown},
+                 {"heatmap", ChartType::Heatmap},
+                 {"latency_load", ChartType::LatencyLoad},
+                 {"slo_attainment", ChartType::SloAttainment},
+                 {"capacity", ChartType::Capacity},
+                 {"cost_at_slo", ChartType::CostAtSlo}},
                 "Chart type (latency_load, slo_attainment, capacity, cost_at_slo: phase: serve points).", std::nullopt)
         .choice("points", &ChartSpec::points, {{"steps", ChartPoints::Steps}, {"ops", ChartPoints::Ops}},
                 "steps: one point per scenario point; ops: one per op (summed over layers) of each point's "
@@ -97,17 +118,24 @@ const Schema<ChartSpec>& chart_schema() {
                 "Only rows whose column has one of these values (e.g. {batch: 1}).",
                 [](const ConfigNode* n, const ConfigNode&, ChartSpec& c, Diagnostics& d) {
                   if (n == nullptr || n->is_null()) return;
-                  if (!n->is_map()) { d.add(n->error("expected a map of column to value(s)")); return; }
+                  if (!n->is_map()) {
+                    d.add(n->error("expected a map of column to value(s)"));
+                    return;
+                  }
                   for (std::size_t i = 0; i < n->size(); ++i) {
                     const ConfigNode& v = *n->find(n->keys()[i]);
                     std::vector<std::string> values;
-                    if (v.is_scalar()) values.push_back(v.scalar());
+                    if (v.is_scalar())
+                      values.push_back(v.scalar());
                     else if (v.is_sequence())
                       for (std::size_t j = 0; j < v.size(); ++j) {
-                        if (v.at(j).is_scalar()) values.push_back(v.at(j).scalar());
-                        else d.add(v.at(j).error("expected a value"));
+                        if (v.at(j).is_scalar())
+                          values.push_back(v.at(j).scalar());
+                        else
+                          d.add(v.at(j).error("expected a value"));
                       }
-                    else d.add(v.error("expected a value or a list of values"));
+                    else
+                      d.add(v.error("expected a value or a list of values"));
                     c.filter.emplace_back(n->keys()[i], values);
                   }
                 });
@@ -161,8 +189,9 @@ ScenarioSpec ScenarioSpec::load(ConfigLibrary& library, const std::string& name_
   auto grid = read_axes(n.find("grid"), false, d);
   auto fixed = read_axes(n.find("fixed"), false, d);
   for (const auto& a : fixed)
-    if (a.values.size() > 1) d.add(Diagnostic{a.values[1].origin.file, a.values[1].origin.line, a.values[1].origin.column,
-                                              "fixed." + a.key, "fixed takes one value (put lists under grid:)"});
+    if (a.values.size() > 1)
+      d.add(Diagnostic{a.values[1].origin.file, a.values[1].origin.line, a.values[1].origin.column, "fixed." + a.key,
+                       "fixed takes one value (put lists under grid:)"});
   for (const auto& g : grid)
     for (const auto& f : fixed)
       if (g.key == f.key)
@@ -185,7 +214,8 @@ ScenarioSpec ScenarioSpec::load(ConfigLibrary& library, const std::string& name_
                        std::string("no '") + required + "' in grid or fixed (every point needs one)"});
 
   if (const ConfigNode* charts = n.find("charts"); charts != nullptr && !charts->is_null()) {
-    if (!charts->is_sequence()) d.add(charts->error("expected a list of charts"));
+    if (!charts->is_sequence())
+      d.add(charts->error("expected a list of charts"));
     else
       for (std::size_t i = 0; i < charts->size(); ++i) {
         ChartSpec c;
@@ -215,7 +245,9 @@ ScenarioSpec ScenarioSpec::load(ConfigLibrary& library, const std::string& name_
         continue;
       }
       if (!body.has("kind")) {
-        const char* implied = folder == ConfigFolder::Systems ? "system" : folder == ConfigFolder::Models ? "model" : nullptr;
+        const char* implied = folder == ConfigFolder::Systems  ? "system"
+                              : folder == ConfigFolder::Models ? "model"
+                                                               : nullptr;
         if (implied == nullptr) {
           d.add(body.error("inline device needs a 'kind:' (one of the device kinds, e.g. wafer, gpu, lpu)"));
           continue;
@@ -271,9 +303,9 @@ std::vector<ScenarioPoint> ScenarioSpec::expand(const std::vector<Override>& ext
     std::map<std::string, std::string> values;
     auto apply = [&](const ScenarioAxis& axis, const ScenarioValue& v) {
       if (axis.is_override) {
-        pt.request.overrides.push_back(Override{axis.key, v.text,
-                                                v.origin.file + ":" + std::to_string(v.origin.line) + ":" +
-                                                    std::to_string(v.origin.column)});
+        pt.request.overrides.push_back(
+            Override{axis.key, v.text,
+                     v.origin.file + ":" + std::to_string(v.origin.line) + ":" + std::to_string(v.origin.column)});
         values["set." + axis.key] = v.text;
       } else {
         pt.request.set_option(axis.key, v.text, v.origin);

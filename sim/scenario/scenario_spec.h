@@ -14,7 +14,18 @@
 namespace wafersim {
 
 /// LatencyLoad, SloAttainment, Capacity, CostAtSlo chart `phase: serve` points.
-enum class ChartType { Bar, Line, Scatter, Roofline, Breakdown, Heatmap, LatencyLoad, SloAttainment, Capacity, CostAtSlo };
+enum class ChartType {
+  Bar,
+  Line,
+  Scatter,
+  Roofline,
+  Breakdown,
+  Heatmap,
+  LatencyLoad,
+  SloAttainment,
+  Capacity,
+  CostAtSlo
+};
 /// What a chart's points are: one per scenario point (its main step), or one per
 /// op family of each point's step (ops.json; roofline charts of ops).
 enum class ChartPoints { Steps, Ops };
@@ -27,7 +38,8 @@ struct ChartSpec {
   std::string x, y, series, z, facet, label, title, x_label, y_label;
   bool log_x = false, log_y = false, normalize = true;
   bool pareto = false;  ///< scatter: draw the front of points no other beats on both axes (larger x, smaller y)
-  std::vector<std::pair<std::string, std::vector<std::string>>> filter;  ///< keep rows whose column has one of the values
+  std::vector<std::pair<std::string, std::vector<std::string>>>
+      filter;        ///< keep rows whose column has one of the values
   SourceMark mark;   ///< for messages
   std::string path;  ///< "charts[2]"
 };
@@ -51,7 +63,7 @@ struct ScenarioPoint {
   std::vector<std::pair<std::string, std::string>> params;  ///< column → value
   EvalRequest request;
   std::map<std::string, OptionOrigin> origins;  ///< where each option's value was written
-  [[nodiscard]] std::string key() const;  ///< stable identity for resume
+  [[nodiscard]] std::string key() const;        ///< stable identity for resume
 };
 
 struct ScenarioSpec {
@@ -61,7 +73,7 @@ struct ScenarioSpec {
   std::vector<ChartSpec> charts;
   bool trace = false;
   InlineConfigs inline_configs;
-  ConfigNode node;                  ///< the file as read, for resolved.yaml
+  ConfigNode node;  ///< the file as read, for resolved.yaml
 
   /// Reads and validates the shape of a scenario file (not the configs it names).
   static ScenarioSpec load(ConfigLibrary& library, const std::string& name_or_path);

@@ -91,34 +91,43 @@ ServeSpec parse_spec(const Options& options, const std::filesystem::path& root) 
   ServeSpec spec;
   for (const auto& [key, entry] : options) {
     const auto& [text, o] = entry;
-    if (key == "trace") spec.trace = resolve_trace(trim(text), o, root);
+    if (key == "trace")
+      spec.trace = resolve_trace(trim(text), o, root);
     else if (key == "arrival") {
       auto a = parse_arrival(trim(text));
-      if (!a) fail(o, "unknown arrival '" + text + "'" + did_you_mean(text, {"poisson", "gamma", "offline"}) +
-                          " (expected poisson, gamma or offline)");
+      if (!a)
+        fail(o, "unknown arrival '" + text + "'" + did_you_mean(text, {"poisson", "gamma", "offline"}) +
+                    " (expected poisson, gamma or offline)");
       spec.arrival = *a;
-    } else if (key == "rate") spec.rate = positive_number(text, o, "requests per second");
-    else if (key == "cv") spec.cv = positive_number(text, o, "the coefficient of variation of arrival gaps");
-    else if (key == "requests") spec.requests = whole(text, o, 1, 100'000'000, "requests");
+    } else if (key == "rate")
+      spec.rate = positive_number(text, o, "requests per second");
+    else if (key == "cv")
+      spec.cv = positive_number(text, o, "the coefficient of variation of arrival gaps");
+    else if (key == "requests")
+      spec.requests = whole(text, o, 1, 100'000'000, "requests");
     else if (key == "prompt") {
       (void)LengthDistribution::parse(text, o.path);
       spec.prompt = trim(text);
-    }
-    else if (key == "output") {
+    } else if (key == "output") {
       (void)LengthDistribution::parse(text, o.path);
       spec.output = trim(text);
-    }
-    else if (key == "scheduler") {
+    } else if (key == "scheduler") {
       auto s = parse_scheduler(trim(text));
-      if (!s) fail(o, "unknown scheduler '" + text + "'" +
-                          did_you_mean(text, {"continuous", "static", "chunked", "disaggregated"}) +
-                          " (expected continuous, static, chunked or disaggregated)");
+      if (!s)
+        fail(o, "unknown scheduler '" + text + "'" +
+                    did_you_mean(text, {"continuous", "static", "chunked", "disaggregated"}) +
+                    " (expected continuous, static, chunked or disaggregated)");
       spec.config.scheduler = *s;
-    } else if (key == "max_batch") spec.config.max_batch = whole(text, o, 1, 1'000'000, "max batch");
-    else if (key == "chunk") spec.config.chunk = whole(text, o, 1, 100'000'000, "chunk tokens");
-    else if (key == "slo_ttft") spec.slo.ttft_s = slo_seconds(text, o);
-    else if (key == "slo_tpot") spec.slo.tpot_s = slo_seconds(text, o);
-    else if (key == "seed") spec.seed = static_cast<std::uint64_t>(whole(text, o, 0, 1'000'000'000'000'000'000LL, "seed"));
+    } else if (key == "max_batch")
+      spec.config.max_batch = whole(text, o, 1, 1'000'000, "max batch");
+    else if (key == "chunk")
+      spec.config.chunk = whole(text, o, 1, 100'000'000, "chunk tokens");
+    else if (key == "slo_ttft")
+      spec.slo.ttft_s = slo_seconds(text, o);
+    else if (key == "slo_tpot")
+      spec.slo.tpot_s = slo_seconds(text, o);
+    else if (key == "seed")
+      spec.seed = static_cast<std::uint64_t>(whole(text, o, 0, 1'000'000'000'000'000'000LL, "seed"));
     else if (key == "find_capacity") {
       const std::string t = trim(text);
       if (t != "true" && t != "false") fail(o, "'" + t + "' is not true or false");
@@ -152,9 +161,8 @@ void check_serve_options(const Options& options, const std::filesystem::path& co
 }
 
 const std::vector<std::string>& serve_option_keys() {
-  static const std::vector<std::string> k{"trace", "arrival", "rate",     "cv",       "requests",
-                                          "scheduler", "max_batch", "chunk", "slo_ttft", "slo_tpot",
-                                          "seed",  "find_capacity"};
+  static const std::vector<std::string> k{"trace",     "arrival", "rate",     "cv",       "requests", "scheduler",
+                                          "max_batch", "chunk",   "slo_ttft", "slo_tpot", "seed",     "find_capacity"};
   return k;
 }
 
@@ -164,9 +172,9 @@ namespace {
 /// mean tokens per step the run actually drew (beside the closed form), and the draft and
 /// verify times of one step at batch 1 and the mean request length (the probe).
 Json speculative_json(const SpeculativeResult& s, const ServeOutcome& o) {
-  const double drawn = o.speculative_draws > 0 ? static_cast<double>(o.speculative_tokens_drawn) /
-                                                     static_cast<double>(o.speculative_draws)
-                                               : 0.0;
+  const double drawn = o.speculative_draws > 0
+                           ? static_cast<double>(o.speculative_tokens_drawn) / static_cast<double>(o.speculative_draws)
+                           : 0.0;
   return Json{{"method", s.method},
               {"draft_model", s.draft_model},
               {"k", s.k},
@@ -238,7 +246,9 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   // With speculative decoding the probe is a speculative step: the draft's weights and KV
   // cache sit beside the target's and take their share of the memory.
   const RunResult probe = steps.eval(Phase::Decode, 1, probe_ctx, speculative.has_value());
-  Json head{{"system", probe.system}, {"model", probe.model}, {"devices", probe.devices},
+  Json head{{"system", probe.system},
+            {"model", probe.model},
+            {"devices", probe.devices},
             {"dtype", std::string(dtype_name(base.options.workload.dtype))},
             {"fidelity", std::string(fidelity_name(probe.fidelity))},
             {"scheduler", scheduler_name(spec.config.scheduler)}};
@@ -260,12 +270,12 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   const double block_bytes = kv_per_token * static_cast<double>(cfg.block_tokens);
   const std::int64_t need = (longest + cfg.block_tokens - 1) / cfg.block_tokens;
   if (cfg.kv_blocks < need)
-    return not_fit(fmt::format("the longest request ({} tokens) needs {} of KV cache but {} is left beside the "
-                               "weights ({} of {})",
-                               longest, format_quantity(static_cast<double>(need) * block_bytes, UnitKind::Bytes),
-                               format_quantity(std::max(0.0, kv_free), UnitKind::Bytes),
-                               format_quantity(probe.weights, UnitKind::Bytes),
-                               format_quantity(probe.capacity, UnitKind::Bytes)));
+    return not_fit(
+        fmt::format("the longest request ({} tokens) needs {} of KV cache but {} is left beside the "
+                    "weights ({} of {})",
+                    longest, format_quantity(static_cast<double>(need) * block_bytes, UnitKind::Bytes),
+                    format_quantity(std::max(0.0, kv_free), UnitKind::Bytes),
+                    format_quantity(probe.weights, UnitKind::Bytes), format_quantity(probe.capacity, UnitKind::Bytes)));
 
   // Prefill and decode on different groups: colocated schedulers wait for the KV transfer.
   const RunResult prefill_probe = steps.eval(Phase::Prefill, 1, 128);
@@ -276,7 +286,8 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   if (cfg.scheduler == SchedulerKind::Disaggregated && !split)
     fail(options.count("scheduler") ? options.at("scheduler").second : OptionOrigin{"", 0, 0, "--scheduler"},
          fmt::format("'disaggregated' needs a system whose prefill and decode run on different groups ({} runs both "
-                     "on one)", probe.system));
+                     "on one)",
+                     probe.system));
   cfg.transfer_after_prefill = split && cfg.scheduler != SchedulerKind::Disaggregated;
   cfg.record_steps = record_steps;
   if (speculative) {

@@ -24,8 +24,8 @@ void check_serve_options(const std::map<std::string, std::pair<std::string, Opti
 struct ServeRunResult {
   bool fits = true;
   std::string fit_error;
-  Json json;                          ///< the --json object
-  serving::ServeOutcome outcome;      ///< of the main run (requests.csv, trace.json)
+  Json json;                      ///< the --json object
+  serving::ServeOutcome outcome;  ///< of the main run (requests.csv, trace.json)
   serving::Slo slo;
   std::vector<std::string> group_names;
 };

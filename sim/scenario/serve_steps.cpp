@@ -12,8 +12,10 @@ RunResult EvaluatorSteps::eval(Phase phase, std::int64_t batch, std::int64_t tok
   if (!speculative) r.speculative = SpeculativeOptions{};
   r.options.workload.phase = phase;
   r.options.workload.batch = batch;
-  if (phase == Phase::Decode) r.options.workload.context = tokens;
-  else r.options.workload.prompt = tokens;
+  if (phase == Phase::Decode)
+    r.options.workload.context = tokens;
+  else
+    r.options.workload.prompt = tokens;
   // Scenario points (serve set) check override usage over the whole scenario, as eval points do.
   return runner_->run(r, !base_.serve);
 }
@@ -39,8 +41,8 @@ StepCost EvaluatorSteps::operator()(ServeStep kind, std::int64_t batch, std::int
     }
   }
   if (batch == 1)
-    throw NotFit{fmt::format("a {} step of one sequence at {} tokens does not fit: {}", phase_name(phase), tokens,
-                             r.fit_error)};
+    throw NotFit{
+        fmt::format("a {} step of one sequence at {} tokens does not fit: {}", phase_name(phase), tokens, r.fit_error)};
   std::int64_t b2 = batch / 2;
   RunResult r2 = eval(phase, b2, tokens, spec);
   while (!r2.fits && b2 > 1) r2 = eval(phase, b2 /= 2, tokens, spec);

@@ -49,8 +49,9 @@ ShardSpec ShardSpec::parse(const std::string& text, const std::map<std::string, 
       // the task's place in the array.
       const std::size_t step = has("SLURM_ARRAY_TASK_STEP") ? env_count(env, "SLURM_ARRAY_TASK_STEP") : 1;
       if (step == 0 || (id - min) % step != 0)
-        throw InputError::option("--shard", "auto: SLURM_ARRAY_TASK_ID is not on the array's steps "
-                                            "(SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_STEP); give --shard K/N");
+        throw InputError::option("--shard",
+                                 "auto: SLURM_ARRAY_TASK_ID is not on the array's steps "
+                                 "(SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_STEP); give --shard K/N");
       return checked((id - min) / step, env_count(env, "SLURM_ARRAY_TASK_COUNT"),
                      "auto ((SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP of "
                      "SLURM_ARRAY_TASK_COUNT)");
@@ -97,10 +98,18 @@ std::optional<ShardSpec> ShardSpec::from_dir_name(const std::string& name) {
 }
 
 Json ShardManifest::to_json() const {
-  return Json{{"format", 1},          {"scenario", scenario},     {"source", source},
-              {"wafersim", wafersim}, {"shard", shard.index},     {"count", shard.count},
-              {"grid_points", grid_points}, {"points", points},   {"done", done},
-              {"complete", complete}, {"ops", ops},               {"trace", trace},
+  return Json{{"format", 1},
+              {"scenario", scenario},
+              {"source", source},
+              {"wafersim", wafersim},
+              {"shard", shard.index},
+              {"count", shard.count},
+              {"grid_points", grid_points},
+              {"points", points},
+              {"done", done},
+              {"complete", complete},
+              {"ops", ops},
+              {"trace", trace},
               {"varying", varying}};
 }
 

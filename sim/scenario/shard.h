@@ -44,16 +44,16 @@ struct ShardSpec {
 
 /// What a shard writes into shard.json when it stops (finished or not).
 struct ShardManifest {
-  std::string scenario;         ///< scenario name
-  std::string source;           ///< the scenario as given to `run` (for hints)
-  std::string wafersim;         ///< version and git hash of the binary that ran it
+  std::string scenario;  ///< scenario name
+  std::string source;    ///< the scenario as given to `run` (for hints)
+  std::string wafersim;  ///< version and git hash of the binary that ran it
   ShardSpec shard;
   std::size_t grid_points = 0;  ///< points of the whole scenario
   std::size_t points = 0;       ///< points of this shard
   std::size_t done = 0;         ///< points finished
   bool complete = false;
-  bool ops = false;             ///< ops_by_point.json written (a chart plots ops)
-  bool trace = false;           ///< traces/ written
+  bool ops = false;                  ///< ops_by_point.json written (a chart plots ops)
+  bool trace = false;                ///< traces/ written
   std::vector<std::string> varying;  ///< swept parameter columns (for merge's summary)
 
   [[nodiscard]] Json to_json() const;

@@ -59,13 +59,13 @@ ShardFiles read_shard(const fs::path& dir, const ShardSpec& expected) {
   const Json m = Json::parse(*manifest_text, nullptr, false);
   s.manifest = ShardManifest::from_json(m, (dir / "shard.json").string());
   if (s.manifest.shard.index != expected.index || s.manifest.shard.count != expected.count)
-    throw shard_error(dir / "shard.json", fmt::format("shard {} says it is shard {} (a folder renamed or copied)",
-                                                      name, s.manifest.shard.dir_name()));
+    throw shard_error(dir / "shard.json", fmt::format("shard {} says it is shard {} (a folder renamed or copied)", name,
+                                                      s.manifest.shard.dir_name()));
   if (!s.manifest.complete)
-    throw shard_error(dir, fmt::format("shard {} is incomplete: {} of {} points done; finish it with `wafersim run {} "
-                                       "--shard {}/{} --resume` (same -o)",
-                                       name, s.manifest.done, s.manifest.points, s.manifest.source, expected.index,
-                                       expected.count));
+    throw shard_error(
+        dir, fmt::format("shard {} is incomplete: {} of {} points done; finish it with `wafersim run {} "
+                         "--shard {}/{} --resume` (same -o)",
+                         name, s.manifest.done, s.manifest.points, s.manifest.source, expected.index, expected.count));
   auto need = [&](const char* file) {
     auto text = read_file(dir / file);
     if (!text) throw shard_error(dir / file, fmt::format("shard {} is missing {}", name, file));
@@ -75,9 +75,10 @@ ShardFiles read_shard(const fs::path& dir, const ShardSpec& expected) {
   if (fs::exists(dir / "charts.json")) s.charts = need("charts.json");
   s.rows = Json::parse(need("results.json"), nullptr, false);
   if (!s.rows.is_array() || s.rows.size() != s.manifest.points || s.manifest.done != s.manifest.points)
-    throw shard_error(dir / "results.json", fmt::format("shard {} holds {} rows, not its {} points; run it again with "
-                                                        "--resume",
-                                                        name, s.rows.is_array() ? s.rows.size() : 0, s.manifest.points));
+    throw shard_error(dir / "results.json",
+                      fmt::format("shard {} holds {} rows, not its {} points; run it again with "
+                                  "--resume",
+                                  name, s.rows.is_array() ? s.rows.size() : 0, s.manifest.points));
   if (s.manifest.ops) {
     s.ops = Json::parse(need("ops_by_point.json"), nullptr, false);
     if (!s.ops.is_array() || s.ops.size() != s.manifest.points)
@@ -153,8 +154,9 @@ MergeOutcome merge_shards(const fs::path& scenario_dir, const fs::path& config_r
   const fs::path shards_dir = scenario_dir / "shards";
   std::error_code ec;
   if (!fs::is_directory(shards_dir, ec))
-    throw shard_error(scenario_dir, "no shards/ folder: not the output of `wafersim run SCENARIO --shard K/N` (give "
-                                    "the scenario's folder, e.g. out/memory-wall)");
+    throw shard_error(scenario_dir,
+                      "no shards/ folder: not the output of `wafersim run SCENARIO --shard K/N` (give "
+                      "the scenario's folder, e.g. out/memory-wall)");
   const std::size_t n = shard_count(shards_dir);
   std::vector<ShardFiles> shards;
   for (std::size_t k = 0; k < n; ++k) {

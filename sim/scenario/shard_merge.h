@@ -28,10 +28,10 @@ std::vector<std::string> render_charts(const std::filesystem::path& config_root,
 
 struct MergeOutcome {
   std::filesystem::path dir;
-  std::vector<Json> rows;              ///< in grid order
-  std::vector<std::string> varying;    ///< swept parameter columns
+  std::vector<Json> rows;            ///< in grid order
+  std::vector<std::string> varying;  ///< swept parameter columns
   std::size_t shards = 0;
-  std::vector<std::string> charts;     ///< files written
+  std::vector<std::string> charts;  ///< files written
 };
 
 /// Merges the shards under `scenario_dir`/shards/. Throws InputError (naming the

@@ -4,7 +4,7 @@
 
 namespace wafersim::serving {
 namespace {
-constexpr int kMaxBracketSteps = 24;   ///< 2^24 either way of the start rate
+constexpr int kMaxBracketSteps = 24;  ///< 2^24 either way of the start rate
 constexpr double kRelativeTolerance = 0.01;
 }  // namespace
 

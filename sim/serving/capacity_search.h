@@ -10,9 +10,9 @@
 namespace wafersim::serving {
 
 struct CapacityResult {
-  double rate = 0;          ///< 0 when even a very low rate misses the SLO
-  int runs = 0;             ///< simulations run
-  ServeMetrics at_capacity; ///< the run at `rate` (unset fields when rate = 0)
+  double rate = 0;           ///< 0 when even a very low rate misses the SLO
+  int runs = 0;              ///< simulations run
+  ServeMetrics at_capacity;  ///< the run at `rate` (unset fields when rate = 0)
 };
 
 [[nodiscard]] CapacityResult find_capacity(const std::function<ServeMetrics(double rate)>& run, const Slo& slo,

@@ -56,8 +56,10 @@ void after_prefill(ServingState& st, std::vector<Sequence>& batch) {
   for (auto& s : batch) {
     s.prefilled = s.prefill_target;
     s.context = s.prefill_target;
-    if (st.produce(s, 1.0)) st.finish(s);
-    else st.running.push_back(s);
+    if (st.produce(s, 1.0))
+      st.finish(s);
+    else
+      st.running.push_back(s);
   }
 }
 
@@ -78,8 +80,10 @@ void decode_step(ServingState& st, StepTimeCache& cache) {
   std::vector<Sequence> still;
   still.reserve(st.running.size());
   for (auto& s : st.running) {
-    if (st.decode(s)) st.finish(s);
-    else still.push_back(s);
+    if (st.decode(s))
+      st.finish(s);
+    else
+      still.push_back(s);
   }
   st.running.swap(still);
 }
@@ -120,8 +124,7 @@ void run_static(ServingState& st, StepTimeCache& cache) {
     }
     // The batch holds its whole KV (prompt + output) from the start: static batching
     // allocates for the longest sequence it may reach.
-    std::vector<Sequence> batch =
-        admit_for_prefill(st, cfg.max_batch, std::numeric_limits<std::int64_t>::max(), true);
+    std::vector<Sequence> batch = admit_for_prefill(st, cfg.max_batch, std::numeric_limits<std::int64_t>::max(), true);
     if (batch.empty()) throw InternalError("serving: a waiting request fits no empty system");
     const auto n = static_cast<std::int64_t>(batch.size());
     std::int64_t tokens = 0;
@@ -180,8 +183,7 @@ void run_chunked(ServingState& st, StepTimeCache& cache) {
       chunk.push_back(std::clamp<std::int64_t>(left, 0, s.prefill_target - s.prefilled));
       left -= chunk.back();
     }
-    while (left > 0 && !st.waiting.empty() &&
-           decode_n + static_cast<std::int64_t>(prefilling.size()) < cfg.max_batch) {
+    while (left > 0 && !st.waiting.empty() && decode_n + static_cast<std::int64_t>(prefilling.size()) < cfg.max_batch) {
       Sequence s = st.waiting.front();
       const std::int64_t blocks = st.pager.blocks_for(s.prefill_target + 1);
       if (!st.pager.take(blocks)) break;
@@ -202,7 +204,7 @@ void run_chunked(ServingState& st, StepTimeCache& cache) {
       p_tokens = chunk[0];
     }
     const StepCost c = mixed_step_cost(cache, p_seqs, p_tokens, decode_n, decode_n > 0 ? mean_of(ctx, decode_n) : 1,
-                                      cfg.decode_step());
+                                       cfg.decode_step());
     const std::int64_t seqs = decode_n + p_seqs;
     st.record({st.now, c.time_s, 0, p_seqs > 0 ? (decode_n > 0 ? 'm' : 'p') : 'd', seqs, decode_n + p_tokens,
                st.pager.used_blocks()});
@@ -214,8 +216,10 @@ void run_chunked(ServingState& st, StepTimeCache& cache) {
     }
     std::vector<Sequence> next;
     for (auto& s : st.running) {
-      if (st.decode(s)) st.finish(s);
-      else next.push_back(s);
+      if (st.decode(s))
+        st.finish(s);
+      else
+        next.push_back(s);
     }
     for (std::size_t i = 0; i < prefilling.size(); ++i) {
       Sequence& s = prefilling[i];
@@ -263,22 +267,31 @@ std::optional<SchedulerKind> parse_scheduler(const std::string& s) {
 
 std::string scheduler_name(SchedulerKind s) {
   switch (s) {
-    case SchedulerKind::Continuous: return "continuous";
-    case SchedulerKind::Static: return "static";
-    case SchedulerKind::Chunked: return "chunked";
-    case SchedulerKind::Disaggregated: return "disaggregated";
+    case SchedulerKind::Continuous:
+      return "continuous";
+    case SchedulerKind::Static:
+      return "static";
+    case SchedulerKind::Chunked:
+      return "chunked";
+    case SchedulerKind::Disaggregated:
+      return "disaggregated";
   }
   return "";
 }
 
 ServeOutcome simulate(const std::vector<ServeRequest>& requests, const ServeConfig& config, StepTimeCache& cache) {
-  if (config.scheduler == SchedulerKind::Disaggregated)
-    return detail::simulate_disaggregated(requests, config, cache);
+  if (config.scheduler == SchedulerKind::Disaggregated) return detail::simulate_disaggregated(requests, config, cache);
   detail::ServingState st(requests, config);
   switch (config.scheduler) {
-    case SchedulerKind::Static: detail::run_static(st, cache); break;
-    case SchedulerKind::Chunked: detail::run_chunked(st, cache); break;
-    default: detail::run_continuous(st, cache); break;
+    case SchedulerKind::Static:
+      detail::run_static(st, cache);
+      break;
+    case SchedulerKind::Chunked:
+      detail::run_chunked(st, cache);
+      break;
+    default:
+      detail::run_continuous(st, cache);
+      break;
   }
   st.outcome.kv_peak_blocks = st.pager.peak_blocks();
   return std::move(st.outcome);

@@ -45,11 +45,15 @@ ServeOutcome simulate_disaggregated(const std::vector<ServeRequest>& requests, c
   while (!st.done()) {
     // The next time each worker could start.
     double t_prefill = kInf;
-    if (!prefill_queue.empty()) t_prefill = prefill_free;
-    else if (next < requests.size()) t_prefill = std::max(prefill_free, requests[next].arrival_s);
+    if (!prefill_queue.empty())
+      t_prefill = prefill_free;
+    else if (next < requests.size())
+      t_prefill = std::max(prefill_free, requests[next].arrival_s);
     double t_decode = kInf;
-    if (!st.running.empty()) t_decode = decode_free;
-    else if (!transit.empty()) t_decode = std::max(decode_free, transit.front().ready_s);
+    if (!st.running.empty())
+      t_decode = decode_free;
+    else if (!transit.empty())
+      t_decode = std::max(decode_free, transit.front().ready_s);
     if (!std::isfinite(t_prefill) && !std::isfinite(t_decode))
       throw InternalError("serving: disaggregated run stalled with requests unfinished");
 
@@ -95,8 +99,10 @@ ServeOutcome simulate_disaggregated(const std::vector<ServeRequest>& requests, c
       st.now = decode_free;
       std::vector<Sequence> still;
       for (auto& s : st.running) {
-        if (st.decode(s)) st.finish(s);
-        else still.push_back(s);
+        if (st.decode(s))
+          st.finish(s);
+        else
+          still.push_back(s);
       }
       st.running.swap(still);
       continue;

@@ -10,8 +10,7 @@ namespace wafersim::serving {
 
 class KvPager {
  public:
-  KvPager(std::int64_t total_blocks, std::int64_t block_tokens)
-      : total_(total_blocks), block_tokens_(block_tokens) {}
+  KvPager(std::int64_t total_blocks, std::int64_t block_tokens) : total_(total_blocks), block_tokens_(block_tokens) {}
 
   [[nodiscard]] std::int64_t blocks_for(std::int64_t tokens) const {
     return (tokens + block_tokens_ - 1) / block_tokens_;

@@ -72,9 +72,8 @@ LengthDistribution LengthDistribution::parse(const std::string& raw, const std::
     d.kind_ = Kind::Uniform;
   } else if (parts[0] == "lognormal") {
     if (a < 1 || a > kMaxTokens || b < 0 || b > 4)
-      throw InputError::option(option,
-                               fmt::format("'{}': lognormal:MEDIAN:SIGMA needs 1 <= MEDIAN <= 1e9 and 0 <= SIGMA <= 4",
-                                           text));
+      throw InputError::option(
+          option, fmt::format("'{}': lognormal:MEDIAN:SIGMA needs 1 <= MEDIAN <= 1e9 and 0 <= SIGMA <= 4", text));
     d.kind_ = Kind::Lognormal;
   } else {
     throw InputError::option(option, fmt::format("unknown distribution '{}'{}{}", parts[0],
@@ -87,7 +86,8 @@ LengthDistribution LengthDistribution::parse(const std::string& raw, const std::
 
 std::int64_t LengthDistribution::sample(std::mt19937_64& rng) const {
   switch (kind_) {
-    case Kind::Fixed: return static_cast<std::int64_t>(a_);
+    case Kind::Fixed:
+      return static_cast<std::int64_t>(a_);
     case Kind::Uniform: {
       const auto span = static_cast<std::uint64_t>(b_ - a_) + 1;
       return static_cast<std::int64_t>(a_) + static_cast<std::int64_t>(rng() % span);
@@ -102,18 +102,24 @@ std::int64_t LengthDistribution::sample(std::mt19937_64& rng) const {
 
 double LengthDistribution::mean() const {
   switch (kind_) {
-    case Kind::Fixed: return a_;
-    case Kind::Uniform: return 0.5 * (a_ + b_);
-    case Kind::Lognormal: return a_ * std::exp(0.5 * b_ * b_);
+    case Kind::Fixed:
+      return a_;
+    case Kind::Uniform:
+      return 0.5 * (a_ + b_);
+    case Kind::Lognormal:
+      return a_ * std::exp(0.5 * b_ * b_);
   }
   return a_;
 }
 
 std::string LengthDistribution::text() const {
   switch (kind_) {
-    case Kind::Fixed: return fmt::format("{}", a_);
-    case Kind::Uniform: return fmt::format("uniform:{}:{}", a_, b_);
-    case Kind::Lognormal: return fmt::format("lognormal:{}:{}", a_, b_);
+    case Kind::Fixed:
+      return fmt::format("{}", a_);
+    case Kind::Uniform:
+      return fmt::format("uniform:{}:{}", a_, b_);
+    case Kind::Lognormal:
+      return fmt::format("lognormal:{}:{}", a_, b_);
   }
   return "";
 }

@@ -34,15 +34,15 @@ struct RunScale {
 
 struct ServeMetrics {
   std::int64_t requests = 0, completed = 0;
-  double duration_s = 0;              ///< first arrival to last completion
-  std::optional<double> request_rate; ///< offered: arrivals per second (none when all arrive at once)
+  double duration_s = 0;               ///< first arrival to last completion
+  std::optional<double> request_rate;  ///< offered: arrivals per second (none when all arrive at once)
   double throughput_requests_per_s = 0, throughput_tokens_per_s = 0;
   Distribution ttft, tpot, e2e;
-  double mean_batch = 0;              ///< sequences per decode step, averaged over steps
+  double mean_batch = 0;  ///< sequences per decode step, averaged over steps
   std::int64_t max_batch_reached = 0, preemptions = 0;
   double kv_peak_bytes = 0;
   std::optional<double> slo_attainment, goodput_requests_per_s;
-  double mean_in_system = 0;          ///< time average of requests in the system (Little's L)
+  double mean_in_system = 0;  ///< time average of requests in the system (Little's L)
   double energy_j = 0, energy_j_per_token = 0;
   double output_tokens = 0;
   std::int64_t steps = 0;

@@ -60,27 +60,40 @@ std::string requests_csv(const ServeOutcome& o, const Slo& slo) {
 Json batches_trace(const ServeOutcome& o, const std::vector<std::string>& group_names) {
   Json events = Json::array();
   for (std::size_t g = 0; g < group_names.size(); ++g)
-    events.push_back(Json{{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", g},
-                          {"args", Json{{"name", group_names[g]}}}});
+    events.push_back(
+        Json{{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", g}, {"args", Json{{"name", group_names[g]}}}});
   auto name = [](const StepEvent& e) {
     switch (e.kind) {
-      case 'p': return fmt::format("prefill {} × {} tok", e.sequences, e.tokens);
-      case 'm': return fmt::format("mixed {} seq, {} tok", e.sequences, e.tokens);
-      case 't': return fmt::format("KV {} tok", e.tokens);
-      default: return fmt::format("decode {}", e.sequences);
+      case 'p':
+        return fmt::format("prefill {} × {} tok", e.sequences, e.tokens);
+      case 'm':
+        return fmt::format("mixed {} seq, {} tok", e.sequences, e.tokens);
+      case 't':
+        return fmt::format("KV {} tok", e.tokens);
+      default:
+        return fmt::format("decode {}", e.sequences);
     }
   };
   for (const auto& e : o.steps) {
     const double ts = e.start_s * 1e6, dur = e.duration_s * 1e6;
-    events.push_back(Json{{"name", name(e)}, {"cat", std::string(1, e.kind)}, {"ph", "X"}, {"pid", 1},
-                          {"tid", e.group}, {"ts", ts}, {"dur", dur},
+    events.push_back(Json{{"name", name(e)},
+                          {"cat", std::string(1, e.kind)},
+                          {"ph", "X"},
+                          {"pid", 1},
+                          {"tid", e.group},
+                          {"ts", ts},
+                          {"dur", dur},
                           {"args", Json{{"sequences", e.sequences}, {"tokens", e.tokens}}}});
     if (e.kind == 't') continue;
-    events.push_back(Json{{"name", "batch"}, {"ph", "C"}, {"pid", 1}, {"tid", e.group}, {"ts", ts},
+    events.push_back(Json{{"name", "batch"},
+                          {"ph", "C"},
+                          {"pid", 1},
+                          {"tid", e.group},
+                          {"ts", ts},
                           {"args", Json{{"sequences", e.sequences}}}});
     if (e.group == static_cast<int>(group_names.size()) - 1 || e.kind != 'p')
-      events.push_back(Json{{"name", "KV blocks used"}, {"ph", "C"}, {"pid", 1}, {"ts", ts},
-                            {"args", Json{{"blocks", e.kv_blocks}}}});
+      events.push_back(Json{
+          {"name", "KV blocks used"}, {"ph", "C"}, {"pid", 1}, {"ts", ts}, {"args", Json{{"blocks", e.kv_blocks}}}});
   }
   Json out{{"traceEvents", events}, {"displayTimeUnit", "ms"}};
   if (o.steps_truncated) out["otherData"] = Json{{"note", "only the first steps are shown (the run was longer)"}};

@@ -31,11 +31,11 @@ enum class SchedulerKind { Continuous, Static, Chunked, Disaggregated };
 
 struct ServeConfig {
   SchedulerKind scheduler = SchedulerKind::Continuous;
-  std::int64_t max_batch = 256;     ///< sequences per step at most (--max-batch)
+  std::int64_t max_batch = 256;  ///< sequences per step at most (--max-batch)
   /// Chunked: token budget per step (--chunk, default 512). Continuous, static and
   /// disaggregated: prefill tokens per step at most (default 8192; a longer prompt runs alone).
   std::int64_t chunk = 0;
-  std::int64_t kv_blocks = 0;       ///< KV capacity in blocks (of the decode group)
+  std::int64_t kv_blocks = 0;  ///< KV capacity in blocks (of the decode group)
   std::int64_t block_tokens = 16;
   /// Tokens each decode step adds to every sequence, on average. 1 for plain decoding;
   /// the seam where speculative decoding (accepted tokens per verification step) enters.
@@ -49,7 +49,7 @@ struct ServeConfig {
   /// Colocated schedulers on a system whose prefill and decode run on different groups:
   /// each prefill step also waits for its KV cache to cross to the decode group.
   bool transfer_after_prefill = false;
-  bool record_steps = false;        ///< keep every step for the Chrome trace
+  bool record_steps = false;  ///< keep every step for the Chrome trace
   std::size_t max_recorded_steps = 500'000;
 
   /// The step kind that decodes: SpeculativeDecode with an acceptance model.
@@ -66,8 +66,8 @@ struct ServeConfig {
 /// One step of the run, for the Chrome trace of batches.
 struct StepEvent {
   double start_s = 0, duration_s = 0;
-  int group = 0;             ///< 0: the (prefill) group; 1: decode group (disaggregated); 2: the link
-  char kind = 'd';           ///< 'p' prefill, 'd' decode, 'm' mixed, 't' KV transfer
+  int group = 0;    ///< 0: the (prefill) group; 1: decode group (disaggregated); 2: the link
+  char kind = 'd';  ///< 'p' prefill, 'd' decode, 'm' mixed, 't' KV transfer
   std::int64_t sequences = 0, tokens = 0, kv_blocks = 0;
 };
 
@@ -76,14 +76,14 @@ struct ServeOutcome {
   std::vector<StepEvent> steps;        ///< when record_steps
   bool steps_truncated = false;
   std::int64_t step_count = 0, decode_steps = 0;
-  double decode_batch_sum = 0;         ///< sequences summed over decode (and mixed) steps
+  double decode_batch_sum = 0;  ///< sequences summed over decode (and mixed) steps
   std::int64_t max_batch_reached = 0;
   std::int64_t preemptions = 0;
   std::int64_t kv_peak_blocks = 0;
-  double dynamic_energy_j = 0;         ///< summed over steps
-  double busy_s = 0;                   ///< time some group was running a step
-  double in_system_integral = 0;       ///< integral of requests in the system over time (Little's law)
-  double end_s = 0;                    ///< last completion
+  double dynamic_energy_j = 0;    ///< summed over steps
+  double busy_s = 0;              ///< time some group was running a step
+  double in_system_integral = 0;  ///< integral of requests in the system over time (Little's law)
+  double end_s = 0;               ///< last completion
   /// Speculative decoding: verification steps drawn (one per sequence per decode step)
   /// and the tokens drawn, before the output cap trims the last step (their mean follows the closed form).
   std::int64_t speculative_draws = 0, speculative_tokens_drawn = 0;

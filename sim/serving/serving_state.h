@@ -15,11 +15,11 @@ namespace wafersim::serving::detail {
 
 /// A request admitted to a group: its KV blocks and progress.
 struct Sequence {
-  std::size_t index = 0;          ///< into the request list
-  std::int64_t context = 0;       ///< tokens whose KV is held (prompt + produced)
-  std::int64_t prefill_target = 0;///< tokens to prefill (prompt, plus produced tokens after a preemption)
-  std::int64_t prefilled = 0;     ///< of prefill_target (chunked prefill)
-  double produced = 0;            ///< output tokens so far (fractional with tokens_per_step != 1)
+  std::size_t index = 0;            ///< into the request list
+  std::int64_t context = 0;         ///< tokens whose KV is held (prompt + produced)
+  std::int64_t prefill_target = 0;  ///< tokens to prefill (prompt, plus produced tokens after a preemption)
+  std::int64_t prefilled = 0;       ///< of prefill_target (chunked prefill)
+  double produced = 0;              ///< output tokens so far (fractional with tokens_per_step != 1)
   std::int64_t blocks = 0;
   [[nodiscard]] bool prefilling() const { return prefilled < prefill_target; }
 };

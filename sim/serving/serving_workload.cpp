@@ -22,14 +22,17 @@ double uniform01(std::mt19937_64& rng) { return (static_cast<double>(rng() >> 11
 std::vector<std::string> split_csv(const std::string& line) {
   std::vector<std::string> out(1);
   for (char c : line) {
-    if (c == ',') out.emplace_back();
-    else if (c != '\r') out.back() += c;
+    if (c == ',')
+      out.emplace_back();
+    else if (c != '\r')
+      out.back() += c;
   }
   for (auto& s : out) s = trim(s);
   return out;
 }
 
-std::int64_t tokens(const std::string& s, const std::string& path, int line, const std::string& column, bool allow_zero) {
+std::int64_t tokens(const std::string& s, const std::string& path, int line, const std::string& column,
+                    bool allow_zero) {
   bool digits = !s.empty() && s.size() <= 10;
   for (char c : s) digits = digits && std::isdigit(static_cast<unsigned char>(c));
   if (!digits) row_error(path, line, column, fmt::format("'{}' is not a whole token count", s));
@@ -77,9 +80,14 @@ std::vector<ServeRequest> generate_requests(const SyntheticWorkload& w) {
     out[i].id = static_cast<std::int64_t>(i);
     if (i > 0) {
       switch (w.arrival) {
-        case ArrivalKind::Poisson: t += -std::log(uniform01(rng)) / w.rate; break;
-        case ArrivalKind::Gamma: t += gamma(rng); break;
-        case ArrivalKind::Offline: break;
+        case ArrivalKind::Poisson:
+          t += -std::log(uniform01(rng)) / w.rate;
+          break;
+        case ArrivalKind::Gamma:
+          t += gamma(rng);
+          break;
+        case ArrivalKind::Offline:
+          break;
       }
     }
     out[i].arrival_s = t;
@@ -111,14 +119,16 @@ Trace load_trace(const std::string& path) {
     const auto cells = split_csv(line);
     if (!header) {
       header = true;
-      if (cells.size() == 3 && cells[0] == "TIMESTAMP" && cells[1] == "ContextTokens" && cells[2] == "GeneratedTokens") {
+      if (cells.size() == 3 && cells[0] == "TIMESTAMP" && cells[1] == "ContextTokens" &&
+          cells[2] == "GeneratedTokens") {
         azure = true;
         continue;
       }
       if (cells.size() == 3 && cells[0] == "arrival_s" && cells[1] == "prompt" && cells[2] == "output") continue;
       row_error(path, n, "header",
                 "expected the header 'TIMESTAMP,ContextTokens,GeneratedTokens' (Azure LLM trace) or "
-                "'arrival_s,prompt,output', got '" + trim(line) + "'");
+                "'arrival_s,prompt,output', got '" +
+                    trim(line) + "'");
     }
     if (cells.size() != 3) row_error(path, n, "", fmt::format("expected 3 columns, got {}", cells.size()));
     ServeRequest r;

@@ -6,7 +6,7 @@
 
 namespace wafersim::serving {
 namespace {
-constexpr int kExact = 16;   ///< values 1..16 are grid points
+constexpr int kExact = 16;  ///< values 1..16 are grid points
 }  // namespace
 
 std::int64_t StepTimeCache::grid_value(int i, int per) {
@@ -31,8 +31,10 @@ const StepCost& StepTimeCache::corner(ServeStep kind, int bi, int ti) {
     std::vector<char> known(values.size(), 0);
     for (int r = 0; r < t.rows; ++r)
       for (int c = 0; c < t.cols; ++c) {
-        const std::size_t from = static_cast<std::size_t>(r) * static_cast<std::size_t>(t.cols) + static_cast<std::size_t>(c);
-        const std::size_t to = static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(c);
+        const std::size_t from =
+            static_cast<std::size_t>(r) * static_cast<std::size_t>(t.cols) + static_cast<std::size_t>(c);
+        const std::size_t to =
+            static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(c);
         values[to] = t.values[from];
         known[to] = t.known[from];
       }
@@ -63,7 +65,8 @@ StepCost StepTimeCache::cost(ServeStep kind, std::int64_t batch, std::int64_t to
   const std::int64_t bv0 = grid_value(b0), tv0 = grid_value(t0, per);
   const bool b_exact = bv0 == batch, t_exact = tv0 == tokens;
   const double fb = b_exact ? 0 : static_cast<double>(batch - bv0) / static_cast<double>(grid_value(b0 + 1) - bv0);
-  const double ft = t_exact ? 0 : static_cast<double>(tokens - tv0) / static_cast<double>(grid_value(t0 + 1, per) - tv0);
+  const double ft =
+      t_exact ? 0 : static_cast<double>(tokens - tv0) / static_cast<double>(grid_value(t0 + 1, per) - tv0);
   StepCost out;
   auto add = [&](int bi, int ti, double w) {
     if (w == 0) return;

@@ -1,17 +1,10 @@
 #include "sim/timing/backend.h"
 
+#include "sim/timing/time_parts.h"
+
 namespace wafersim {
 
-std::string_view bound_name(Bound b) {
-  switch (b) {
-    case Bound::Compute: return "compute";
-    case Bound::Memory: return "memory";
-    case Bound::Fabric: return "fabric";
-    case Bound::Interconnect: return "interconnect";
-    case Bound::Latency: return "latency";
-  }
-  return "compute";
-}
+std::string_view bound_name(Bound b) { return time_part(b).name; }
 
 void Registry::add(DeviceKind kind, Backend backend) {
   if (kind.kind != backend.kind) throw InternalError("backend kind does not match device kind " + kind.kind);

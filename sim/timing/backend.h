@@ -19,8 +19,8 @@
 namespace wafersim {
 
 struct Backend {
-  std::string kind;                   ///< matches DeviceKind::kind
-  std::vector<Fidelity> fidelities;   ///< levels this kind has, least to most detailed
+  std::string kind;                  ///< matches DeviceKind::kind
+  std::vector<Fidelity> fidelities;  ///< levels this kind has, least to most detailed
   std::function<MappingPolicy(const Device&)> policy;
   std::function<std::unique_ptr<OpCostModel>(const Device&, Fidelity)> cost_model;
   /// Optional: a kind that schedules a whole step itself (wafer approx: regions on

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "sim/timing/backend.h"
+#include "sim/timing/phase_steps.h"
 #include "sim/timing/run_result.h"
 #include "sim/workload/model_spec.h"
 
@@ -47,6 +48,18 @@ class Evaluator {
                                           std::optional<Fidelity> asked) const;
 
  private:
+  /// The main group resized to the smallest count that holds its most demanding steps.
+  [[nodiscard]] System size_main_group(const System& system, const ModelSpec& model, const EvalOptions& options,
+                                       const std::vector<PhaseStep>& steps) const;
+  /// Maps and times each step on its group; fills the main step's figures in `r`, and
+  /// `r.fits`/`r.fit_error` when one does not fit. One StepResult per step when all fit.
+  [[nodiscard]] std::vector<StepResult> run_steps(const System& system, const ModelSpec& model,
+                                                  const EvalOptions& options, Fidelity fidelity,
+                                                  const PhaseSteps& phase, RunResult& r) const;
+  /// Layout, memory, FLOPs and bytes of the main step, and how its device names its memory.
+  static void describe_main_step(RunResult& r, const Plan& plan, const Graph& graph, const DeviceGroup& group,
+                                 const MappingPolicy& policy);
+
   const Registry& registry_;
 };
 

@@ -27,21 +27,25 @@ struct Traffic {
   double interconnect_bytes = 0;  ///< between devices: NVLink, chip-to-chip, PCIe, Ethernet
   double io_bytes = 0;            ///< wafer edge I/O (weight streaming, wafer to wafer)
   Traffic& operator+=(const Traffic& o) {
-    flops += o.flops; sram_bytes += o.sram_bytes; hbm_bytes += o.hbm_bytes;
-    fabric_byte_hops += o.fabric_byte_hops; interconnect_bytes += o.interconnect_bytes; io_bytes += o.io_bytes;
+    flops += o.flops;
+    sram_bytes += o.sram_bytes;
+    hbm_bytes += o.hbm_bytes;
+    fabric_byte_hops += o.fabric_byte_hops;
+    interconnect_bytes += o.interconnect_bytes;
+    io_bytes += o.io_bytes;
     return *this;
   }
 };
 
 struct OpCost {
-  Seconds compute{0};       ///< FLOPs at the achievable rate
-  Seconds memory{0};        ///< bytes from the memory level weights live in (HBM, SRAM)
-  Seconds fabric{0};        ///< on-chip network bandwidth (wafer mesh)
-  Seconds fabric_latency{0};///< hops × hop latency (reductions, broadcasts)
-  Seconds overhead{0};      ///< fixed per-op costs (kernel launch)
-  Seconds interconnect{0};  ///< fixed time on links between devices inside the op (adds; e.g. a hop back)
-  Traffic traffic;          ///< what the op moved and computed (energy)
-  std::string note;         ///< optional words for `explain` (e.g. why it costs less than an op of its shape)
+  Seconds compute{0};         ///< FLOPs at the achievable rate
+  Seconds memory{0};          ///< bytes from the memory level weights live in (HBM, SRAM)
+  Seconds fabric{0};          ///< on-chip network bandwidth (wafer mesh)
+  Seconds fabric_latency{0};  ///< hops × hop latency (reductions, broadcasts)
+  Seconds overhead{0};        ///< fixed per-op costs (kernel launch)
+  Seconds interconnect{0};    ///< fixed time on links between devices inside the op (adds; e.g. a hop back)
+  Traffic traffic;            ///< what the op moved and computed (energy)
+  std::string note;           ///< optional words for `explain` (e.g. why it costs less than an op of its shape)
 };
 
 /// Where one op runs, for the cost model.

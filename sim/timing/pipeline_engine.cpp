@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "sim/timing/roofline_time.h"
+#include "sim/timing/time_parts.h"
+
 namespace wafersim {
 
 TimeBreakdown& TimeBreakdown::operator+=(const TimeBreakdown& o) {
@@ -20,9 +23,8 @@ TimeBreakdown TimeBreakdown::scaled(double f) const {
 
 Bound TimeBreakdown::dominant() const {
   std::pair<double, Bound> best{compute, Bound::Compute};
-  for (auto c : {std::pair{memory, Bound::Memory}, std::pair{fabric, Bound::Fabric},
-                 std::pair{interconnect, Bound::Interconnect}, std::pair{overhead, Bound::Latency}})
-    if (c.first > best.first) best = c;
+  for (const TimePart& p : time_parts())
+    if (this->*p.seconds > best.first) best = {this->*p.seconds, p.bound};
   return best.second;
 }
 
@@ -86,8 +88,8 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
         remote = w / link_goodput(*group.weights_link).value();  // replayed frames cross again
         c.traffic.interconnect_bytes += w;
       }
-      const double bw = std::max({c.compute.value(), c.memory.value(), c.fabric.value(), remote});
-      const double fixed = c.fabric_latency.value() + c.overhead.value() + c.interconnect.value();
+      const RooflineTime rt = roofline_time(c, remote);
+      const double bw = rt.bandwidth_s;
       OpTiming t;
       t.op = op.id;
       t.name = op.name;
@@ -96,21 +98,14 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       t.stage = static_cast<int>(s);
       t.note = c.note;
       t.cost = c;
-      t.time_s = bw + fixed;
+      t.time_s = rt.total_s();
       t.flops = op.flops;
       t.bytes = static_cast<double>(op.bytes.total().value());
-      if (c.compute.value() >= bw) { r.time.compute += bw; t.bound = Bound::Compute; }
-      else if (c.memory.value() >= bw) { r.time.memory += bw; t.bound = Bound::Memory; }
-      else if (remote >= bw) { r.time.interconnect += bw; t.bound = Bound::Interconnect; }
-      else { r.time.fabric += bw; t.bound = Bound::Fabric; }
+      r.time.*time_part(rt.bandwidth_bound).seconds += bw;
       r.time.fabric += c.fabric_latency.value();
       r.time.overhead += c.overhead.value();
       r.time.interconnect += c.interconnect.value();
-      if (fixed > bw) {
-        const double most = std::max({c.fabric_latency.value(), c.overhead.value(), c.interconnect.value()});
-        t.bound = most == c.interconnect.value() ? Bound::Interconnect
-                  : most == c.fabric_latency.value() ? Bound::Fabric : Bound::Latency;
-      }
+      t.bound = rt.bound;
       r.ops.push_back(std::move(t));
       if (st.tp > 1 && op.split == TpSplit::Row) {
         const Bytes bytes = op.bytes.activations_out;
@@ -134,8 +129,8 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       const bool same_domain = (st.first_device + st.tp - 1) / domain == next.first_device / domain;
       const LinkSpec& link = same_domain ? group.link : group.scale_out;
       const Bytes bytes = last.bytes.activations_out;
-      add_comm(r, fmt::format("stage{}->stage{}.transfer", s, s + 1), OpKind::Transfer, last.layer,
-               static_cast<int>(s), link_transfer_time(link, bytes).value(), static_cast<double>(bytes.value()),
+      add_comm(r, fmt::format("stage{}->stage{}.transfer", s, s + 1), OpKind::Transfer, last.layer, static_cast<int>(s),
+               link_transfer_time(link, bytes).value(), static_cast<double>(bytes.value()),
                static_cast<double>(bytes.value()));
     }
   }

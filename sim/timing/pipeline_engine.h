@@ -5,8 +5,9 @@
 // link allows, A-80), all-to-alls around expert-split ops, and an activation
 // transfer between consecutive stages (over the domain link, or the scale-out link
 // when the stages sit in different domains). One micro-batch goes through the
-// pipeline at a time, so step latency is the sum; overlap of micro-batches
-// arrives with the approx engines.
+// pipeline at a time, so step latency is the sum; kinds that overlap
+// micro-batches (wafer approx and cycle, the LPU) time whole steps themselves
+// (Backend::step_model).
 
 #include "sim/timing/step_result.h"
 

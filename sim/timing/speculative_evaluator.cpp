@@ -21,8 +21,9 @@ int decode_devices(const System& system, const RunResult& r) {
 
 /// Weights the K MTP modules hold beside the target: K × one layer's weights.
 Bytes mtp_layer_weights(const ModelSpec& module, const Workload& w) {
-  const Graph g = GraphBuilder::build(module, StepShape{StepKind::Decode, w.batch, 1, std::max<std::int64_t>(1, w.context),
-                                                        w.dtype, w.kv_dtype.value_or(w.dtype)});
+  const Graph g =
+      GraphBuilder::build(module, StepShape{StepKind::Decode, w.batch, 1, std::max<std::int64_t>(1, w.context), w.dtype,
+                                            w.kv_dtype.value_or(w.dtype)});
   Bytes b{0};
   for (const Op& op : g.ops())
     if (op.layer == 0) b += op.weights_resident;
@@ -52,8 +53,8 @@ void combine_energy(RunResult& r, const PlainFigures& target, double target_s, c
                     double tokens) {
   if (!target.energy || !draft.energy || !r.latency_s || !r.tokens_per_s || target.latency_s <= 0) return;
   EnergyReport e = *target.energy;
-  e.device_power_w = (target.energy->device_power_w * target_s + draft.energy->device_power_w * draft_s) /
-                     (target_s + draft_s);
+  e.device_power_w =
+      (target.energy->device_power_w * target_s + draft.energy->device_power_w * draft_s) / (target_s + draft_s);
   e.energy_j = target.energy->energy_j.scaled(target_s / target.latency_s);
   e.energy_j += draft.energy->energy_j.scaled(draft_s / *draft.latency_s);
   const double total = e.energy_j.total();
@@ -75,7 +76,8 @@ void SpeculativeEvaluator::check(const ModelSpec& target, const ModelSpec* draft
                                  const SpeculativeSpec& spec) {
   if (w.phase != Phase::Decode && w.phase != Phase::Generate)
     throw InputError::option("--speculative", fmt::format("speculative decoding speeds up decode and generate, not {} "
-                                                          "(use --phase decode or generate)", phase_name(w.phase)));
+                                                          "(use --phase decode or generate)",
+                                                          phase_name(w.phase)));
   if (target.architecture != Architecture::Decoder)
     throw InputError::option("--speculative", fmt::format("'{}' is an encoder: it does not decode", target.name));
   if (spec.method == SpeculativeMethod::Draft) {
@@ -151,11 +153,12 @@ RunResult SpeculativeEvaluator::evaluate(const System& system, const ModelSpec& 
     r.kv_cache += extra_kv;
     if (r.weights + r.kv_cache + r.activations > r.capacity) {
       r.fits = false;
-      r.fit_error = fmt::format("target and draft together need weights {} + KV cache {} + activations {} but the "
-                                "{} devices hold {}",
-                                format_quantity(r.weights, UnitKind::Bytes), format_quantity(r.kv_cache, UnitKind::Bytes),
-                                format_quantity(r.activations, UnitKind::Bytes), target_devices,
-                                format_quantity(r.capacity, UnitKind::Bytes));
+      r.fit_error = fmt::format(
+          "target and draft together need weights {} + KV cache {} + activations {} but the "
+          "{} devices hold {}",
+          format_quantity(r.weights, UnitKind::Bytes), format_quantity(r.kv_cache, UnitKind::Bytes),
+          format_quantity(r.activations, UnitKind::Bytes), target_devices,
+          format_quantity(r.capacity, UnitKind::Bytes));
       r.speculative = s;
       return r;
     }

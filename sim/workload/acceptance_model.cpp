@@ -9,7 +9,8 @@ namespace wafersim {
 
 AcceptanceModel::AcceptanceModel(double p, int k) : p_(p), k_(k) {
   if (!std::isfinite(p) || p < 0 || p > 1)
-    throw InputError::option("--acceptance", fmt::format("acceptance {} is outside [0, 1] (a per-token probability)", p));
+    throw InputError::option("--acceptance",
+                             fmt::format("acceptance {} is outside [0, 1] (a per-token probability)", p));
   if (k < 1) throw InputError::option("--draft-tokens", fmt::format("draft tokens must be at least 1 (got {})", k));
 }
 

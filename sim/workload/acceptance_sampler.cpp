@@ -2,9 +2,7 @@
 
 namespace wafersim {
 
-double AcceptanceSampler::uniform() {
-  return static_cast<double>(rng_() >> 11) * 0x1.0p-53;
-}
+double AcceptanceSampler::uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
 
 int AcceptanceSampler::draw() {
   const double p = model_.acceptance();

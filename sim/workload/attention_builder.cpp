@@ -27,12 +27,12 @@ int AttentionBuilder::emit_standard(OpEmitter& e, int layer, int input) {
   const std::int64_t q_width = elements(m.heads, m.head_dim);
   const std::int64_t kv_width = elements(m.kv_heads, m.head_dim);
   const bool qkv_bias = m.bias || m.qkv_bias;
-  const int q = e.matmul(layer_op_name(layer, "attn.q_proj"), layer, TpSplit::Column, t, m.hidden, q_width,
-                         qkv_bias, {input});
-  const int k = e.matmul(layer_op_name(layer, "attn.k_proj"), layer, TpSplit::Column, t, m.hidden, kv_width,
-                         qkv_bias, {input});
-  const int v = e.matmul(layer_op_name(layer, "attn.v_proj"), layer, TpSplit::Column, t, m.hidden, kv_width,
-                         qkv_bias, {input});
+  const int q =
+      e.matmul(layer_op_name(layer, "attn.q_proj"), layer, TpSplit::Column, t, m.hidden, q_width, qkv_bias, {input});
+  const int k =
+      e.matmul(layer_op_name(layer, "attn.k_proj"), layer, TpSplit::Column, t, m.hidden, kv_width, qkv_bias, {input});
+  const int v =
+      e.matmul(layer_op_name(layer, "attn.v_proj"), layer, TpSplit::Column, t, m.hidden, kv_width, qkv_bias, {input});
   int q_in = q, k_in = k;
   if (m.qk_norm) {  // per-head norms of queries and keys
     q_in = e.norm(layer_op_name(layer, "attn.q_norm"), layer, elements(t, m.heads), m.head_dim, {q});
@@ -50,8 +50,8 @@ int AttentionBuilder::emit_standard(OpEmitter& e, int layer, int input) {
   // one more logit to each softmax.
   const double per_pair = 4.0 * static_cast<double>(m.head_dim) + OpEmitter::kSoftmaxFlops;
   const double sink_flops = m.attention_sinks ? OpEmitter::kSoftmaxFlops * static_cast<double>(t) : 0.0;
-  core.flops = static_cast<double>(core.count) * core.score_pairs * per_pair +
-               sink_flops * static_cast<double>(m.heads);
+  core.flops =
+      static_cast<double>(core.count) * core.score_pairs * per_pair + sink_flops * static_cast<double>(m.heads);
   if (m.attention_sinks) {
     core.bytes.weights = e.weight_bytes(m.heads);
     core.weights_resident = core.bytes.weights;
@@ -80,11 +80,10 @@ int AttentionBuilder::emit_mla_queries(OpEmitter& e, int layer, int input) {
   const std::int64_t q_width = elements(m.heads, m.qk_head_dim());
   const std::int64_t rank = m.mla.q_lora_rank;
   if (rank <= 0)
-    return e.matmul(layer_op_name(layer, "attn.q_proj"), layer, TpSplit::Column, t, m.hidden, q_width, m.bias,
-                    {input});
+    return e.matmul(layer_op_name(layer, "attn.q_proj"), layer, TpSplit::Column, t, m.hidden, q_width, m.bias, {input});
   // The small down-projection is replicated under tensor parallelism (as vLLM does).
-  const int qa = e.matmul(layer_op_name(layer, "attn.q_a_proj"), layer, TpSplit::Replicated, t, m.hidden, rank,
-                          m.bias, {input});
+  const int qa =
+      e.matmul(layer_op_name(layer, "attn.q_a_proj"), layer, TpSplit::Replicated, t, m.hidden, rank, m.bias, {input});
   const int qn = e.norm(layer_op_name(layer, "attn.q_a_norm"), layer, t, rank, {qa});
   return e.matmul(layer_op_name(layer, "attn.q_b_proj"), layer, TpSplit::Column, t, rank, q_width, m.bias, {qn});
 }
@@ -133,8 +132,8 @@ int AttentionBuilder::emit_mla(OpEmitter& e, int layer, int input) {
     const int attn = e.add(std::move(core));
     const int vabs = e.matmul(layer_op_name(layer, "attn.v_absorb"), layer, TpSplit::Heads, t, a.kv_lora_rank,
                               a.v_head_dim, false, {attn}, heads);
-    return e.matmul(layer_op_name(layer, "attn.o_proj"), layer, TpSplit::Row, t, elements(heads, a.v_head_dim), m.hidden,
-                    m.bias, {vabs});
+    return e.matmul(layer_op_name(layer, "attn.o_proj"), layer, TpSplit::Row, t, elements(heads, a.v_head_dim),
+                    m.hidden, m.bias, {vabs});
   }
   // Prefill and encode expand the latent into per-head keys and values (cheaper
   // when many queries share each key), a cached prefix included: its latents are
@@ -146,13 +145,14 @@ int AttentionBuilder::emit_mla(OpEmitter& e, int layer, int input) {
   if (cached) e.op(kvb).bytes.kv_read = e.kv_bytes(elements(s.batch, s.context - s.new_tokens, latent));
   core.inputs = {q, kva, kvb};
   core.k = qk;
-  core.flops = pairs * (2.0 * static_cast<double>(qk) + 2.0 * static_cast<double>(a.v_head_dim) +
-                        OpEmitter::kSoftmaxFlops);
-  core.bytes.activations_in = e.act_bytes(checked_add(elements(t, heads, qk), elements(rows, kv_width + a.qk_rope_head_dim)));
+  core.flops =
+      pairs * (2.0 * static_cast<double>(qk) + 2.0 * static_cast<double>(a.v_head_dim) + OpEmitter::kSoftmaxFlops);
+  core.bytes.activations_in =
+      e.act_bytes(checked_add(elements(t, heads, qk), elements(rows, kv_width + a.qk_rope_head_dim)));
   core.bytes.activations_out = e.act_bytes(elements(t, heads, a.v_head_dim));
   const int attn = e.add(std::move(core));
-  return e.matmul(layer_op_name(layer, "attn.o_proj"), layer, TpSplit::Row, t, elements(heads, a.v_head_dim), m.hidden, m.bias,
-                  {attn});
+  return e.matmul(layer_op_name(layer, "attn.o_proj"), layer, TpSplit::Row, t, elements(heads, a.v_head_dim), m.hidden,
+                  m.bias, {attn});
 }
 
 }  // namespace wafersim

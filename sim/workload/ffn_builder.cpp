@@ -28,8 +28,8 @@ int FfnBuilder::emit_dense(OpEmitter& e, int layer, int input, std::int64_t widt
   return e.matmul(name("down_proj"), layer, TpSplit::Row, t, width, m.hidden, m.bias, {act});
 }
 
-int FfnBuilder::emit_expert_matmul(OpEmitter& e, int layer, const std::string& suffix, TpSplit split,
-                                   std::int64_t k, std::int64_t n, double touched, std::vector<int> inputs) {
+int FfnBuilder::emit_expert_matmul(OpEmitter& e, int layer, const std::string& suffix, TpSplit split, std::int64_t k,
+                                   std::int64_t n, double touched, std::vector<int> inputs) {
   const ModelSpec& m = e.model();
   const std::int64_t routed = elements(e.tokens(), m.moe.experts_per_token);  // token-expert assignments
   const std::int64_t per_expert = checked_add(elements(k, n), m.bias ? n : 0);
@@ -59,7 +59,8 @@ int FfnBuilder::emit_moe(OpEmitter& e, int layer, int input) {
   router.k = m.hidden;
   router.n = moe.experts;
   router.flops = 2.0 * static_cast<double>(t) * static_cast<double>(m.hidden) * static_cast<double>(moe.experts) +
-                 OpEmitter::kSoftmaxFlops * static_cast<double>(t) * static_cast<double>(moe.experts);  // logits, then softmax/top-k
+                 OpEmitter::kSoftmaxFlops * static_cast<double>(t) *
+                     static_cast<double>(moe.experts);  // logits, then softmax/top-k
   router.bytes.weights = e.weight_bytes(checked_mul(m.hidden, moe.experts));
   router.weights_resident = router.bytes.weights;
   router.bytes.activations_in = e.act_bytes(elements(t, m.hidden));

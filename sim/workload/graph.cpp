@@ -8,24 +8,36 @@ namespace wafersim {
 
 std::string_view op_kind_name(OpKind k) {
   switch (k) {
-    case OpKind::Embedding: return "embedding";
-    case OpKind::Norm: return "norm";
-    case OpKind::MatMul: return "matmul";
-    case OpKind::Attention: return "attention";
-    case OpKind::Softmax: return "softmax";
-    case OpKind::Elementwise: return "elementwise";
-    case OpKind::Router: return "router";
-    case OpKind::Collective: return "collective";
-    case OpKind::Transfer: return "transfer";
+    case OpKind::Embedding:
+      return "embedding";
+    case OpKind::Norm:
+      return "norm";
+    case OpKind::MatMul:
+      return "matmul";
+    case OpKind::Attention:
+      return "attention";
+    case OpKind::Softmax:
+      return "softmax";
+    case OpKind::Elementwise:
+      return "elementwise";
+    case OpKind::Router:
+      return "router";
+    case OpKind::Collective:
+      return "collective";
+    case OpKind::Transfer:
+      return "transfer";
   }
   return "matmul";
 }
 
 std::string_view step_kind_name(StepKind k) {
   switch (k) {
-    case StepKind::Prefill: return "prefill";
-    case StepKind::Decode: return "decode";
-    case StepKind::Encode: return "encode";
+    case StepKind::Prefill:
+      return "prefill";
+    case StepKind::Decode:
+      return "decode";
+    case StepKind::Encode:
+      return "encode";
   }
   return "decode";
 }

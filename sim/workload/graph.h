@@ -38,19 +38,19 @@ struct OpBytes {
 
 struct Op {
   int id = 0;
-  std::string name;            ///< "layers.3.attn.q_proj"
+  std::string name;  ///< "layers.3.attn.q_proj"
   OpKind kind = OpKind::MatMul;
-  int layer = -1;              ///< 0..L-1; -1 before the first layer (embeddings), L after (final norm, head)
+  int layer = -1;  ///< 0..L-1; -1 before the first layer (embeddings), L after (final norm, head)
   TpSplit split = TpSplit::Replicated;
   DType dtype = DType::Fp16;
   // Shape of a MatMul (m × k) · (k × n), repeated `count` times (heads, experts).
   std::int64_t m = 0, k = 0, n = 0, count = 1;
-  double flops = 0;            ///< FLOPs this step (multiply-add = 2)
+  double flops = 0;  ///< FLOPs this step (multiply-add = 2)
   OpBytes bytes;
-  Bytes weights_resident{0};   ///< weights that must be held in memory (MoE: all experts)
-  Bytes kv_resident{0};        ///< KV cache held for this op (context × batch; local attention: its window, A-345)
-  double score_pairs = 0;      ///< attention: query-key pairs per sequence per head this step (A-02, A-345)
-  std::vector<int> inputs;     ///< ids of ops this one waits for
+  Bytes weights_resident{0};  ///< weights that must be held in memory (MoE: all experts)
+  Bytes kv_resident{0};       ///< KV cache held for this op (context × batch; local attention: its window, A-345)
+  double score_pairs = 0;     ///< attention: query-key pairs per sequence per head this step (A-02, A-345)
+  std::vector<int> inputs;    ///< ids of ops this one waits for
 };
 
 /// What the step computes (the graph builder's input).
@@ -59,11 +59,11 @@ enum class StepKind { Prefill, Decode, Encode };
 
 struct StepShape {
   StepKind kind = StepKind::Decode;
-  std::int64_t batch = 1;       ///< sequences
-  std::int64_t new_tokens = 1;  ///< tokens per sequence processed this step (prompt for prefill)
-  std::int64_t context = 0;     ///< tokens per sequence attended to, including the new ones
-  DType dtype = DType::Fp16;    ///< weights and activations
-  DType kv_dtype = DType::Fp16; ///< KV cache
+  std::int64_t batch = 1;        ///< sequences
+  std::int64_t new_tokens = 1;   ///< tokens per sequence processed this step (prompt for prefill)
+  std::int64_t context = 0;      ///< tokens per sequence attended to, including the new ones
+  DType dtype = DType::Fp16;     ///< weights and activations
+  DType kv_dtype = DType::Fp16;  ///< KV cache
 };
 
 class Graph {

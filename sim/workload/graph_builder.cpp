@@ -26,8 +26,8 @@ StepShape checked_shape(const ModelSpec& model, StepShape s) {
   const bool encoder = model.architecture == Architecture::Encoder;
   const std::string who = "model '" + model.name + "'";
   if (encoder && s.kind != StepKind::Encode)
-    throw shape_error("--phase", who + " is an encoder: it has no " + std::string(step_kind_name(s.kind)) +
-                                     " step (use encode)");
+    throw shape_error("--phase",
+                      who + " is an encoder: it has no " + std::string(step_kind_name(s.kind)) + " step (use encode)");
   if (!encoder && s.kind == StepKind::Encode)
     throw shape_error("--phase", who + " is a decoder: use prefill or decode (encode is for encoder models)");
   if (s.batch < 1) throw shape_error("--batch", "batch must be at least 1, got " + std::to_string(s.batch));
@@ -57,9 +57,11 @@ int emit_embedding(OpEmitter& e) {
   Op op = e.make("embed", OpKind::Embedding, -1, TpSplit::Replicated, {});
   op.m = t;
   op.n = m.hidden;
-  op.flops = static_cast<double>(tables - 1) * static_cast<double>(t) * static_cast<double>(m.hidden);  // summing token, position and type rows
+  op.flops = static_cast<double>(tables - 1) * static_cast<double>(t) *
+             static_cast<double>(m.hidden);  // summing token, position and type rows
   op.bytes.weights = e.weight_bytes(elements(tables, t, m.hidden));
-  op.weights_resident = e.weight_bytes(elements(checked_add(checked_add(m.vocab, m.max_positions), m.token_types), m.hidden));
+  op.weights_resident =
+      e.weight_bytes(elements(checked_add(checked_add(m.vocab, m.max_positions), m.token_types), m.hidden));
   op.bytes.activations_in = Bytes(checked_mul<std::int64_t>(4, t));  // int32 token ids
   op.bytes.activations_out = e.act_bytes(elements(t, m.hidden));
   const int id = e.add(std::move(op));
@@ -131,7 +133,8 @@ Graph GraphBuilder::build(const ModelSpec& model, const StepShape& requested) {
   } catch (const OverflowError&) {
     throw shape_error("--batch", "the step of model '" + model.name + "' at batch " + std::to_string(shape.batch) +
                                      ", " + std::to_string(shape.new_tokens) + " new and " +
-                                     std::to_string(shape.context) + " context tokens is too large to count in "
+                                     std::to_string(shape.context) +
+                                     " context tokens is too large to count in "
                                      "64-bit bytes");
   }
 }

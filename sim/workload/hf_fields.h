@@ -17,8 +17,6 @@
 
 namespace wafersim {
 
-
-
 class HfFields {
  public:
   HfFields(const nlohmann::json& j, std::string source) : j_(&j), source_(std::move(source)) {}
@@ -158,6 +156,5 @@ class HfFields {
   std::string source_;
   std::string prefix_;
 };
-
 
 }  // namespace wafersim

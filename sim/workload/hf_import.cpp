@@ -82,21 +82,21 @@ void check_consistency(HfFields& f, const std::string& type, ModelSpec& m) {
   const std::string heads_key = gpt2 ? "n_head" : "num_attention_heads";
   if (m.head_dim == 0) {
     if (m.hidden % m.heads != 0) {
-      f.add(hidden_key, hidden_key + " (" + s(m.hidden) + ") is not divisible by " + heads_key + " (" + s(m.heads) +
-                            ")");
+      f.add(hidden_key,
+            hidden_key + " (" + s(m.hidden) + ") is not divisible by " + heads_key + " (" + s(m.heads) + ")");
       return;
     }
     m.head_dim = m.hidden / m.heads;
   }
   if (m.heads % m.kv_heads != 0)
-    f.add("num_key_value_heads", "num_attention_heads (" + s(m.heads) + ") is not divisible by num_key_value_heads (" +
-                                     s(m.kv_heads) + ")");
+    f.add("num_key_value_heads",
+          "num_attention_heads (" + s(m.heads) + ") is not divisible by num_key_value_heads (" + s(m.kv_heads) + ")");
   if (m.moe.experts_per_token > m.moe.experts)
-    f.add("num_experts_per_tok", "num_experts_per_tok (" + s(m.moe.experts_per_token) + ") exceeds the " +
-                                     s(m.moe.experts) + " experts");
+    f.add("num_experts_per_tok",
+          "num_experts_per_tok (" + s(m.moe.experts_per_token) + ") exceeds the " + s(m.moe.experts) + " experts");
   if (m.moe.dense_layers > m.layers)
-    f.add("first_k_dense_replace", "first_k_dense_replace (" + s(m.moe.dense_layers) + ") exceeds num_hidden_layers (" +
-                                       s(m.layers) + ")");
+    f.add("first_k_dense_replace",
+          "first_k_dense_replace (" + s(m.moe.dense_layers) + ") exceeds num_hidden_layers (" + s(m.layers) + ")");
   if (!f.diagnostics.empty()) return;
   for (const ModelIssue& i : check_model(m)) f.add(i.key, i.message);
 }
@@ -143,16 +143,15 @@ ModelSpec build_spec(const json& j, const std::string& source, const std::string
   const std::string supported = quoted_list(types);
   auto type_it = j.find("model_type");
   if (type_it == j.end() || type_it->is_null())
-    throw InputError(Diagnostic{source, 0, 0, "model_type",
-                                "missing required field 'model_type' (supported: " + supported + ")"});
+    throw InputError(
+        Diagnostic{source, 0, 0, "model_type", "missing required field 'model_type' (supported: " + supported + ")"});
   if (!type_it->is_string())
-    throw InputError(Diagnostic{source, 0, 0, "model_type",
-                                std::string("expected text, got ") + type_it->type_name()});
+    throw InputError(Diagnostic{source, 0, 0, "model_type", std::string("expected text, got ") + type_it->type_name()});
   const std::string type = type_it->get<std::string>();
   if (std::find(types.begin(), types.end(), type) == types.end())
-    throw InputError(Diagnostic{source, 0, 0, "model_type",
-                                "unsupported model_type '" + type + "'" + did_you_mean(type, types) +
-                                    " (supported: " + supported + ")"});
+    throw InputError(Diagnostic{
+        source, 0, 0, "model_type",
+        "unsupported model_type '" + type + "'" + did_you_mean(type, types) + " (supported: " + supported + ")"});
 
   ModelSpec m;
   m.name = name;

@@ -28,8 +28,8 @@ void read_layer_types(HfFields& f, ModelSpec& m) {
   const std::vector<std::string> types = f.strings("layer_types");
   if (types.empty()) return;
   if (static_cast<std::int64_t>(types.size()) != m.layers) {
-    f.add("layer_types", "lists " + std::to_string(types.size()) + " layers but num_hidden_layers is " +
-                             std::to_string(m.layers));
+    f.add("layer_types",
+          "lists " + std::to_string(types.size()) + " layers but num_hidden_layers is " + std::to_string(m.layers));
     return;
   }
   const auto full = std::find(types.begin(), types.end(), "full_attention");
@@ -41,15 +41,17 @@ void read_layer_types(HfFields& f, ModelSpec& m) {
   for (std::int64_t i = 0; i < m.layers; ++i) {
     const std::string& t = types[static_cast<std::size_t>(i)];
     if (t != "full_attention" && t != "sliding_attention" && t != "chunked_attention") {
-      f.add("layer_types", "unknown layer type '" + t + "' (expected full_attention, sliding_attention or "
-                           "chunked_attention)");
+      f.add("layer_types", "unknown layer type '" + t +
+                               "' (expected full_attention, sliding_attention or "
+                               "chunked_attention)");
       return;
     }
     if (t == "chunked_attention") m.local.kind = LayerAttention::Chunked;
     if ((t == "full_attention") != (m.layer_attention(i) == LayerAttention::Global)) {
-      f.add("layer_types", "layer " + std::to_string(i) + " is " + t + ", which does not repeat the pattern of "
-                           "one full_attention layer every " + std::to_string(m.local.global_every) +
-                           " (only periodic patterns are modeled)");
+      f.add("layer_types", "layer " + std::to_string(i) + " is " + t +
+                               ", which does not repeat the pattern of "
+                               "one full_attention layer every " +
+                               std::to_string(m.local.global_every) + " (only periodic patterns are modeled)");
       return;
     }
   }
@@ -192,10 +194,9 @@ void read_bert(HfFields& f, ModelSpec& m) {
 }  // namespace
 
 const std::vector<std::string>& HfModelTypes::supported() {
-  static const std::vector<std::string> types{"bert",    "deepseek_v2", "deepseek_v3", "gemma2", "gemma3",
-                                              "gemma3_text", "gpt2",    "gpt_oss",     "llama",  "llama4",
-                                              "llama4_text", "mistral", "mixtral",     "phi3",   "qwen2",
-                                              "qwen3",   "qwen3_moe"};
+  static const std::vector<std::string> types{
+      "bert",   "deepseek_v2", "deepseek_v3", "gemma2",  "gemma3", "gemma3_text", "gpt2",  "gpt_oss",  "llama",
+      "llama4", "llama4_text", "mistral",     "mixtral", "phi3",   "qwen2",       "qwen3", "qwen3_moe"};
   return types;
 }
 

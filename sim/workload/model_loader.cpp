@@ -15,15 +15,15 @@ ModelSpec ModelLoader::load(ConfigLibrary& library, const std::string& name_or_p
   if (ends_with(name_or_path, ".json")) return HfImport::from_file(name_or_path);
   LoadedConfig config = library.load(name_or_path, {ConfigFolder::Models}, what);
   if (config.kind != "model")
-    throw InputError(Diagnostic{config.source, 0, 0, what,
-                                "'" + config.name + "' is a " + config.kind + ", not a model"});
+    throw InputError(
+        Diagnostic{config.source, 0, 0, what, "'" + config.name + "' is a " + config.kind + ", not a model"});
   return parse(config);
 }
 
 ModelSpec ModelLoader::parse(const LoadedConfig& config) {
   if (config.kind != "model")
-    throw InputError(Diagnostic{config.source, 0, 0, "kind",
-                                "'" + config.name + "' is a " + config.kind + ", not a model"});
+    throw InputError(
+        Diagnostic{config.source, 0, 0, "kind", "'" + config.name + "' is a " + config.kind + ", not a model"});
   Diagnostics d;
   ModelSpec spec;
   model_schema().parse(config.node, spec, d);

@@ -22,9 +22,12 @@ LayerAttention ModelSpec::layer_attention(std::int64_t i) const {
 std::int64_t ModelSpec::kv_tokens_held(std::int64_t i, std::int64_t context) const {
   if (context <= 0) return 0;
   switch (layer_attention(i)) {
-    case LayerAttention::Sliding: return std::min(context, local.tokens);
-    case LayerAttention::Chunked: return (context - 1) % local.tokens + 1;  // the chunk the last token is in
-    case LayerAttention::Global: break;
+    case LayerAttention::Sliding:
+      return std::min(context, local.tokens);
+    case LayerAttention::Chunked:
+      return (context - 1) % local.tokens + 1;  // the chunk the last token is in
+    case LayerAttention::Global:
+      break;
   }
   return context;
 }
@@ -42,7 +45,8 @@ double pairs_up_to(LayerAttention kind, std::int64_t window, std::int64_t n) {
       const double rest = static_cast<double>(n % window);
       return full * w * (w + 1) / 2 + rest * (rest + 1) / 2;
     }
-    case LayerAttention::Global: break;
+    case LayerAttention::Global:
+      break;
   }
   return x * (x + 1) / 2;
 }
@@ -63,9 +67,7 @@ std::int64_t ModelSpec::qk_head_dim() const {
   return attention == AttentionKind::Mla ? mla.qk_nope_head_dim + mla.qk_rope_head_dim : head_dim;
 }
 
-std::int64_t ModelSpec::v_head_dim() const {
-  return attention == AttentionKind::Mla ? mla.v_head_dim : head_dim;
-}
+std::int64_t ModelSpec::v_head_dim() const { return attention == AttentionKind::Mla ? mla.v_head_dim : head_dim; }
 
 namespace {
 
@@ -89,8 +91,7 @@ double attention_params(const ModelSpec& m) {
       q = linear(h, q_out, m.bias);
     }
     const double kv_lora = static_cast<double>(a.kv_lora_rank);
-    const double kv = linear(h, kv_lora + static_cast<double>(a.qk_rope_head_dim), m.bias) +
-                      norm_params(m, kv_lora) +
+    const double kv = linear(h, kv_lora + static_cast<double>(a.qk_rope_head_dim), m.bias) + norm_params(m, kv_lora) +
                       linear(kv_lora, heads * static_cast<double>(a.qk_nope_head_dim + a.v_head_dim), m.bias);
     const double o = linear(heads * static_cast<double>(a.v_head_dim), h, m.bias);
     return q + kv + o;
@@ -186,8 +187,8 @@ std::vector<ModelIssue> check_model(const ModelSpec& m) {
                           "): every KV head must serve the same number of query heads");
   }
   if (m.attention == AttentionKind::Standard && m.head_dim <= 0 && m.heads > 0)
-    issue("head_dim", "hidden (" + s(m.hidden) + ") is not divisible by heads (" + s(m.heads) +
-                          "); set head_dim explicitly");
+    issue("head_dim",
+          "hidden (" + s(m.hidden) + ") is not divisible by heads (" + s(m.heads) + "); set head_dim explicitly");
 
   std::int64_t dense_layers = m.layers;
   if (m.is_moe()) {
@@ -196,8 +197,8 @@ std::vector<ModelIssue> check_model(const ModelSpec& m) {
     if (e.experts_per_token <= 0)
       issue("moe.experts_per_token", "must be set (>= 1) when moe.experts > 0");
     else if (e.experts_per_token > e.experts)
-      issue("moe.experts_per_token", "experts_per_token (" + s(e.experts_per_token) + ") exceeds experts (" +
-                                         s(e.experts) + ")");
+      issue("moe.experts_per_token",
+            "experts_per_token (" + s(e.experts_per_token) + ") exceeds experts (" + s(e.experts) + ")");
     if (e.expert_ffn <= 0) issue("moe.expert_ffn", "must be set (> 0) when moe.experts > 0");
     if (e.dense_layers > m.layers)
       issue("moe.dense_layers", "dense_layers (" + s(e.dense_layers) + ") exceeds layers (" + s(m.layers) + ")");
@@ -253,9 +254,10 @@ Schema<MoeSpec> moe_schema() {
       .integer("shared_experts", &MoeSpec::shared_experts,
                "Always-on experts per MoE layer, each expert_ffn wide (DeepSeek).", 0, 0)
       .integer("expert_ffn", &MoeSpec::expert_ffn, "FFN width of one expert.", 0, 0)
-      .integer("dense_layers", &MoeSpec::dense_layers,
-               "Leading layers that use the dense FFN (width `ffn`) instead of experts (DeepSeek first_k_dense_replace).",
-               0, 0)
+      .integer(
+          "dense_layers", &MoeSpec::dense_layers,
+          "Leading layers that use the dense FFN (width `ffn`) instead of experts (DeepSeek first_k_dense_replace).", 0,
+          0)
       .integer("layer_step", &MoeSpec::layer_step,
                "After the dense_layers, layer i (0-based) uses experts when (i + 1) % layer_step == 0; the others "
                "use the dense FFN (Llama 4 interleave_moe_layer_step, Qwen3-MoE decoder_sparse_step).",
@@ -266,13 +268,13 @@ Schema<MoeSpec> moe_schema() {
 Schema<LocalAttentionSpec> local_attention_schema() {
   Schema<LocalAttentionSpec> s;
   s.integer("tokens", &LocalAttentionSpec::tokens,
-            "Window (sliding) or chunk (chunked) length in tokens; 0 = every layer attends to the whole context.", 0,
-            0)
-      .choice<LayerAttention>("kind", &LocalAttentionSpec::kind,
-              {{"sliding", LayerAttention::Sliding}, {"chunked", LayerAttention::Chunked}},
-              "sliding: a query sees the last `tokens` tokens (Mistral, Gemma). chunked: a query sees the tokens of "
-              "its own `tokens`-long chunk (Llama 4).",
-              LayerAttention::Sliding)
+            "Window (sliding) or chunk (chunked) length in tokens; 0 = every layer attends to the whole context.", 0, 0)
+      .choice<LayerAttention>(
+          "kind", &LocalAttentionSpec::kind,
+          {{"sliding", LayerAttention::Sliding}, {"chunked", LayerAttention::Chunked}},
+          "sliding: a query sees the last `tokens` tokens (Mistral, Gemma). chunked: a query sees the tokens of "
+          "its own `tokens`-long chunk (Llama 4).",
+          LayerAttention::Sliding)
       .integer("global_every", &LocalAttentionSpec::global_every,
                "Layer i (0-based) attends globally when (i + 1) % global_every == 0 (Gemma 2: 2, Gemma 3: 6, "
                "Llama 4: 4); 0 = every layer is local.",
@@ -303,13 +305,14 @@ Schema<ModelSpec> build_model_schema() {
   // than reserved() so `describe` shows it as optional.
   s.custom("name", "text", "the preset or file name", "Model name used in output.",
            [](const ConfigNode*, const ConfigNode&, ModelSpec&, Diagnostics&) {})
-      .text("description", &ModelSpec::description, "One line saying what the model is and where its numbers come from.",
-            "")
-      .choice<Architecture>("architecture", &ModelSpec::architecture,
-              {{"decoder", Architecture::Decoder}, {"encoder", Architecture::Encoder}},
-              "decoder: causal, pre-norm, KV cache, LM head (Llama, GPT). encoder: bidirectional, post-norm, "
-              "no KV cache, no LM head (BERT).",
-              Architecture::Decoder)
+      .text("description", &ModelSpec::description,
+            "One line saying what the model is and where its numbers come from.", "")
+      .choice<Architecture>(
+          "architecture", &ModelSpec::architecture,
+          {{"decoder", Architecture::Decoder}, {"encoder", Architecture::Encoder}},
+          "decoder: causal, pre-norm, KV cache, LM head (Llama, GPT). encoder: bidirectional, post-norm, "
+          "no KV cache, no LM head (BERT).",
+          Architecture::Decoder)
       .integer("layers", &ModelSpec::layers, "Transformer layers (blocks).", std::nullopt)
       .integer("hidden", &ModelSpec::hidden, "Hidden (model) width d_model.", std::nullopt)
       .integer("heads", &ModelSpec::heads, "Attention (query) heads.", std::nullopt)
@@ -328,9 +331,11 @@ Schema<ModelSpec> build_model_schema() {
       .integer("ffn", &ModelSpec::ffn,
                "Dense FFN width (intermediate size); required unless every layer is a MoE layer.", 0, 0)
       .choice<FfnKind>("ffn_kind", &ModelSpec::ffn_kind, {{"swiglu", FfnKind::Swiglu}, {"gelu", FfnKind::Gelu}},
-              "swiglu: gate, up and down matrices (Llama). gelu: up and down matrices (GPT, BERT).", FfnKind::Swiglu)
+                       "swiglu: gate, up and down matrices (Llama). gelu: up and down matrices (GPT, BERT).",
+                       FfnKind::Swiglu)
       .choice<NormKind>("norm", &ModelSpec::norm, {{"rmsnorm", NormKind::RmsNorm}, {"layernorm", NormKind::LayerNorm}},
-              "Normalisation: rmsnorm (a scale per channel) or layernorm (a scale and a shift).", NormKind::RmsNorm)
+                        "Normalisation: rmsnorm (a scale per channel) or layernorm (a scale and a shift).",
+                        NormKind::RmsNorm)
       .integer("vocab", &ModelSpec::vocab, "Vocabulary size (rows of the token embedding table).", std::nullopt)
       .flag("tied_embeddings", &ModelSpec::tied_embeddings,
             "The LM head reuses the token embedding table (its weights are counted once).", false)
@@ -343,20 +348,18 @@ Schema<ModelSpec> build_model_schema() {
                "Rows of a learned position-embedding table (GPT, BERT); 0 for rotary embeddings, which have no "
                "weights.",
                0, 0)
-      .integer("token_types", &ModelSpec::token_types, "Rows of the segment (token type) embedding table (BERT).", 0,
-               0)
-      .choice<AttentionKind>("attention", &ModelSpec::attention,
-              {{"standard", AttentionKind::Standard}, {"mla", AttentionKind::Mla}},
-              "standard: multi-head / grouped-query attention. mla: DeepSeek multi-head latent attention (set mla:).",
-              AttentionKind::Standard)
+      .integer("token_types", &ModelSpec::token_types, "Rows of the segment (token type) embedding table (BERT).", 0, 0)
+      .choice<AttentionKind>(
+          "attention", &ModelSpec::attention, {{"standard", AttentionKind::Standard}, {"mla", AttentionKind::Mla}},
+          "standard: multi-head / grouped-query attention. mla: DeepSeek multi-head latent attention (set mla:).",
+          AttentionKind::Standard)
       .section("mla", &ModelSpec::mla, mla_schema(), "Multi-head latent attention shapes (attention: mla).")
       .section("moe", &ModelSpec::moe, moe_schema(), "Mixture-of-experts shapes (omit for a dense model).")
       .section("local_attention", &ModelSpec::local, local_attention_schema(),
                "Sliding-window or chunked attention, bounding the keys each query sees and the KV cache (A-345).")
       .flag("attention_sinks", &ModelSpec::attention_sinks,
             "A learned logit per head joins every softmax (gpt-oss): heads parameters per layer (A-347).", false)
-      .flag("qk_norm", &ModelSpec::qk_norm, "Queries and keys are normalised per head (Qwen3, Gemma 3) (A-347).",
-            false)
+      .flag("qk_norm", &ModelSpec::qk_norm, "Queries and keys are normalised per head (Qwen3, Gemma 3) (A-347).", false)
       .flag("sandwich_norm", &ModelSpec::sandwich_norm,
             "Extra norms after the attention and after the FFN, before the residual add (Gemma 2/3) (A-347).", false)
       .validate([](const ConfigNode& node, const ModelSpec& m, Diagnostics& d) {

@@ -30,28 +30,28 @@ enum class LayerAttention { Global, Sliding, Chunked };
 
 /// DeepSeek-style multi-head latent attention shapes (used when attention = mla).
 struct MlaSpec {
-  std::int64_t q_lora_rank = 0;        ///< 0 = queries projected directly from hidden
-  std::int64_t kv_lora_rank = 0;       ///< width of the compressed KV latent (cached)
-  std::int64_t qk_nope_head_dim = 0;   ///< per-head query/key dims without RoPE
-  std::int64_t qk_rope_head_dim = 0;   ///< per-head RoPE dims (the RoPE key is shared and cached)
-  std::int64_t v_head_dim = 0;         ///< per-head value dims
+  std::int64_t q_lora_rank = 0;       ///< 0 = queries projected directly from hidden
+  std::int64_t kv_lora_rank = 0;      ///< width of the compressed KV latent (cached)
+  std::int64_t qk_nope_head_dim = 0;  ///< per-head query/key dims without RoPE
+  std::int64_t qk_rope_head_dim = 0;  ///< per-head RoPE dims (the RoPE key is shared and cached)
+  std::int64_t v_head_dim = 0;        ///< per-head value dims
 };
 
 /// Mixture-of-experts shapes (used when experts > 0).
 struct MoeSpec {
-  std::int64_t experts = 0;             ///< routed experts per MoE layer
-  std::int64_t experts_per_token = 0;   ///< top-k
-  std::int64_t shared_experts = 0;      ///< always-on experts
-  std::int64_t expert_ffn = 0;          ///< FFN width of one expert
-  std::int64_t dense_layers = 0;        ///< leading layers with a dense FFN instead of MoE
-  std::int64_t layer_step = 1;          ///< after those, layer i uses experts when (i + 1) % layer_step == 0 (A-346)
+  std::int64_t experts = 0;            ///< routed experts per MoE layer
+  std::int64_t experts_per_token = 0;  ///< top-k
+  std::int64_t shared_experts = 0;     ///< always-on experts
+  std::int64_t expert_ffn = 0;         ///< FFN width of one expert
+  std::int64_t dense_layers = 0;       ///< leading layers with a dense FFN instead of MoE
+  std::int64_t layer_step = 1;         ///< after those, layer i uses experts when (i + 1) % layer_step == 0 (A-346)
 };
 
 /// Local attention shapes (used when tokens > 0), A-345.
 struct LocalAttentionSpec {
-  std::int64_t tokens = 0;       ///< window (sliding) or chunk (chunked) length in tokens; 0 = every layer global
+  std::int64_t tokens = 0;  ///< window (sliding) or chunk (chunked) length in tokens; 0 = every layer global
   LayerAttention kind = LayerAttention::Sliding;  ///< Sliding or Chunked
-  std::int64_t global_every = 0; ///< layer i is global when (i + 1) % global_every == 0; 0 = no global layers
+  std::int64_t global_every = 0;  ///< layer i is global when (i + 1) % global_every == 0; 0 = no global layers
 };
 
 struct ModelSpec {
@@ -61,9 +61,9 @@ struct ModelSpec {
   std::int64_t layers = 0;
   std::int64_t hidden = 0;
   std::int64_t heads = 0;
-  std::int64_t kv_heads = 0;      ///< = heads for MHA, 1 for MQA
-  std::int64_t head_dim = 0;      ///< usually hidden / heads
-  std::int64_t ffn = 0;           ///< dense FFN width
+  std::int64_t kv_heads = 0;  ///< = heads for MHA, 1 for MQA
+  std::int64_t head_dim = 0;  ///< usually hidden / heads
+  std::int64_t ffn = 0;       ///< dense FFN width
   FfnKind ffn_kind = FfnKind::Swiglu;
   NormKind norm = NormKind::RmsNorm;
   std::int64_t vocab = 0;
@@ -126,9 +126,9 @@ inline constexpr std::int64_t kMaxExperts = 1 << 16;
 
 /// Parameter counts, in elements (not bytes).
 struct ParameterCount {
-  double total = 0;     ///< every weight
-  double active = 0;    ///< weights one token touches (MoE: shared + top-k experts)
-  double embedding = 0; ///< token (+position, +type) tables, counted once when tied
+  double total = 0;      ///< every weight
+  double active = 0;     ///< weights one token touches (MoE: shared + top-k experts)
+  double embedding = 0;  ///< token (+position, +type) tables, counted once when tied
 };
 [[nodiscard]] ParameterCount count_parameters(const ModelSpec& m);
 

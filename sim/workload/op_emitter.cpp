@@ -73,8 +73,7 @@ int OpEmitter::elementwise(std::string name, int layer, TpSplit split, std::int6
 }
 
 int OpEmitter::residual(std::string name, int layer, std::vector<int> inputs) {
-  return elementwise(std::move(name), layer, TpSplit::Replicated, tokens(), model_.hidden, 2, 1.0,
-                     std::move(inputs));
+  return elementwise(std::move(name), layer, TpSplit::Replicated, tokens(), model_.hidden, 2, 1.0, std::move(inputs));
 }
 
 }  // namespace wafersim

@@ -45,8 +45,8 @@ class OpEmitter {
   [[nodiscard]] Op& op(int id) { return ops_.at(static_cast<std::size_t>(id)); }
 
   /// `count` products (m × k) · (k × n), each with its own k × n weight (+ n bias).
-  int matmul(std::string name, int layer, TpSplit split, std::int64_t m, std::int64_t k, std::int64_t n,
-             bool bias, std::vector<int> inputs, std::int64_t count = 1);
+  int matmul(std::string name, int layer, TpSplit split, std::int64_t m, std::int64_t k, std::int64_t n, bool bias,
+             std::vector<int> inputs, std::int64_t count = 1);
   /// The model's norm over `rows` vectors of `width`.
   int norm(std::string name, int layer, std::int64_t rows, std::int64_t width, std::vector<int> inputs);
   /// An op writing `rows` × `width` elements, reading `in_per_out` values per output element.

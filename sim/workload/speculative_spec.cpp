@@ -7,9 +7,7 @@
 
 namespace wafersim {
 
-std::string_view speculative_method_name(SpeculativeMethod m) {
-  return m == SpeculativeMethod::Mtp ? "mtp" : "draft";
-}
+std::string_view speculative_method_name(SpeculativeMethod m) { return m == SpeculativeMethod::Mtp ? "mtp" : "draft"; }
 
 SpeculativeSpec SpeculativeSpec::parse(const std::string& text_in) {
   const std::string text = trim(text_in);
@@ -30,7 +28,8 @@ SpeculativeSpec SpeculativeSpec::parse(const std::string& text_in) {
     if (!digits || std::stoi(arg) < 1)
       throw InputError::option("--speculative",
                                fmt::format("'mtp:{}': K must be a whole number of prediction modules, at least 1 "
-                                           "(e.g. mtp:1)", arg));
+                                           "(e.g. mtp:1)",
+                                           arg));
     s.method = SpeculativeMethod::Mtp;
     s.k = std::stoi(arg);
     return s;
@@ -63,8 +62,8 @@ ModelSpec mtp_module_spec(const ModelSpec& target) {
 
 void check_draft_model(const ModelSpec& target, const ModelSpec& draft) {
   if (draft.architecture != Architecture::Decoder)
-    throw InputError::option("--speculative", fmt::format("draft model '{}' is an encoder: a draft must be a decoder",
-                                                          draft.name));
+    throw InputError::option("--speculative",
+                             fmt::format("draft model '{}' is an encoder: a draft must be a decoder", draft.name));
   if (draft.vocab != target.vocab)
     throw InputError::option("--speculative",
                              fmt::format("draft model '{}' has a vocabulary of {} tokens but target '{}' has {}: "

@@ -18,10 +18,10 @@ enum class SpeculativeMethod { Draft, Mtp };
 
 struct SpeculativeSpec {
   SpeculativeMethod method = SpeculativeMethod::Draft;
-  std::string draft_model;                 ///< Draft: the model preset / file named after `draft:`
-  int k = 0;                               ///< draft tokens per step (mtp:K sets K); 0 = the default
-  std::optional<double> acceptance;        ///< per-token acceptance p
-  std::optional<double> accepted_per_step; ///< mean tokens per verification step (wins over `acceptance`)
+  std::string draft_model;                  ///< Draft: the model preset / file named after `draft:`
+  int k = 0;                                ///< draft tokens per step (mtp:K sets K); 0 = the default
+  std::optional<double> acceptance;         ///< per-token acceptance p
+  std::optional<double> accepted_per_step;  ///< mean tokens per verification step (wins over `acceptance`)
 
   /// Default draft tokens for a draft model (CONTRACTS.md: 4; A-332).
   static constexpr int kDefaultDraftTokens = 4;

@@ -4,10 +4,14 @@ namespace wafersim {
 
 std::string_view phase_name(Phase p) {
   switch (p) {
-    case Phase::Prefill: return "prefill";
-    case Phase::Decode: return "decode";
-    case Phase::Encode: return "encode";
-    case Phase::Generate: return "generate";
+    case Phase::Prefill:
+      return "prefill";
+    case Phase::Decode:
+      return "decode";
+    case Phase::Encode:
+      return "encode";
+    case Phase::Generate:
+      return "generate";
   }
   return "decode";
 }

@@ -17,11 +17,11 @@ enum class Phase { Prefill, Decode, Encode, Generate };
 struct Workload {
   Phase phase = Phase::Decode;
   std::int64_t batch = 1;
-  std::int64_t prompt = 512;     ///< prefill / encode / generate input tokens
-  std::int64_t context = 1024;   ///< decode: tokens in context (including the new one)
-  std::int64_t output = 128;     ///< generate: tokens produced
+  std::int64_t prompt = 512;    ///< prefill / encode / generate input tokens
+  std::int64_t context = 1024;  ///< decode: tokens in context (including the new one)
+  std::int64_t output = 128;    ///< generate: tokens produced
   DType dtype = DType::Fp16;
-  std::optional<DType> kv_dtype; ///< default: same as dtype
+  std::optional<DType> kv_dtype;  ///< default: same as dtype
 };
 
 }  // namespace wafersim

@@ -59,8 +59,8 @@ TEST(CrosscheckCli, QuickJsonHasEveryFieldAndASummaryThatMatchesTheRows) {
     ASSERT_TRUE(r["numbers_checked"].get<bool>());
     EXPECT_LE(r["max_rel_error"].get<double>(), 1e-4) << r["kernel"] << " " << r["shape"];
   }
-  for (const char* k : {"multicast", "reduce", "all-reduce", "gemv", "gemm", "attention", "norm", "elementwise",
-                        "transfer"})
+  for (const char* k :
+       {"multicast", "reduce", "all-reduce", "gemv", "gemm", "attention", "norm", "elementwise", "transfer"})
     EXPECT_TRUE(kernels.count(k)) << k;
   const json& s = j["summary"];
   EXPECT_EQ(s["counted"], counted);

@@ -86,7 +86,9 @@ struct RunResumeTest : ::testing::Test {
                                          "  system: [groq-rack, h100-sxm5]\n"
                                          "  model: [llama-3.1-8b, llama-3.1-70b]\n"
                                          "  batch: [1, 4, 16, 64]\n"
-                                         "  context: [" << contexts << "]\n"
+                                         "  context: ["
+                                      << contexts
+                                      << "]\n"
                                          "fixed:\n  fidelity: roofline\n";
   }
   ~RunResumeTest() override { fs::remove_all(dir); }
@@ -104,8 +106,10 @@ struct RunResumeTest : ::testing::Test {
     ::kill(pid, sig);
     bool signaled = false;
     const int code = wait_for(pid, &signaled);
-    if (sig == SIGKILL) EXPECT_TRUE(signaled);
-    else EXPECT_EQ(code, 130) << read(dir / "cut.log");  // stopped cleanly, files written
+    if (sig == SIGKILL)
+      EXPECT_TRUE(signaled);
+    else
+      EXPECT_EQ(code, 130) << read(dir / "cut.log");  // stopped cleanly, files written
 
     // What it left is valid: whole journal lines (a torn last line at most), and
     // results files that parse, holding only finished points.
@@ -113,8 +117,10 @@ struct RunResumeTest : ::testing::Test {
     std::string line;
     std::size_t whole = 0, torn = 0;
     while (std::getline(in, line)) {
-      if (nlohmann::json::accept(line)) ++whole;
-      else ++torn;
+      if (nlohmann::json::accept(line))
+        ++whole;
+      else
+        ++torn;
     }
     EXPECT_LE(torn, 1u);
     EXPECT_GE(whole, 300u);

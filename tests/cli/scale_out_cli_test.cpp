@@ -79,8 +79,8 @@ charts:
   std::string scenario() const { return (dir / "sweep.yaml").string(); }
   /// `wafersim run SCENARIO -o OUT ARGS`, the exit code.
   int run(const std::string& out, const std::string& args, const std::string& env = "") const {
-    return std::system((env + " " + WAFERSIM_BINARY + " run " + scenario() + " -o " + (dir / out).string() + " " + args +
-                        " --quiet > " + (dir / (out + ".log")).string() + " 2>&1")
+    return std::system((env + " " + WAFERSIM_BINARY + " run " + scenario() + " -o " + (dir / out).string() + " " +
+                        args + " --quiet > " + (dir / (out + ".log")).string() + " 2>&1")
                            .c_str()) == 0
                ? 0
                : 1;
@@ -95,8 +95,8 @@ charts:
 TEST_F(ScaleOutCliTest, ShardsFromArgumentsAndSlurmMergeIntoOneRunsBytes) {
   ASSERT_EQ(run("full", "-j 2"), 0) << read(dir / "full.log");
   ASSERT_EQ(run("sharded", "--shard 0/2 -j 1"), 0) << read(dir / "sharded.log");
-  ASSERT_EQ(run("sharded", "--shard auto -j 1", "SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=2"),
-            0)
+  ASSERT_EQ(
+      run("sharded", "--shard auto -j 1", "SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=2"), 0)
       << read(dir / "sharded.log");
   EXPECT_TRUE(fs::exists(dir / "sharded" / "sweep" / "shards" / "1-of-2" / "shard.json"));
   EXPECT_FALSE(fs::exists(dir / "sharded" / "sweep" / "results.csv"));  // not before merge
@@ -149,8 +149,8 @@ TEST_F(ScaleOutCliTest, MpirunWithTwoRanksWritesOneRunsBytes) {
   GTEST_SKIP() << "built without MPI (install libopenmpi-dev openmpi-bin and reconfigure)";
 #else
   ASSERT_EQ(run("full", "-j 1"), 0) << read(dir / "full.log");
-  const std::string cmd = mpirun(2) + WAFERSIM_BINARY + " run " + scenario() + " -o " + (dir / "mpi").string() +
-                          " -j 1 --quiet 2>&1";
+  const std::string cmd =
+      mpirun(2) + WAFERSIM_BINARY + " run " + scenario() + " -o " + (dir / "mpi").string() + " -j 1 --quiet 2>&1";
   std::FILE* p = ::popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;
@@ -211,8 +211,8 @@ TEST_F(ScaleOutCliTest, ARunKilledUnderMpirunResumes) {
   std::string line;
   while (std::getline(in, line)) EXPECT_TRUE(nlohmann::json::accept(line)) << line;
 
-  const std::string resume = mpirun(2) + WAFERSIM_BINARY + " run " + scenario() + " -o " + (dir / "cut").string() +
-                             " -j 1 --resume 2>&1";
+  const std::string resume =
+      mpirun(2) + WAFERSIM_BINARY + " run " + scenario() + " -o " + (dir / "cut").string() + " -j 1 --resume 2>&1";
   std::FILE* p = ::popen(resume.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;

@@ -15,8 +15,9 @@ namespace {
 using wafersim::testing::run_cli;
 
 TEST(SpeculativeCli, EvalJsonCarriesTheSpeculativeObject) {
-  const auto o = run_cli("eval --system h100-sxm5 --model llama-3.1-8b --speculative draft:llama-3.2-1b "
-                         "--draft-tokens 3 --acceptance 0.5 --json");
+  const auto o = run_cli(
+      "eval --system h100-sxm5 --model llama-3.1-8b --speculative draft:llama-3.2-1b "
+      "--draft-tokens 3 --acceptance 0.5 --json");
   ASSERT_EQ(o.code, 0) << o.out;
   const auto j = nlohmann::json::parse(o.out);
   const auto& s = j.at("speculative");
@@ -67,8 +68,9 @@ TEST(SpeculativeCli, AnchorsRowsMayCarrySpeculativeColumns) {
            "draft:llama-3.2-1b,0.5\n";
   }
   const auto a = run_cli("anchors " + file.string() + " --json");
-  const auto e = run_cli("eval --system h100-sxm5 --model llama-3.1-8b --speculative draft:llama-3.2-1b "
-                         "--acceptance 0.5 --json");
+  const auto e = run_cli(
+      "eval --system h100-sxm5 --model llama-3.1-8b --speculative draft:llama-3.2-1b "
+      "--acceptance 0.5 --json");
   const auto p = run_cli("eval --system h100-sxm5 --model llama-3.1-8b --json");
   std::filesystem::remove(file);
   ASSERT_EQ(e.code, 0);

@@ -43,12 +43,13 @@ std::string check_event(const json& e) {
   if (ph == "M") {
     if (!e.contains("name") || !e["name"].is_string()) return "M: name";
     const std::string name = e["name"];
-    static const std::set<std::string> known{"process_name", "thread_name", "process_sort_index",
-                                             "thread_sort_index", "process_labels"};
+    static const std::set<std::string> known{"process_name", "thread_name", "process_sort_index", "thread_sort_index",
+                                             "process_labels"};
     if (!known.count(name)) return "M: unknown metadata name " + name;
     if (name == "thread_name" && (!e.contains("tid") || !e["tid"].is_number_integer())) return "thread_name: tid";
     if (!e.contains("args") || !e["args"].is_object()) return "M: args object";
-    if ((name == "process_name" || name == "thread_name") && (!e["args"].contains("name") || !e["args"]["name"].is_string()))
+    if ((name == "process_name" || name == "thread_name") &&
+        (!e["args"].contains("name") || !e["args"]["name"].is_string()))
       return "M: args.name string";
     return "";
   }
@@ -66,7 +67,8 @@ TEST_P(TraceFormat, EveryEventHasTheKeysItsPhaseTypeRequires) {
   fs::remove(file);
   ASSERT_TRUE(trace.is_object());
   ASSERT_TRUE(trace.contains("traceEvents") && trace["traceEvents"].is_array());
-  ASSERT_TRUE(!trace.contains("displayTimeUnit") || trace["displayTimeUnit"] == "ms" || trace["displayTimeUnit"] == "ns");
+  ASSERT_TRUE(!trace.contains("displayTimeUnit") || trace["displayTimeUnit"] == "ms" ||
+              trace["displayTimeUnit"] == "ns");
   std::set<long> named_tracks, used_tracks;
   std::size_t slices = 0;
   double end_us = 0;

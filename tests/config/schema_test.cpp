@@ -62,13 +62,16 @@ TEST(Schema, ParsesEveryFieldKindWithDefaults) {
 }
 
 TEST(Schema, ReportsEveryErrorWithLocation) {
-  const auto e = errors("clock: 1.1\ncores: -3\nefficiency: 1.5\ncolour: red\ncore: {sram: -4 KiB}\nflops: {fp17: 1 TFLOP/s}\n");
+  const auto e =
+      errors("clock: 1.1\ncores: -3\nefficiency: 1.5\ncolour: red\ncore: {sram: -4 KiB}\nflops: {fp17: 1 TFLOP/s}\n");
   ASSERT_EQ(e.size(), 6u);
   EXPECT_EQ(e[0], "x.yaml:1:8: clock: '1.1' has no unit; expected a frequency with a unit, e.g. '1.1 GHz', '900 MHz'");
   EXPECT_EQ(e[1], "x.yaml:2:8: cores: value -3 out of range (expected an integer >= 1)");
   EXPECT_EQ(e[2], "x.yaml:3:13: efficiency: value '1.5' out of range (expected in (0, 1])");
   EXPECT_EQ(e[3], "x.yaml:5:14: core.sram: value '-4 KiB' out of range (expected > 0)");
-  EXPECT_EQ(e[4], "x.yaml:6:15: flops.fp17: unknown dtype 'fp17' (did you mean 'fp16'?) (expected one of: fp32, fp16, bf16, fp8, int8, int4, bfp8)");
+  EXPECT_EQ(e[4],
+            "x.yaml:6:15: flops.fp17: unknown dtype 'fp17' (did you mean 'fp16'?) (expected one of: fp32, fp16, bf16, "
+            "fp8, int8, int4, bfp8)");
   EXPECT_EQ(e[5].substr(0, 58), "x.yaml:4:1: colour: unknown key (did you mean 'color'?) (v");
 }
 

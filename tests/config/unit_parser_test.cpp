@@ -7,7 +7,8 @@ namespace {
 
 double ok(const std::string& text, UnitKind kind) {
   auto r = parse_quantity(text, kind);
-  EXPECT_TRUE(std::holds_alternative<double>(r)) << text << ": " << (std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : "");
+  EXPECT_TRUE(std::holds_alternative<double>(r))
+      << text << ": " << (std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : "");
   return std::holds_alternative<double>(r) ? std::get<double>(r) : -1;
 }
 

@@ -43,7 +43,8 @@ TEST(YamlLoader, RejectsAliasBombsFast) {
 }
 
 TEST(YamlLoader, RejectsAbsurdNesting) {
-  EXPECT_NE(error_of(std::string(5000, '[') + std::string(5000, ']')).find("nesting deeper than 64"), std::string::npos);
+  EXPECT_NE(error_of(std::string(5000, '[') + std::string(5000, ']')).find("nesting deeper than 64"),
+            std::string::npos);
   std::string deep;
   for (int i = 0; i < 100; ++i) deep += std::string(static_cast<std::size_t>(2 * i), ' ') + "k:\n";
   EXPECT_NE(error_of(deep).find("nesting deeper than 64"), std::string::npos);

@@ -51,8 +51,8 @@ TEST_F(Energy, CoolingFollowsTheAirLimitAndExhaustFollowsAirflow) {
   ASSERT_TRUE(air.energy);
   EXPECT_EQ(air.energy->cooling.type, "air");
   EXPECT_LT(rel(air.energy->cooling.exhaust_c, 25 + air.energy->rack_power_w / (1.2 * 1005 * 1.0)), 1e-12);
-  const RunResult hot = run("dgx-h100", "llama-3.1-70b", 16, {{"dgx-h100.cooling.air_limit", "1 kW"},
-                                                              {"dgx-h100.cooling.airflow", "0.5"}});
+  const RunResult hot = run("dgx-h100", "llama-3.1-70b", 16,
+                            {{"dgx-h100.cooling.air_limit", "1 kW"}, {"dgx-h100.cooling.airflow", "0.5"}});
   EXPECT_EQ(hot.energy->cooling.type, "liquid");
   EXPECT_LT(rel(hot.energy->cooling.exhaust_c - 25, 2 * (air.energy->cooling.exhaust_c - 25)), 1e-9);
   // Racks: 72 LPUs per rack.

@@ -36,7 +36,7 @@ TEST_F(Energy, AnAccountOfStepsSumsTheirDynamicEnergyAndChargesResidentPowerOver
   EXPECT_LT(rel(e->energy_j.dynamic(), dynamic), 1e-12);
   EXPECT_LT(rel(e->energy_j.static_j, 145 * seconds), 1e-12);
   EXPECT_LT(rel(e->energy_j_per_token, (dynamic + 145 * seconds) / 67), 1e-12);
-  EXPECT_EQ(e->cost.capex_per_million, 0);  // no rate given: energy cost only
+  EXPECT_EQ(e->cost.capex_per_million, 0);                            // no rate given: energy cost only
   EXPECT_LT(rel(e->device_power_w, dynamic / seconds + 145), 1e-12);  // one device: its mean over the run
 }
 

@@ -19,14 +19,16 @@ namespace {
 using namespace energy_test;
 
 TEST_F(Energy, ComponentsSumToTheTotalAndPowerIsEnergyOverTime) {
-  struct Case { std::string system, model; int batch; Phase phase; };
-  for (const Case& c : {Case{"h100-sxm5", "llama-3.1-8b", 1, Phase::Decode},
-                        Case{"dgx-h100", "llama-3.1-70b", 32, Phase::Decode},
-                        Case{"wse3", "llama-3.1-8b", 4, Phase::Prefill},
-                        Case{"groq-rack", "llama-3.1-8b", 1, Phase::Decode},
-                        Case{"gpu-lpu-rack", "tiny-llama", 2, Phase::Generate},
-                        Case{"dgx-b200", "llama-3.1-8b", 4, Phase::Generate},
-                        Case{"cs3-x4", "llama-3.1-70b", 1, Phase::Decode}}) {
+  struct Case {
+    std::string system, model;
+    int batch;
+    Phase phase;
+  };
+  for (const Case& c :
+       {Case{"h100-sxm5", "llama-3.1-8b", 1, Phase::Decode}, Case{"dgx-h100", "llama-3.1-70b", 32, Phase::Decode},
+        Case{"wse3", "llama-3.1-8b", 4, Phase::Prefill}, Case{"groq-rack", "llama-3.1-8b", 1, Phase::Decode},
+        Case{"gpu-lpu-rack", "tiny-llama", 2, Phase::Generate}, Case{"dgx-b200", "llama-3.1-8b", 4, Phase::Generate},
+        Case{"cs3-x4", "llama-3.1-70b", 1, Phase::Decode}}) {
     const RunResult r = run(c.system, c.model, c.batch, {}, c.phase);
     ASSERT_TRUE(r.fits && r.energy) << c.system;
     const EnergyReport& e = *r.energy;
@@ -42,11 +44,15 @@ TEST_F(Energy, ComponentsSumToTheTotalAndPowerIsEnergyOverTime) {
 
 TEST_F(Energy, PowerNeverExceedsTheCapWithoutTheFlag) {
   // Every device kind, memory- and compute-bound steps, the presets' caps and a low one.
-  struct Case { std::string system; double cap; std::vector<std::pair<std::string, std::string>> sets; };
-  for (const Case& c : {Case{"h100-sxm5", 700, {}}, Case{"h100-sxm5", 300, {{"h100-sxm5.power.cap", "300 W"}}},
-                        Case{"b200", 1000, {}}, Case{"wse3", 20000, {}},
-                        Case{"wse3", 3000, {{"wse3.power.cap", "3 kW"}}},
-                        Case{"groq-rack", 120, {{"groq-lpu.power.cap", "120 W"}}}}) {
+  struct Case {
+    std::string system;
+    double cap;
+    std::vector<std::pair<std::string, std::string>> sets;
+  };
+  for (const Case& c :
+       {Case{"h100-sxm5", 700, {}}, Case{"h100-sxm5", 300, {{"h100-sxm5.power.cap", "300 W"}}}, Case{"b200", 1000, {}},
+        Case{"wse3", 20000, {}}, Case{"wse3", 3000, {{"wse3.power.cap", "3 kW"}}},
+        Case{"groq-rack", 120, {{"groq-lpu.power.cap", "120 W"}}}}) {
     for (int batch : {1, 16, 256}) {
       for (Phase phase : {Phase::Decode, Phase::Prefill}) {
         const RunResult r = run(c.system, "llama-3.1-8b", batch, c.sets, phase);
@@ -170,8 +176,8 @@ TEST_F(Energy, CostPerMillionTokensByHand) {
   EXPECT_LT(rel(e.cost.energy_per_million, energy), 1e-12);
   EXPECT_LT(rel(e.cost.per_million_tokens, capex + energy), 1e-12);
   // Liquid cooling adds its premium to capex.
-  const RunResult liquid = run("dgx-h100", "llama-3.1-70b", 16, {{"dgx-h100.cooling.type", "liquid"},
-                                                                  {"dgx-h100.cooling.liquid_premium", "0.3"}});
+  const RunResult liquid = run("dgx-h100", "llama-3.1-70b", 16,
+                               {{"dgx-h100.cooling.type", "liquid"}, {"dgx-h100.cooling.liquid_premium", "0.3"}});
   EXPECT_LT(rel(liquid.energy->cost.capex_usd, 270000 * 1.3), 1e-12);
 }
 
@@ -185,9 +191,9 @@ TEST_F(Energy, EveryPresetSystemReportsTheFields) {
     if (!r.fits) r = run(s, "tiny-llama", 1, {}, Phase::Generate);
     ASSERT_TRUE(r.fits) << s;
     const Json j = result_to_json(r);
-    for (const char* f : {"energy_j_per_token", "power_w", "tokens_per_joule", "rack_power_w", "device_power_w",
-                          "cost_per_million_tokens", "cost_basis", "cooling", "cooling_reason", "exhaust_temp_c",
-                          "power_capped"})
+    for (const char* f :
+         {"energy_j_per_token", "power_w", "tokens_per_joule", "rack_power_w", "device_power_w",
+          "cost_per_million_tokens", "cost_basis", "cooling", "cooling_reason", "exhaust_temp_c", "power_capped"})
       EXPECT_FALSE(j[f].is_null()) << s << ": " << f;
     for (const char* f : {"compute", "sram", "hbm", "fabric", "interconnect", "static", "cooling"})
       EXPECT_TRUE(j["energy_j"][f].is_number()) << s << ": energy_j." << f;

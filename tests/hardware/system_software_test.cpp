@@ -106,7 +106,8 @@ TEST_F(SystemSoftware, SectionForAnUnusedKindIsAnError) {
 
 TEST_F(SystemSoftware, DescribeListsEachKindsKeys) {
   bool found = false;
-  for (const FieldDoc& f : SystemLoader::describe(registry_.devices())) found = found || f.path == "software.fake.overhead";
+  for (const FieldDoc& f : SystemLoader::describe(registry_.devices()))
+    found = found || f.path == "software.fake.overhead";
   EXPECT_TRUE(found);
 }
 

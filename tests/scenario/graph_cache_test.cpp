@@ -29,11 +29,11 @@ TEST(GraphCache, SharesAGraphPerModelAndShapeAndEvictsTheLeastRecent) {
   EXPECT_NE(gb, ga);
   EXPECT_EQ(gb->shape().batch, 4);
   EXPECT_DOUBLE_EQ(ga->total_flops(), GraphBuilder::build(m, a).total_flops());
-  (void)cache.get(m, c);             // evicts a (capacity 2)
-  EXPECT_NE(cache.get(m, a), ga);    // rebuilt
+  (void)cache.get(m, c);           // evicts a (capacity 2)
+  EXPECT_NE(cache.get(m, a), ga);  // rebuilt
   EXPECT_EQ(cache.hits(), 1u);
   EXPECT_EQ(cache.misses(), 4u);
-  const ModelSpec other = m;         // another spec: another key, even if equal
+  const ModelSpec other = m;  // another spec: another key, even if equal
   EXPECT_NE(cache.get(other, a), cache.get(m, a));
 }
 

@@ -77,15 +77,19 @@ TEST(ShardSpecTest, AutoReadsSlurmArraysAndKubernetesIndexedJobs) {
                 .dir_name(),
             "15-of-16");
   EXPECT_EQ(ShardSpec::parse("auto", {{"JOB_COMPLETION_INDEX", "3"}, {"WAFERSIM_SHARDS", "4"}}).dir_name(), "3-of-4");
-  EXPECT_NE(input_error([] { (void)ShardSpec::parse("auto", {{"JOB_COMPLETION_INDEX", "3"}}); }).find("WAFERSIM_SHARDS"),
+  EXPECT_NE(input_error([] {
+              (void)ShardSpec::parse("auto", {{"JOB_COMPLETION_INDEX", "3"}});
+            }).find("WAFERSIM_SHARDS"),
             std::string::npos);
-  EXPECT_NE(input_error([] { (void)ShardSpec::parse("auto", {}); }).find("not inside a batch array"), std::string::npos);
+  EXPECT_NE(input_error([] { (void)ShardSpec::parse("auto", {}); }).find("not inside a batch array"),
+            std::string::npos);
   EXPECT_NE(input_error([] {
               (void)ShardSpec::parse("auto", {{"SLURM_ARRAY_TASK_ID", "9"}, {"SLURM_ARRAY_TASK_COUNT", "8"}});
             }).find("not below the count"),
             std::string::npos);
-  EXPECT_NE(input_error([] { (void)ShardSpec::parse("auto", {{"SLURM_ARRAY_TASK_ID", "x"}, {"SLURM_ARRAY_TASK_COUNT", "8"}}); })
-                .find("SLURM_ARRAY_TASK_ID='x'"),
+  EXPECT_NE(input_error([] {
+              (void)ShardSpec::parse("auto", {{"SLURM_ARRAY_TASK_ID", "x"}, {"SLURM_ARRAY_TASK_COUNT", "8"}});
+            }).find("SLURM_ARRAY_TASK_ID='x'"),
             std::string::npos);
 }
 

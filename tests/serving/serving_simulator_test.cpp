@@ -37,8 +37,8 @@ ServeMetrics run(const std::vector<ServeRequest>& reqs, const ServeConfig& c, Se
 
 TEST(ServingSimulator, EveryRequestCompletesUnderEveryScheduler) {
   const auto reqs = poisson(5, 400);
-  for (auto s : {SchedulerKind::Continuous, SchedulerKind::Static, SchedulerKind::Chunked,
-                 SchedulerKind::Disaggregated}) {
+  for (auto s :
+       {SchedulerKind::Continuous, SchedulerKind::Static, SchedulerKind::Chunked, SchedulerKind::Disaggregated}) {
     ServeOutcome o;
     const ServeMetrics m = run(reqs, config(s), &o);
     EXPECT_EQ(m.completed, 400) << scheduler_name(s);

@@ -36,8 +36,9 @@ TEST(LengthDistribution, ParsesTheThreeForms) {
 }
 
 TEST(LengthDistribution, RejectsBadSyntax) {
-  EXPECT_NE(message([] { (void)LengthDistribution::parse("normal:1:2", "--prompt"); }).find("unknown distribution 'normal'"),
-            std::string::npos);
+  EXPECT_NE(
+      message([] { (void)LengthDistribution::parse("normal:1:2", "--prompt"); }).find("unknown distribution 'normal'"),
+      std::string::npos);
   EXPECT_NE(message([] { (void)LengthDistribution::parse("uniform:9:3", "--output"); }).find("1 <= A <= B"),
             std::string::npos);
   EXPECT_NE(message([] { (void)LengthDistribution::parse("0", "--output"); }).find("--output"), std::string::npos);
@@ -85,9 +86,8 @@ TEST(Trace, ReadsTheAzureFormatAndReplaysItAtAnotherRate) {
 struct TempFile {
   fs::path path;
   explicit TempFile(const std::string& text) {
-    path = fs::temp_directory_path() /
-           ("wafersim-trace-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".csv");
+    path = fs::temp_directory_path() / ("wafersim-trace-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".csv");
     std::ofstream(path) << text;
   }
   ~TempFile() { fs::remove(path); }
@@ -106,10 +106,12 @@ TEST(Trace, MalformedRowsNameTheFileAndLine) {
   EXPECT_EQ(message([&] { (void)load_trace(bad.path.string()); }),
             bad.path.string() + ":3: prompt: 'abc' is not a whole token count");
   TempFile back("arrival_s,prompt,output\n5,100,10\n1,100,10\n");
-  EXPECT_NE(message([&] { (void)load_trace(back.path.string()); }).find(":3: arrival_s: arrival times must not decrease"),
-            std::string::npos);
+  EXPECT_NE(
+      message([&] { (void)load_trace(back.path.string()); }).find(":3: arrival_s: arrival times must not decrease"),
+      std::string::npos);
   TempFile empty("TIMESTAMP,ContextTokens,GeneratedTokens\n");
-  EXPECT_NE(message([&] { (void)load_trace(empty.path.string()); }).find("the trace has no requests"), std::string::npos);
+  EXPECT_NE(message([&] { (void)load_trace(empty.path.string()); }).find("the trace has no requests"),
+            std::string::npos);
   TempFile header("time,in,out\n1,2,3\n");
   EXPECT_NE(message([&] { (void)load_trace(header.path.string()); }).find(":1: header: expected the header"),
             std::string::npos);

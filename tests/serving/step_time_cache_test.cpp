@@ -63,8 +63,10 @@ ErrorStats step_errors(const std::string& system, Phase phase, std::int64_t max_
     EvalRequest r = base;
     r.options.workload.phase = phase;
     r.options.workload.batch = b;
-    if (phase == Phase::Decode) r.options.workload.context = t;
-    else r.options.workload.prompt = t;
+    if (phase == Phase::Decode)
+      r.options.workload.context = t;
+    else
+      r.options.workload.prompt = t;
     const RunResult x = runner.run(r);
     return x.fits ? x.latency_s.value_or(0) : NAN;
   };
@@ -73,8 +75,10 @@ ErrorStats step_errors(const std::string& system, Phase phase, std::int64_t max_
   ErrorStats s;
   int n = 0;
   for (int i = 0; i < 60; ++i) {
-    const auto b = static_cast<std::int64_t>(std::exp2(std::uniform_real_distribution<double>(0, std::log2(max_batch))(rng)));
-    const auto t = static_cast<std::int64_t>(std::exp2(std::uniform_real_distribution<double>(5, std::log2(max_tokens))(rng)));
+    const auto b =
+        static_cast<std::int64_t>(std::exp2(std::uniform_real_distribution<double>(0, std::log2(max_batch))(rng)));
+    const auto t =
+        static_cast<std::int64_t>(std::exp2(std::uniform_real_distribution<double>(5, std::log2(max_tokens))(rng)));
     const double d = direct(b, t);
     const double c = cache.cost(phase == Phase::Decode ? ServeStep::Decode : ServeStep::Prefill, b, t).time_s;
     if (!std::isfinite(d) || !std::isfinite(c)) continue;  // a corner or the point does not fit
@@ -117,8 +121,10 @@ TEST(StepTimeCache, ARunWithInterpolatedStepsMatchesOneWithEveryStepEvaluated) {
     r.model = "llama-3.1-70b";
     r.options.workload.phase = kind == ServeStep::Decode ? Phase::Decode : Phase::Prefill;
     r.options.workload.batch = b;
-    if (kind == ServeStep::Decode) r.options.workload.context = t;
-    else r.options.workload.prompt = t;
+    if (kind == ServeStep::Decode)
+      r.options.workload.context = t;
+    else
+      r.options.workload.prompt = t;
     return StepCost{runner.run(r).latency_s.value_or(0), 0};
   };
   const auto reqs = replay(load_trace(root + "/traces/azure-llm-2023-conv.csv"), 8.0, 300, false);
@@ -137,8 +143,8 @@ TEST(StepTimeCache, ARunWithInterpolatedStepsMatchesOneWithEveryStepEvaluated) {
   EXPECT_LE(near(a.e2e.mean, b.e2e.mean), 0.02);
   std::cout << "run on the grid vs every step evaluated (" << grid.evaluations() << " vs " << exact.evaluations()
             << " evaluations): TTFT p50 " << near(a.ttft.p50, b.ttft.p50) << " p99 " << near(a.ttft.p99, b.ttft.p99)
-            << "; TPOT p50 " << near(a.tpot.p50, b.tpot.p50) << " p99 " << near(a.tpot.p99, b.tpot.p99)
-            << "; e2e mean " << near(a.e2e.mean, b.e2e.mean) << "\n";
+            << "; TPOT p50 " << near(a.tpot.p50, b.tpot.p50) << " p99 " << near(a.tpot.p99, b.tpot.p99) << "; e2e mean "
+            << near(a.e2e.mean, b.e2e.mean) << "\n";
 }
 
 }  // namespace

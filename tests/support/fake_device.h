@@ -11,8 +11,7 @@ namespace wafersim::testing {
 
 class FakeDevice : public Device {
  public:
-  FakeDevice(std::string name, Bytes capacity, double bandwidth, double flops, int max_tp)
-      : name_(std::move(name)) {
+  FakeDevice(std::string name, Bytes capacity, double bandwidth, double flops, int max_tp) : name_(std::move(name)) {
     summary_.memory_capacity = capacity;
     summary_.memory_bandwidth = BytesPerSecond(bandwidth);
     summary_.memory_level = "RAM";
@@ -53,7 +52,8 @@ inline void register_fake(Registry& r, bool tp_first) {
                     return std::make_shared<FakeDevice>(name, Bytes(1'000'000), 1e9, 1e12, 8);
                   },
                   [] { return std::vector<FieldDoc>{}; }};
-  Backend b{"fake", {Fidelity::Roofline},
+  Backend b{"fake",
+            {Fidelity::Roofline},
             [tp_first](const Device& d) {
               MappingPolicy p;
               p.capacity_per_device = d.summary().memory_capacity;
@@ -61,7 +61,10 @@ inline void register_fake(Registry& r, bool tp_first) {
               p.tp_first = tp_first;
               return p;
             },
-            [](const Device& d, Fidelity) { return std::make_unique<FakeCost>(d); }, {}, {}, {}};
+            [](const Device& d, Fidelity) { return std::make_unique<FakeCost>(d); },
+            {},
+            {},
+            {}};
   r.add(kind, b);
 }
 

@@ -114,7 +114,8 @@ TEST_F(Mixed, LinkErrorsSlowTheKvHandOverAndTheSharedWeights) {
   // A-280..A-282: the rack's NVLink at BER b, at 55 C (the note's exhaust).
   auto at = [&](const std::string& system, Phase phase, const std::string& ber) {
     return run(system, "tiny-llama", phase, 8, 1024, std::nullopt,
-               {{system + ".links.0.reliability.ber", ber}, {system + ".links.0.reliability.temperature", "55"},
+               {{system + ".links.0.reliability.ber", ber},
+                {system + ".links.0.reliability.temperature", "55"},
                 {system + ".links.0.reliability.reference_temperature", "55"}});
   };
   double last_kv = 0, last_shared = 0;
@@ -178,8 +179,8 @@ TEST(MixedPlacement, PhaseOnAGroupThatCannotHoldTheModelExitsThreeWithTheNumbers
   EXPECT_NE(o.out.find("on 4 chip(s) needs 32.2 GiB per chip"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("one chip holds 209 MiB"), std::string::npos) << o.out;
   // Moving the phase to the GPUs with --set makes it fit.
-  const Outcome moved =
-      run_binary("eval --system gpu-lpu-rack --model llama-2-70b --phase decode --set gpu-lpu-rack.placement.decode=gpus");
+  const Outcome moved = run_binary(
+      "eval --system gpu-lpu-rack --model llama-2-70b --phase decode --set gpu-lpu-rack.placement.decode=gpus");
   EXPECT_EQ(moved.code, 0) << moved.out;
   EXPECT_NE(moved.out.find("decode: gpus 8 × b200"), std::string::npos) << moved.out;
 }

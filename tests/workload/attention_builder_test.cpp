@@ -61,8 +61,8 @@ TEST(AttentionBuilder, LocalWindowsBoundPairsAndCache) {
   for (const Op& op : g.ops())
     if (op.kind == OpKind::Attention) kv_read.push_back(op.bytes.kv_read.value());
   const std::int64_t per_token = 2 * 4 * 16 * 2;  // K and V, fp16
-  EXPECT_EQ(kv_read, (std::vector<std::int64_t>{2 * 5 * per_token, 2 * 5 * per_token, 2 * 5 * per_token,
-                                                2 * 100 * per_token}));
+  EXPECT_EQ(kv_read,
+            (std::vector<std::int64_t>{2 * 5 * per_token, 2 * 5 * per_token, 2 * 5 * per_token, 2 * 100 * per_token}));
 }
 
 ModelSpec mla_model() {

@@ -138,8 +138,8 @@ TEST(GraphBuilder, PrefillFlopsScaleWithTokens) {
   // Prefill writes the prompt's KV cache and reads none.
   EXPECT_EQ(a.total_bytes().kv_write.value(), 32LL * 2048 * 256 * 2);
   EXPECT_EQ(a.total_bytes().kv_read.value(), 0);
-  expect_rel(a.total_flops(), 2 * (matmul_params(m) - 4096.0 * 128256) * 256 + 2 * 4096.0 * 128256 +
-                                  32.0 * 32 * 256 * 257 / 2 * 512,
+  expect_rel(a.total_flops(),
+             2 * (matmul_params(m) - 4096.0 * 128256) * 256 + 2 * 4096.0 * 128256 + 32.0 * 32 * 256 * 257 / 2 * 512,
              0.01);
 }
 
@@ -181,8 +181,12 @@ TEST(GraphBuilder, MoeBatchReadsTouchedExperts) {
 
 TEST(GraphBuilder, OpsAreTopologicalWithMonotoneLayers) {
   const std::vector<std::pair<std::string, StepShape>> cases = {
-      {"tiny-llama", decode(2, 64)},       {"tiny-llama", prefill(2, 64)},      {"mixtral-8x7b", decode(1, 16)},
-      {"deepseek-v3", decode(1, 16)},      {"deepseek-v3", prefill(1, 16)},     {"gpt-3-175b", prefill(1, 16)},
+      {"tiny-llama", decode(2, 64)},
+      {"tiny-llama", prefill(2, 64)},
+      {"mixtral-8x7b", decode(1, 16)},
+      {"deepseek-v3", decode(1, 16)},
+      {"deepseek-v3", prefill(1, 16)},
+      {"gpt-3-175b", prefill(1, 16)},
       {"bert-base", StepShape{StepKind::Encode, 2, 128, 128, DType::Fp16, DType::Fp16}},
   };
   for (const auto& [name, shape] : cases) {
@@ -246,7 +250,8 @@ std::string error_text(const ModelSpec& m, const StepShape& s) {
 TEST(GraphBuilder, ShapeErrors) {
   const ModelSpec bert = preset("bert-base");
   const ModelSpec llama = preset("tiny-llama");
-  EXPECT_EQ(error_text(bert, decode(1, 16)), "--phase: model 'bert-base' is an encoder: it has no decode step (use encode)");
+  EXPECT_EQ(error_text(bert, decode(1, 16)),
+            "--phase: model 'bert-base' is an encoder: it has no decode step (use encode)");
   EXPECT_EQ(error_text(llama, StepShape{StepKind::Encode, 1, 16, 16, DType::Fp16, DType::Fp16}),
             "--phase: model 'tiny-llama' is a decoder: use prefill or decode (encode is for encoder models)");
   EXPECT_EQ(error_text(llama, decode(0, 16)), "--batch: batch must be at least 1, got 0");

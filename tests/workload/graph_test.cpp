@@ -38,8 +38,8 @@ TEST(Graph, TotalsSumOverOps) {
 
 TEST(Graph, RejectsBrokenInvariants) {
   const StepShape s;
-  EXPECT_THROW(Graph("m", s, 1, {op(1, {}, 0, 0, 0)}), InternalError);           // id is not the index
-  EXPECT_THROW(Graph("m", s, 1, {op(0, {0}, 0, 0, 0)}), InternalError);          // depends on itself
+  EXPECT_THROW(Graph("m", s, 1, {op(1, {}, 0, 0, 0)}), InternalError);                       // id is not the index
+  EXPECT_THROW(Graph("m", s, 1, {op(0, {0}, 0, 0, 0)}), InternalError);                      // depends on itself
   EXPECT_THROW(Graph("m", s, 1, {op(0, {}, 0, 0, 0), op(1, {2}, 0, 0, 0)}), InternalError);  // a later op
 }
 

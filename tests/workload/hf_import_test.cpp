@@ -37,7 +37,7 @@ TEST(HfImport, EverySupportedType) {
   // biases), DeepSeek-V3 671B, GPT-2 124M, BERT-Base 110M.
   const std::vector<Case> cases = {
       {"mistral-7b.json", 7.24e9, 7.24e9},  {"mixtral-8x7b.json", 46.7e9, 12.9e9}, {"qwen2-7b.json", 7.62e9, 7.62e9},
-      {"deepseek-v3.json", 671e9, 37.55e9}, {"gpt2.json", 124.4e6, 124.4e6},     {"bert-base.json", 110e6, 110e6},
+      {"deepseek-v3.json", 671e9, 37.55e9}, {"gpt2.json", 124.4e6, 124.4e6},       {"bert-base.json", 110e6, 110e6},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.file);
@@ -59,9 +59,9 @@ TEST(HfImport, RecentModelTypesMatchTheirPublishedSizes) {
     double total;
   };
   const std::vector<Case> cases = {
-      {"qwen3-8b.json", 8.2e9},        {"qwen3-30b-a3b.json", 30.5e9},   {"gemma-2-9b.json", 9.24e9},
-      {"gemma-3-1b.json", 1.0e9},      {"gemma-3-27b.json", 27.016e9},   {"phi-3-mini-4k.json", 3.82e9},
-      {"gpt-oss-120b.json", 116.83e9}, {"gpt-oss-20b.json", 20.91e9},    {"llama-4-maverick.json", 400e9},
+      {"qwen3-8b.json", 8.2e9},        {"qwen3-30b-a3b.json", 30.5e9}, {"gemma-2-9b.json", 9.24e9},
+      {"gemma-3-1b.json", 1.0e9},      {"gemma-3-27b.json", 27.016e9}, {"phi-3-mini-4k.json", 3.82e9},
+      {"gpt-oss-120b.json", 116.83e9}, {"gpt-oss-20b.json", 20.91e9},  {"llama-4-maverick.json", 400e9},
       {"deepseek-v2.json", 236e9},
   };
   for (const auto& c : cases) {
@@ -74,8 +74,8 @@ TEST(HfImport, RecentModelTypesMatchTheirPublishedSizes) {
   expect_rel(count_parameters(HfImport::from_file(hf("qwen3-30b-a3b.json"))).active, 3.3e9, 0.02);
   expect_rel(count_parameters(HfImport::from_file(hf("llama-4-maverick.json"))).active, 17e9, 0.02);
   expect_rel(count_parameters(HfImport::from_file(hf("llama-4-scout.json"))).active, 17e9, 0.02);
-  for (const auto& [file, active] : std::vector<std::pair<std::string, double>>{{"gpt-oss-120b.json", 5.13e9},
-                                                                                {"deepseek-v2.json", 21e9}}) {
+  for (const auto& [file, active] :
+       std::vector<std::pair<std::string, double>>{{"gpt-oss-120b.json", 5.13e9}, {"deepseek-v2.json", 21e9}}) {
     SCOPED_TRACE(file);
     const ModelSpec m = HfImport::from_file(hf(file));
     const ParameterCount p = count_parameters(m);
@@ -130,7 +130,8 @@ TEST(HfImport, LayerTypesMustRepeat) {
     }
     return std::string();
   };
-  const std::string base = R"({"model_type": "gpt_oss", "num_hidden_layers": 3, "hidden_size": 64, "num_attention_heads": 4,
+  const std::string base =
+      R"({"model_type": "gpt_oss", "num_hidden_layers": 3, "hidden_size": 64, "num_attention_heads": 4,
     "intermediate_size": 64, "vocab_size": 100, "num_local_experts": 4, "num_experts_per_tok": 2, "sliding_window": 8, )";
   EXPECT_EQ(message(base + R"("layer_types": ["sliding_attention", "full_attention", "full_attention"]})"),
             "t.json: layer_types: layer 2 is full_attention, which does not repeat the pattern of one full_attention "
@@ -146,9 +147,7 @@ TEST(HfImport, NamedAfterNameOrPathOrFolder) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / "wafersim-hf-name-test" / "My-Model";
   fs::create_directories(dir);
-  {
-    std::ofstream(dir / "config.json") << text;
-  }
+  { std::ofstream(dir / "config.json") << text; }
   EXPECT_EQ(HfImport::from_file((dir / "config.json").string()).name, "Qwen3-8B");
   {
     std::ofstream(dir / "config.json") << R"({"model_type": "qwen3", "num_hidden_layers": 2, "hidden_size": 64,
@@ -251,9 +250,10 @@ TEST(HfImport, TextErrors) {
             "t.json: model_type: missing required field 'model_type' (supported: 'bert', 'deepseek_v2', "
             "'deepseek_v3', 'gemma2', 'gemma3', 'gemma3_text', 'gpt2', 'gpt_oss', 'llama', 'llama4', 'llama4_text', "
             "'mistral', 'mixtral', 'phi3', 'qwen2', 'qwen3', 'qwen3_moe')");
-  EXPECT_EQ(message("{\"model_type\": \"lama\"}").rfind("t.json: model_type: unsupported model_type 'lama' (did you mean "
-                                                        "'llama'?)",
-                                                        0),
+  EXPECT_EQ(message("{\"model_type\": \"lama\"}")
+                .rfind("t.json: model_type: unsupported model_type 'lama' (did you mean "
+                       "'llama'?)",
+                       0),
             0u);
   EXPECT_EQ(message(std::string(100, '[') + std::string(100, ']')), "t.json: JSON nested deeper than 64 levels");
   EXPECT_EQ(message("").rfind("t.json:1:1: invalid JSON: ", 0), 0u) << message("");

@@ -20,9 +20,9 @@ std::string load_error(ConfigLibrary& library, const std::string& name) {
 TEST(ModelLoader, EveryPresetLoads) {
   ConfigLibrary library(ConfigLibrary::default_root());
   const auto names = library.list(ConfigFolder::Models);
-  for (const std::string expected : {"llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b",
-                                     "llama-3.1-405b", "mixtral-8x7b", "deepseek-v3", "gpt-3-175b", "bert-base",
-                                     "bert-large", "tiny-llama"})
+  for (const std::string expected :
+       {"llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "mixtral-8x7b",
+        "deepseek-v3", "gpt-3-175b", "bert-base", "bert-large", "tiny-llama"})
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   for (const auto& name : names) {
     SCOPED_TRACE(name);
@@ -62,9 +62,10 @@ TEST(ModelLoader, Errors) {
   EXPECT_EQ(load_error(library, "bad"),
             "bad.yaml:3:11: kv_heads: heads (8) is not divisible by kv_heads (3): every KV head must serve the same "
             "number of query heads");
-  EXPECT_EQ(load_error(library, "lama-2-7b").rfind("--model: unknown name or missing file 'lama-2-7b' (did you mean "
-                                                   "'llama-2-7b'?)",
-                                                   0),
+  EXPECT_EQ(load_error(library, "lama-2-7b")
+                .rfind("--model: unknown name or missing file 'lama-2-7b' (did you mean "
+                       "'llama-2-7b'?)",
+                       0),
             0u);
 }
 

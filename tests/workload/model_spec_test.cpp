@@ -26,10 +26,10 @@ struct Published {
 // Llama 3.1 (HF cards), Mixtral (Jiang et al. 2024), DeepSeek-V3 (arXiv:2412.19437),
 // GPT-3 (Brown et al. 2020), BERT (Devlin et al. 2019).
 const std::vector<Published> kPublished = {
-    {"llama-2-7b", 6.74e9, 0},     {"llama-2-13b", 13.0e9, 0},     {"llama-2-70b", 69.0e9, 0},
-    {"llama-3.1-8b", 8.03e9, 0},   {"llama-3.1-70b", 70.6e9, 0},   {"llama-3.1-405b", 405.9e9, 0},
+    {"llama-2-7b", 6.74e9, 0},        {"llama-2-13b", 13.0e9, 0},   {"llama-2-70b", 69.0e9, 0},
+    {"llama-3.1-8b", 8.03e9, 0},      {"llama-3.1-70b", 70.6e9, 0}, {"llama-3.1-405b", 405.9e9, 0},
     {"mixtral-8x7b", 46.7e9, 12.9e9}, {"deepseek-v3", 671e9, 37e9}, {"gpt-3-175b", 175e9, 0},
-    {"bert-base", 110e6, 0},       {"bert-large", 335e6, 0},
+    {"bert-base", 110e6, 0},          {"bert-large", 335e6, 0},
 };
 
 TEST(ModelSpec, PresetParameterCountsMatchPublishedSizes) {
@@ -127,8 +127,9 @@ TEST(ModelSchema, KvHeadsMustDivideHeads) {
   const Diagnostic& d = p.diagnostics.items()[0];
   EXPECT_EQ(d.line, 6);
   EXPECT_EQ(d.path, "kv_heads");
-  EXPECT_EQ(d.message, "heads (8) is not divisible by kv_heads (3): every KV head must serve the same number of "
-                       "query heads");
+  EXPECT_EQ(d.message,
+            "heads (8) is not divisible by kv_heads (3): every KV head must serve the same number of "
+            "query heads");
 }
 
 TEST(ModelSchema, HeadDimMustBeDerivableOrGiven) {
@@ -172,8 +173,9 @@ TEST(ModelSchema, MoeChecks) {
   // All-MoE models need no dense FFN width; a dense layer does.
   p = parse("layers: 2\nhidden: 256\nheads: 8\nvocab: 1000\nmoe: {experts: 4, experts_per_token: 2, expert_ffn: 64}\n");
   EXPECT_TRUE(p.diagnostics.empty());
-  p = parse("layers: 2\nhidden: 256\nheads: 8\nvocab: 1000\n"
-            "moe: {experts: 4, experts_per_token: 2, expert_ffn: 64, dense_layers: 1}\n");
+  p = parse(
+      "layers: 2\nhidden: 256\nheads: 8\nvocab: 1000\n"
+      "moe: {experts: 4, experts_per_token: 2, expert_ffn: 64, dense_layers: 1}\n");
   ASSERT_EQ(p.diagnostics.size(), 1u);
   EXPECT_EQ(p.diagnostics.items()[0].path, "ffn");
   EXPECT_EQ(p.diagnostics.items()[0].message, "must be set (> 0): 1 layer(s) use a dense FFN");

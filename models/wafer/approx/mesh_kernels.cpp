@@ -31,10 +31,14 @@ LineCost compose(const LineCost& a, const LineCost& b, std::int64_t lines_of_a) 
 
 std::string_view reduce_algo_name(ReduceAlgo a) {
   switch (a) {
-    case ReduceAlgo::None: return "none";
-    case ReduceAlgo::Chain: return "chain";
-    case ReduceAlgo::Tree: return "tree";
-    case ReduceAlgo::Ring: return "ring";
+    case ReduceAlgo::None:
+      return "none";
+    case ReduceAlgo::Chain:
+      return "chain";
+    case ReduceAlgo::Tree:
+      return "tree";
+    case ReduceAlgo::Ring:
+      return "ring";
   }
   return "none";
 }
@@ -207,8 +211,9 @@ KernelCost MeshKernels::attention(const AttentionShape& s, std::int64_t rows, st
   c.algo = out.algo;
   const double blocks = static_cast<double>(heads) / hpc * static_cast<double>(groups);
   c.flops = 4 * static_cast<double>(s.m) * static_cast<double>(s.context) * d * static_cast<double>(heads);
-  c.sram_bytes = static_cast<double>(heads) * (2 * static_cast<double>(s.context) * d * s.kv_bytes * static_cast<double>(groups) +
-                                               2 * static_cast<double>(s.m) * d * s.kv_bytes);
+  c.sram_bytes =
+      static_cast<double>(heads) * (2 * static_cast<double>(s.context) * d * s.kv_bytes * static_cast<double>(groups) +
+                                    2 * static_cast<double>(s.m) * d * s.kv_bytes);
   c.fabric_byte_hops = blocks * (mc.byte_hops + 2 * mx.byte_hops + out.byte_hops);
   return c;
 }
@@ -223,8 +228,8 @@ KernelCost MeshKernels::norm(std::int64_t m, std::int64_t width, std::int64_t li
   // each takes its own slowest unit (the cycle reference showed the single max
   // of both steps 15% short on SRAM-bound norms).
   const double sum_step = std::max(2 * per_core / p_.flops, per_core * elem_bytes / p_.sram_read);
-  const double scale_step = std::max({per_core / p_.flops, per_core * elem_bytes / p_.sram_read,
-                                      per_core * elem_bytes / p_.sram_write});
+  const double scale_step =
+      std::max({per_core / p_.flops, per_core * elem_bytes / p_.sram_read, per_core * elem_bytes / p_.sram_write});
   c.compute = 3 * per_core / p_.flops;
   c.sram = sum_step + scale_step > c.compute ? sum_step + scale_step : 0;
   const LineCost ar = family_allreduce(line, static_cast<double>(m) * 4);

@@ -44,20 +44,21 @@ enum class ReduceAlgo { None, Chain, Tree, Ring };
 /// A collective along one line of cores.
 struct LineCost {
   double cycles = 0;
-  double hops = 0;        ///< hop latencies on the critical path
-  double byte_hops = 0;   ///< bytes × hops moved in all
+  double hops = 0;       ///< hop latencies on the critical path
+  double byte_hops = 0;  ///< bytes × hops moved in all
   ReduceAlgo algo = ReduceAlgo::None;
-  double busy = 0;        ///< cycles of `cycles` a core on the path is busy (task activations, adding streams)
+  double busy = 0;         ///< cycles of `cycles` a core on the path is busy (task activations, adding streams)
+  std::int64_t group = 0;  ///< K-tree: the group size g it chose (the cycle reference runs the same tree)
 };
 
 /// One kernel on one region: cycles by phase plus the counts it used.
 struct KernelCost {
-  double overhead = 0;    ///< task activations: once per kernel
-  double multicast = 0;   ///< inputs to the cores that need them
-  double compute = 0;     ///< MACs at the FMAC rate (local phase, overlaps sram)
-  double sram = 0;        ///< SRAM port time (local phase, overlaps compute)
-  double reduce = 0;      ///< partial sums, maxima, norms across the region
-  double hops = 0;        ///< hop latencies on the critical path (multicast + reduce)
+  double overhead = 0;   ///< task activations: once per kernel
+  double multicast = 0;  ///< inputs to the cores that need them
+  double compute = 0;    ///< MACs at the FMAC rate (local phase, overlaps sram)
+  double sram = 0;       ///< SRAM port time (local phase, overlaps compute)
+  double reduce = 0;     ///< partial sums, maxima, norms across the region
+  double hops = 0;       ///< hop latencies on the critical path (multicast + reduce)
   /// Cycles of `reduce` the cores spend working (activating add tasks, adding
   /// streams) rather than waiting on hops and ramps: what a dataflow schedule
   /// cannot overlap with the next op's local work. 0 for the line family.
@@ -113,8 +114,8 @@ class KernelModel {
 /// a block and holds `heads_per_block` heads whole. The cycle reference places
 /// its data the same way.
 struct AttentionBlocks {
-  std::int64_t br = 1, bc = 1;         ///< block rows × cols
-  std::int64_t blocks = 1;             ///< blocks that fit the region
+  std::int64_t br = 1, bc = 1;  ///< block rows × cols
+  std::int64_t blocks = 1;      ///< blocks that fit the region
   std::int64_t heads_per_block = 1;
 };
 [[nodiscard]] AttentionBlocks attention_blocks(std::int64_t heads, std::int64_t rows, std::int64_t cols);
@@ -165,9 +166,11 @@ class MeshKernels final : public KernelModel {
   [[nodiscard]] KernelCost attention(const AttentionShape& s, std::int64_t rows, std::int64_t cols) const override;
   /// A norm or softmax over `m` vectors of `width` elements held along one side of
   /// `line` cores: local sums, an all-reduce of one value per vector, local scale.
-  [[nodiscard]] KernelCost norm(std::int64_t m, std::int64_t width, std::int64_t line, double elem_bytes) const override;
+  [[nodiscard]] KernelCost norm(std::int64_t m, std::int64_t width, std::int64_t line,
+                                double elem_bytes) const override;
   /// An elementwise op over `elements` spread over `line` cores (residual, SiLU·mul).
-  [[nodiscard]] KernelCost elementwise(double elements, std::int64_t line, double elem_bytes, int operands) const override;
+  [[nodiscard]] KernelCost elementwise(double elements, std::int64_t line, double elem_bytes,
+                                       int operands) const override;
   /// Moving `bytes` over `distance` hops across a boundary of `links` parallel links.
   [[nodiscard]] KernelCost transfer(double bytes, std::int64_t distance, std::int64_t links) const override;
 

@@ -43,6 +43,7 @@ LineCost MeshKernels::ktree_reduce(std::int64_t n, double bytes) const {
     const std::int64_t g = group_size(n, levels);
     LineCost c;
     c.algo = ReduceAlgo::Tree;
+    c.group = g;
     std::int64_t spacing = 1, alive = n;
     for (int l = 0; l < levels && alive > 1; ++l) {
       // Groups of up to g survivors spaced `spacing` apart; both halves of a group
@@ -51,8 +52,16 @@ LineCost MeshKernels::ktree_reduce(std::int64_t n, double bytes) const {
       const std::int64_t groups = (alive + g - 1) / g;
       const double steps = static_cast<double>(members / 2);
       const double sp = static_cast<double>(spacing);
-      c.cycles += steps * (sp * p_.hop_latency + 2 * p_.ramp_latency) + p_.task_overhead +
-                  (members > 2 ? 2 : 1) * stream;
+      // With an even group the right half's chain is a step shorter, so its
+      // stream starts one step earlier and the two overlap at the middle: the
+      // level ends when the later stream has arrived or when the middle has taken
+      // both, whichever is later (A-244; found by the crosscheck).
+      const double step = sp * p_.hop_latency + 2 * p_.ramp_latency;
+      const double streams = members > 2 ? 2 * stream : stream;
+      const double arrive = members > 2 && members % 2 == 0
+                                ? std::max((steps - 1) * step + streams, steps * step + stream)
+                                : steps * step + streams;
+      c.cycles += arrive + p_.task_overhead;
       c.hops += steps * sp;
       c.busy += p_.task_overhead + (members > 2 ? 2 : 1) * stream;
       c.byte_hops += static_cast<double>(groups * (members - 1)) * sp * bytes;
@@ -107,8 +116,8 @@ KernelCost MeshKernels::gemm(const GemmShape& s, std::int64_t rows, std::int64_t
   const double kt = ceil_div_d(s.k, std::max<std::int64_t>(rows, 1)),
                nt = ceil_div_d(s.n, std::max<std::int64_t>(cols, 1));
   const double m = static_cast<double>(s.m);
-  const double gemv_bytes = kt * nt * s.weight_bytes + m * kt * s.act_bytes +
-                            m * nt * std::max(s.act_bytes, p_.acc_bytes);
+  const double gemv_bytes =
+      kt * nt * s.weight_bytes + m * kt * s.act_bytes + m * nt * std::max(s.act_bytes, p_.acc_bytes);
   if (p_.sram_bytes > 0 && gemv_bytes * static_cast<double>(s.count) > p_.sram_bytes) return g;
   return g.total() < v.total() ? g : v;
 }

@@ -18,7 +18,10 @@ std::int64_t part(std::int64_t v, int parts) { return std::max<std::int64_t>(1, 
 
 OpKernelCoster::OpKernelCoster(const WaferSpec& spec, std::string device_name, DType kv_dtype,
                                KernelModelFactory factory)
-    : spec_(spec), name_(std::move(device_name)), kv_dtype_(kv_dtype), clock_(spec.clock.value()),
+    : spec_(spec),
+      name_(std::move(device_name)),
+      kv_dtype_(kv_dtype),
+      clock_(spec.clock.value()),
       factory_(std::move(factory)) {}
 
 const KernelModel& OpKernelCoster::kernels(DType dtype) {
@@ -54,8 +57,19 @@ MeshParams OpKernelCoster::params_for(DType dtype) const {
 
 const KernelCost& OpKernelCoster::cost(const Op& op, RegionSize region, int parts) {
   const OpBytes& b = op.bytes;
-  const Key key{static_cast<int>(op.kind), op.m, op.k, op.n, op.count, static_cast<int>(op.dtype), b.weights.value(),
-                b.activations_in.value(), b.activations_out.value(), region.rows, region.cols, parts, op.flops};
+  const Key key{static_cast<int>(op.kind),
+                op.m,
+                op.k,
+                op.n,
+                op.count,
+                static_cast<int>(op.dtype),
+                b.weights.value(),
+                b.activations_in.value(),
+                b.activations_out.value(),
+                region.rows,
+                region.cols,
+                parts,
+                op.flops};
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   return cache_.emplace(key, compute(op, region, parts)).first->second;
 }
@@ -91,13 +105,13 @@ KernelCost OpKernelCoster::compute(const Op& op, RegionSize region, int parts) {
       return k.norm(part(op.m, parts), std::max<std::int64_t>(op.n, 1), region.cols, act);
     case OpKind::Elementwise: {
       const double out = static_cast<double>(b.activations_out.value()) / static_cast<double>(parts);
-      const int operands = std::max(1, static_cast<int>(b.activations_in.value() / std::max<std::int64_t>(b.activations_out.value(), 1)));
+      const int operands = std::max(
+          1, static_cast<int>(b.activations_in.value() / std::max<std::int64_t>(b.activations_out.value(), 1)));
       return k.elementwise(out / act, region.cols, act, operands);
     }
     case OpKind::Embedding:
       // Rows of the table gathered from where they are held to the output side.
-      return k.transfer(static_cast<double>(b.activations_out.value()) / parts, region.rows + region.cols,
-                        region.cols);
+      return k.transfer(static_cast<double>(b.activations_out.value()) / parts, region.rows + region.cols, region.cols);
     case OpKind::Collective:
     case OpKind::Transfer:
       return k.transfer(static_cast<double>((b.activations_in + b.activations_out).value()) / parts,

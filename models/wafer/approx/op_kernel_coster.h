@@ -44,8 +44,8 @@ class OpKernelCoster {
   [[nodiscard]] KernelCost compute(const Op& op, RegionSize region, int parts);
   [[nodiscard]] MeshParams params_for(DType dtype) const;
 
-  using Key = std::tuple<int, std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, std::int64_t,
-                         std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, double>;
+  using Key = std::tuple<int, std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, std::int64_t, std::int64_t,
+                         std::int64_t, std::int64_t, std::int64_t, int, double>;
   const WaferSpec& spec_;
   std::string name_;
   DType kv_dtype_;

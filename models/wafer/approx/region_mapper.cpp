@@ -23,7 +23,8 @@ bool is_transformer_layer(const LayerUnit& u, int layers) { return u.layer >= 0 
 std::vector<std::int64_t> steps(std::int64_t lo, std::int64_t hi) {
   std::vector<std::int64_t> out;
   lo = std::max<std::int64_t>(lo, 1);
-  for (std::int64_t v = lo; v < hi; v = std::max(v + 1, static_cast<std::int64_t>(std::ceil(static_cast<double>(v) * 1.25))))
+  for (std::int64_t v = lo; v < hi;
+       v = std::max(v + 1, static_cast<std::int64_t>(std::ceil(static_cast<double>(v) * 1.25))))
     out.push_back(v);
   if (hi >= lo) out.push_back(hi);
   return out;
@@ -74,8 +75,8 @@ std::int64_t RegionMapper::min_cores(WaferMapping mode, const LayerUnit& u) cons
   return std::max<std::int64_t>(1, ceil_div(held(mode, u).value(), spec_.usable_sram_per_core().value()));
 }
 
-WaferLayout RegionMapper::layout(WaferMapping mode, const std::vector<LayerUnit>& units, RegionSize region,
-                                 bool forced, int layers) const {
+WaferLayout RegionMapper::layout(WaferMapping mode, const std::vector<LayerUnit>& units, RegionSize region, bool forced,
+                                 int layers) const {
   WaferLayout l;
   l.mode = mode;
   l.region = region;
@@ -97,12 +98,12 @@ WaferLayout RegionMapper::layout(WaferMapping mode, const std::vector<LayerUnit>
     const std::int64_t need = ceil_div(total.value(), region.cores());
     if (need > per_core) {
       l.fits = false;
-      l.fit_error = fmt::format(
-          "{} to {} need {} per core on a {}x{} region ({} {} in all) but a core has {} for them",
-          layer_name(units.front().layer, layers), layer_name(units.back().layer, layers), bytes_text(double(need)),
-          region.rows, region.cols, bytes_text(double(total.value())),
-          mode == WaferMapping::WeightStreaming ? "of KV cache and activations" : "of weights, KV cache and activations",
-          bytes_text(double(per_core)));
+      l.fit_error = fmt::format("{} to {} need {} per core on a {}x{} region ({} {} in all) but a core has {} for them",
+                                layer_name(units.front().layer, layers), layer_name(units.back().layer, layers),
+                                bytes_text(double(need)), region.rows, region.cols, bytes_text(double(total.value())),
+                                mode == WaferMapping::WeightStreaming ? "of KV cache and activations"
+                                                                      : "of weights, KV cache and activations",
+                                bytes_text(double(per_core)));
     }
     return l;
   }
@@ -115,10 +116,11 @@ WaferLayout RegionMapper::layout(WaferMapping mode, const std::vector<LayerUnit>
     if (need > per_core) {
       if (forced && is_transformer_layer(u, layers)) {
         l.fits = false;
-        l.fit_error = fmt::format("{} needs {} per core on the forced {}x{} region ({} of weights, KV cache and "
-                                  "activations) but a core has {} for them",
-                                  layer_name(u.layer, layers), bytes_text(double(need)), region.rows, region.cols,
-                                  bytes_text(double(held(mode, u).value())), bytes_text(double(per_core)));
+        l.fit_error = fmt::format(
+            "{} needs {} per core on the forced {}x{} region ({} of weights, KV cache and "
+            "activations) but a core has {} for them",
+            layer_name(u.layer, layers), bytes_text(double(need)), region.rows, region.cols,
+            bytes_text(double(held(mode, u).value())), bytes_text(double(per_core)));
         return l;
       }
       cols = ceil_div(min_cores(mode, u), region.rows);

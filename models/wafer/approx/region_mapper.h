@@ -35,14 +35,16 @@ struct PlacedRegion {
 
 struct WaferLayout {
   WaferMapping mode = WaferMapping::LayerPipelined;
-  RegionSize region;                 ///< the transformer layers' region (searched or forced)
+  RegionSize region;  ///< the transformer layers' region (searched or forced)
   std::vector<LayerUnit> units;
   std::vector<PlacedRegion> placed;  ///< one per unit (layer_pipelined) or one shared
   bool fits = true;
   std::string fit_error;
 
   [[nodiscard]] bool shared() const { return mode != WaferMapping::LayerPipelined; }
-  [[nodiscard]] const PlacedRegion& region_of(std::size_t unit) const { return shared() ? placed.front() : placed[unit]; }
+  [[nodiscard]] const PlacedRegion& region_of(std::size_t unit) const {
+    return shared() ? placed.front() : placed[unit];
+  }
   /// Manhattan distance between the centres of two units' regions, in hops.
   [[nodiscard]] std::int64_t distance(std::size_t a, std::size_t b) const;
   /// Links across the boundary the activations cross from unit a to unit b.

@@ -128,8 +128,7 @@ double estimate(const Graph& g, const WaferLayout& l, OpKernelCoster& coster, co
       total += previous;
     } else {
       previous = unit_cycles(g, unit, r, coster, 1);
-      if (unit.layer >= 0 && unit.layer < g.layers())
-        previous += stack.layer_overhead.value() * spec.clock.value();
+      if (unit.layer >= 0 && unit.layer < g.layers()) previous += stack.layer_overhead.value() * spec.clock.value();
       total += previous;
     }
     if (!l.shared() && u > 0)
@@ -224,10 +223,11 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
             fmt::format("{}region {} {}", w, region_text(l.placed[u].size), unit_name(l.units[u].layer, g.layers())),
             "region"));
         add_colours(eng.resources().back().name);
-        move_res[s].push_back(u == 0 ? -1 : eng.add_resource(fmt::format("{}fabric {} -> {}", w,
-                                                                        unit_name(l.units[u - 1].layer, g.layers()),
-                                                                        unit_name(l.units[u].layer, g.layers())),
-                                                            "fabric"));
+        move_res[s].push_back(
+            u == 0 ? -1
+                   : eng.add_resource(fmt::format("{}fabric {} -> {}", w, unit_name(l.units[u - 1].layer, g.layers()),
+                                                  unit_name(l.units[u].layer, g.layers())),
+                                      "fabric"));
       }
     }
     if (s + 1 < stages) io_res[s] = eng.add_resource(fmt::format("I/O wafer{} -> wafer{}", s, s + 1), "io");
@@ -252,8 +252,9 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
           const double bytes =
               static_cast<double>(g.op(l.units[u - 1].end_op - 1).bytes.activations_out.value()) / micro;
           const KernelCost k = kernels.transfer(bytes, l.distance(u - 1, u), l.boundary_links(u - 1, u));
-          prev = add(fmt::format("{}.fabric_in{}", op_prefix(unit.layer, g.layers()), suffix),
-                     move_res[s][u], k.total() / clock, {prev}, TaskInfo{TaskType::Move, false, nullptr, static_cast<int>(s), k, r, bytes});
+          prev = add(fmt::format("{}.fabric_in{}", op_prefix(unit.layer, g.layers()), suffix), move_res[s][u],
+                     k.total() / clock, {prev},
+                     TaskInfo{TaskType::Move, false, nullptr, static_cast<int>(s), k, r, bytes});
         }
         // The unit's ops as a dataflow graph: local parts on the region's
         // cores in order, reductions on the region's colours.
@@ -341,11 +342,11 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
                   : fabric >= k.overhead                 ? Bound::Fabric
                                                          : Bound::Latency;
         // A local part shows its multicast's hops (if any); its reduction's are on the `.reduce` row.
-        o.note = ti.fabric_part || k.multicast > 0
-                     ? fmt::format("{} · {:.0f} hops{}", region_text(ti.region), k.hops,
-                                   k.algo != ReduceAlgo::None ? fmt::format(" · {} reduce", reduce_algo_name(k.algo))
-                                                              : "")
-                     : fmt::format("{} · local work", region_text(ti.region));
+        o.note =
+            ti.fabric_part || k.multicast > 0
+                ? fmt::format("{} · {:.0f} hops{}", region_text(ti.region), k.hops,
+                              k.algo != ReduceAlgo::None ? fmt::format(" · {} reduce", reduce_algo_name(k.algo)) : "")
+                : fmt::format("{} · local work", region_text(ti.region));
         o.cost.compute = Seconds(k.compute / clock);
         o.cost.memory = Seconds(k.sram / clock);
         o.cost.fabric_latency = Seconds(fabric / clock);
@@ -405,9 +406,15 @@ StepResult schedule(const Plan& plan, const std::vector<WaferLayout>& ls, int mi
         r.time.overhead += k.overhead * f;
         break;
       }
-      case TaskType::WaferIo: r.time.interconnect += d; break;
-      case TaskType::Stack: r.time.overhead += d; break;
-      case TaskType::WeightLoad: r.time.memory += d; break;
+      case TaskType::WaferIo:
+        r.time.interconnect += d;
+        break;
+      case TaskType::Stack:
+        r.time.overhead += d;
+        break;
+      case TaskType::WeightLoad:
+        r.time.memory += d;
+        break;
     }
   }
   r.bound = r.time.dominant();
@@ -463,15 +470,15 @@ StepResult WaferStepModel::run(const Plan& plan) const {
     r.fit_error = first_error;
     return r;
   }
-  auto best = std::min_element(tried.begin(), tried.end(), [](const Tried& a, const Tried& b) {
-    return a.result.latency_s < b.result.latency_s;
-  });
+  auto best = std::min_element(tried.begin(), tried.end(),
+                               [](const Tried& a, const Tried& b) { return a.result.latency_s < b.result.latency_s; });
   // Cycle fidelity: the chosen layout, mode and micro-batches, priced again kernel by kernel.
   if (final_kernels_) {
     OpKernelCoster final_coster(spec_, name_, g.shape().kv_dtype, final_kernels_);
     best->result = schedule(plan, best->layouts, best->micro, final_coster, spec_);
   }
   StepResult r = std::move(best->result);
+  r.weights_streamed = best->mode == WaferMapping::WeightStreaming;
   const WaferLayout& l = best->layouts.front();
   const bool forced = spec_.mapping.forced_region().has_value();
   const std::string busy = r.layout;

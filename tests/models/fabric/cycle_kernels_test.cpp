@@ -39,7 +39,8 @@ TEST(CycleKernels, MulticastMatchesItsClosedFormExactly) {
       const KernelRun r = k.run_multicast(n, bytes);
       ASSERT_TRUE(r.fits);
       // The kernel's own activation, then (n−1) hops + bytes/link + the receivers' activation.
-      EXPECT_EQ(static_cast<double>(r.cycles), p.core.task_overhead + a.multicast(n, bytes).cycles) << n << " " << bytes;
+      EXPECT_EQ(static_cast<double>(r.cycles), p.core.task_overhead + a.multicast(n, bytes).cycles)
+          << n << " " << bytes;
       EXPECT_EQ(r.max_rel_error, 0.0);
       EXPECT_EQ(r.flit_hops, static_cast<std::uint64_t>((n - 1) * bytes / 4));
     }
@@ -79,7 +80,9 @@ TEST(CycleKernels, AllReducesLeaveTheSumEverywhere) {
 
 TEST(CycleKernels, GemmEqualsEigenOnShapesThatDoNotDivideTheRegion) {
   const CycleKernels k(wse3_like());
-  struct Case { std::int64_t m, kk, n, count, rows, cols; };
+  struct Case {
+    std::int64_t m, kk, n, count, rows, cols;
+  };
   for (const Case& c : {Case{1, 64, 64, 1, 4, 4}, Case{4, 100, 70, 1, 8, 8}, Case{1, 5, 9, 1, 8, 8},
                         Case{16, 256, 128, 1, 4, 8}, Case{2, 96, 40, 3, 3, 5}, Case{1, 1000, 1408, 1, 8, 8}}) {
     GemmShape s;
@@ -115,7 +118,9 @@ TEST(CycleKernels, GemvTracksApproxWithinTenPercent) {
 
 TEST(CycleKernels, AttentionEqualsEigen) {
   const CycleKernels k(wse3_like());
-  struct Case { std::int64_t m, d, ctx, heads, rows, cols; };
+  struct Case {
+    std::int64_t m, d, ctx, heads, rows, cols;
+  };
   for (const Case& c : {Case{1, 64, 64, 1, 4, 4}, Case{1, 64, 100, 8, 8, 8}, Case{4, 32, 96, 3, 8, 8},
                         Case{2, 16, 40, 40, 4, 4}, Case{1, 64, 512, 2, 16, 16}}) {
     AttentionShape s;

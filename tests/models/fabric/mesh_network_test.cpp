@@ -111,6 +111,29 @@ TEST(MeshNetwork, RowAndColumnMulticastDeliverAtEveryRouterAlongThePath) {
   }
 }
 
+TEST(MeshNetwork, AFanOutCopyInjectsBesideItsTwinOnAnotherLink) {
+  // a core multicasting east and west sends each flit once; the west copy
+  // is flagged fan_out and takes its own link in the same cycle. Without the flag
+  // the two messages share the ramp (every 2nd cycle each).
+  for (bool fan : {true, false}) {
+    const std::uint32_t flits = 12;
+    MeshNetwork net({9, 1, 1, 2, 0});
+    const MessageId east = net.send(4, {8, 0, true}, 0, flits, flits);
+    const MessageId west = net.send(4, {0, 0, true}, 1, flits, flits, fan);
+    const auto got = drain(net);
+    const auto e = cycles_at(got, 8, east), w = cycles_at(got, 0, west);
+    ASSERT_EQ(e.size(), flits);
+    ASSERT_EQ(w.size(), flits);
+    if (fan) {
+      EXPECT_EQ(e, run_of(e.front(), flits));
+      EXPECT_EQ(w, run_of(w.front(), flits));
+      EXPECT_EQ(e.front(), w.front());
+    } else {
+      EXPECT_EQ(std::max(e.back(), w.back()) - std::min(e.front(), w.front()), 2U * flits - 1);
+    }
+  }
+}
+
 TEST(MeshNetwork, SingleMulticastStreamsAtFullRate) {
   MeshNetwork net({10, 1, 2, 1, 0});
   const MessageId m = net.send(0, {9, 0, true}, 0, 30, 30);
@@ -152,7 +175,7 @@ TEST(MeshNetwork, EjectionRampIsSharedRoundRobin) {
   // Two streams meet at core (2, 1): one from the West, one from the North.
   const std::uint32_t flits = 16;
   MeshNetwork net({3, 3, 1, 1, 0});
-  const MessageId west = net.send(3, {2, 1, false}, 0, flits, flits);  // (0,1) → (2,1)
+  const MessageId west = net.send(3, {2, 1, false}, 0, flits, flits);   // (0,1) → (2,1)
   const MessageId north = net.send(2, {2, 1, false}, 0, flits, flits);  // (2,0) → (2,1)
   const auto got = drain(net);
   const auto cw = cycles_at(got, 5, west);
@@ -160,7 +183,7 @@ TEST(MeshNetwork, EjectionRampIsSharedRoundRobin) {
   ASSERT_EQ(cw.size(), flits);
   ASSERT_EQ(cn.size(), flits);
   EXPECT_LE(std::max(cw.back(), cn.back()), 2U * flits + 2U);  // one flit per cycle in all
-  EXPECT_LT(cw.front(), cn.back());  // they take turns: neither waits for the other to finish
+  EXPECT_LT(cw.front(), cn.back());                            // they take turns: neither waits for the other to finish
   EXPECT_LT(cn.front(), cw.back());
 }
 

@@ -46,9 +46,14 @@ Traffic random_traffic(int width, int height, int colors, int latency, int depth
     p.src = uni(0, width * height - 1);
     const int sx = p.src % width, sy = p.src / width;
     switch (uni(0, 3)) {
-      case 0: p.route = {sx, uni(0, height - 1), true}; break;   // column multicast
-      case 1: p.route = {uni(0, width - 1), sy, true}; break;    // row multicast
-      default: p.route = {uni(0, width - 1), uni(0, height - 1), false};
+      case 0:
+        p.route = {sx, uni(0, height - 1), true};
+        break;  // column multicast
+      case 1:
+        p.route = {uni(0, width - 1), sy, true};
+        break;  // row multicast
+      default:
+        p.route = {uni(0, width - 1), uni(0, height - 1), false};
     }
     p.color = uni(0, colors - 1);
     p.flits = static_cast<std::uint32_t>(uni(1, 24));
@@ -156,8 +161,8 @@ TEST(MeshNetworkTraffic, RandomTrafficIsConservedAndDrains) {
       for (int latency : {1, 2}) {
         for (int colors : {1, 3}) {
           const Traffic t = random_traffic(m[0], m[1], colors, latency, depth, 60, 150, seed++);
-          SCOPED_TRACE(testing::Message() << m[0] << "x" << m[1] << " D=" << depth << " L=" << latency
-                                          << " colours=" << colors);
+          SCOPED_TRACE(testing::Message()
+                       << m[0] << "x" << m[1] << " D=" << depth << " L=" << latency << " colours=" << colors);
           expect_conserved(t, run(t));
         }
       }

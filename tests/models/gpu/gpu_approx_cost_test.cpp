@@ -173,7 +173,8 @@ TEST(GpuApprox, ServingEnginesFuseQkvGateUpAndAddNorm) {
 /// One attention op of a causal prefill over `tokens` tokens, `heads` heads of width d.
 struct PrefillAttention {
   PrefillAttention(std::int64_t tokens, std::int64_t heads, std::int64_t d)
-      : graph("m", StepShape{StepKind::Prefill, 1, tokens, tokens, DType::Bf16, DType::Bf16}, 1, {make(tokens, heads, d)}),
+      : graph("m", StepShape{StepKind::Prefill, 1, tokens, tokens, DType::Bf16, DType::Bf16}, 1,
+              {make(tokens, heads, d)}),
         plan(graph, DeviceGroup{}) {
     stage.end_op = 1;
   }

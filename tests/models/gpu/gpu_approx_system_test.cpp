@@ -55,8 +55,7 @@ TEST_F(GpuApproxSystem, BatchOneDecodeIsWeightBytesOverEffectiveBandwidth) {
 }
 
 TEST_F(GpuApproxSystem, KernelFloorsAddOnTopOfTheWeightStream) {
-  const RunResult off = run("h200-sxm", "llama-3.1-70b", {set("h200-sxm.kernel_latency", "0 s")},
-                            {{"dtype", "fp8"}});
+  const RunResult off = run("h200-sxm", "llama-3.1-70b", {set("h200-sxm.kernel_latency", "0 s")}, {{"dtype", "fp8"}});
   const RunResult on = run("h200-sxm", "llama-3.1-70b", {}, {{"dtype", "fp8"}});
   int kernels = 0;
   for (const OpTiming& t : on.ops) kernels += t.cost.overhead.value() > 0 && t.op >= 0;

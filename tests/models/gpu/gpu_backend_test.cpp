@@ -107,8 +107,8 @@ void collect_keys(const ConfigNode& node, const std::string& prefix, std::set<st
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string path = prefix.empty() ? node.keys()[i] : prefix + "." + node.keys()[i];
     out.insert(path);
-    if (node.at(i).is_map() && path != "flops" && path != "energy.pj_per_flop" &&
-        path != "efficiency.quantized") collect_keys(node.at(i), path, out);
+    if (node.at(i).is_map() && path != "flops" && path != "energy.pj_per_flop" && path != "efficiency.quantized")
+      collect_keys(node.at(i), path, out);
   }
 }
 

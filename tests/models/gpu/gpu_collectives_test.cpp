@@ -28,8 +28,7 @@ TEST(Collectives, TreeOneShotAndTwoShotFormulas) {
   const Bytes s(16384);  // one token of an 8192-wide fp16 activation
   EXPECT_DOUBLE_EQ(allreduce_cost(kNvlink4, s, 8, CollectiveAlgorithm::Tree).time.value(),
                    2 * 3 * 1e-6 + 2 * 16384 / 450e9);
-  EXPECT_DOUBLE_EQ(allreduce_cost(kNvlink4, s, 8, CollectiveAlgorithm::OneShot).time.value(),
-                   2e-6 + 7 * 16384 / 450e9);
+  EXPECT_DOUBLE_EQ(allreduce_cost(kNvlink4, s, 8, CollectiveAlgorithm::OneShot).time.value(), 2e-6 + 7 * 16384 / 450e9);
   EXPECT_DOUBLE_EQ(allreduce_cost(kNvlink4, s, 8, CollectiveAlgorithm::TwoShot).time.value(),
                    4e-6 + 14.0 / 8 * 16384 / 450e9);
 }

@@ -27,7 +27,8 @@ std::filesystem::path root() {
 }
 
 CollectiveCurve curve() {
-  return CollectiveCurve({512, 4096, 32768, 1 << 20}, {{2, {4e-6, 5e-6, 8e-6, 20e-6}}, {8, {6e-6, 7e-6, 12e-6, 34e-6}}});
+  return CollectiveCurve({512, 4096, 32768, 1 << 20},
+                         {{2, {4e-6, 5e-6, 8e-6, 20e-6}}, {8, {6e-6, 7e-6, 12e-6, 34e-6}}});
 }
 
 TEST(CollectiveCurve, ExactAtTablePoints) {
@@ -102,7 +103,8 @@ TEST(GpuSoftware, BadKeysNameTheirPlace) {
   ASSERT_EQ(d2.size(), 1u);
   EXPECT_NE(d2.items()[0].message.find("no collective table named 'nccl'"), std::string::npos);
   Diagnostics d3;
-  (void)parse("collectives:\n  x:\n    all_reduce:\n      bytes: [1 KiB, 2 KiB]\n      time:\n        8: [5 us, 4 us]\n", d3);
+  (void)parse(
+      "collectives:\n  x:\n    all_reduce:\n      bytes: [1 KiB, 2 KiB]\n      time:\n        8: [5 us, 4 us]\n", d3);
   ASSERT_EQ(d3.size(), 1u);
   EXPECT_NE(d3.items()[0].message.find("must not fall"), std::string::npos);
   EXPECT_EQ(d3.items()[0].line, 6);

@@ -66,19 +66,63 @@ TEST(GpuSpec, DefaultsAreTheDocumentedOnes) {
 
 TEST(GpuSpec, DescribeListsEveryKeyWithADoc) {
   const auto docs = gpu_schema().describe();
-  const std::vector<std::string> expected = {
-      "name",           "description",       "sms",           "clock",           "flops",
-      "vector_flops",   "hbm",               "hbm.capacity",  "hbm.bandwidth",   "hbm.reserved",
-      "l2",             "l2.size",           "l2.bandwidth",  "launch_overhead", "kernel_latency", "cuda_graphs",
-      "nvlink",         "nvlink.bandwidth",  "nvlink.latency", "nvlink.domain",  "scale_out",
-      "scale_out.bandwidth", "scale_out.latency", "pcie",     "pcie.bandwidth",  "power",
-      "power.tdp",      "power.idle",        "power.static",      "power.cap",     "efficiency",      "efficiency.compute",
-      "efficiency.memory", "efficiency.elementwise", "efficiency.attention", "efficiency.weights",
-      "efficiency.weights_ramp", "efficiency.quantized", "efficiency.decode_attention",
-      "efficiency.decode_attention_ramp", "efficiency.mla_decode", "energy", "energy.pj_per_flop",
-      "energy.pj_per_bit", "energy.pj_per_bit.sram", "energy.pj_per_bit.hbm", "energy.pj_per_bit.fabric",
-      "energy.pj_per_bit.interconnect", "energy.pj_per_bit.io", "price", "price.usd", "price.estimated", "cooling",
-      "cooling.type", "cooling.reason", "cooling.share", "cooling.per_rack"};
+  const std::vector<std::string> expected = {"name",
+                                             "description",
+                                             "sms",
+                                             "clock",
+                                             "flops",
+                                             "vector_flops",
+                                             "hbm",
+                                             "hbm.capacity",
+                                             "hbm.bandwidth",
+                                             "hbm.reserved",
+                                             "l2",
+                                             "l2.size",
+                                             "l2.bandwidth",
+                                             "launch_overhead",
+                                             "kernel_latency",
+                                             "cuda_graphs",
+                                             "nvlink",
+                                             "nvlink.bandwidth",
+                                             "nvlink.latency",
+                                             "nvlink.domain",
+                                             "scale_out",
+                                             "scale_out.bandwidth",
+                                             "scale_out.latency",
+                                             "pcie",
+                                             "pcie.bandwidth",
+                                             "power",
+                                             "power.tdp",
+                                             "power.idle",
+                                             "power.static",
+                                             "power.cap",
+                                             "efficiency",
+                                             "efficiency.compute",
+                                             "efficiency.memory",
+                                             "efficiency.elementwise",
+                                             "efficiency.attention",
+                                             "efficiency.weights",
+                                             "efficiency.weights_ramp",
+                                             "efficiency.quantized",
+                                             "efficiency.decode_attention",
+                                             "efficiency.decode_attention_ramp",
+                                             "efficiency.mla_decode",
+                                             "energy",
+                                             "energy.pj_per_flop",
+                                             "energy.pj_per_bit",
+                                             "energy.pj_per_bit.sram",
+                                             "energy.pj_per_bit.hbm",
+                                             "energy.pj_per_bit.fabric",
+                                             "energy.pj_per_bit.interconnect",
+                                             "energy.pj_per_bit.io",
+                                             "price",
+                                             "price.usd",
+                                             "price.estimated",
+                                             "cooling",
+                                             "cooling.type",
+                                             "cooling.reason",
+                                             "cooling.share",
+                                             "cooling.per_rack"};
   std::vector<std::string> paths;
   for (const auto& f : docs) {
     paths.push_back(f.path);
@@ -108,10 +152,11 @@ TEST(GpuSpec, UnknownKeySuggestsTheClosestOne) {
 TEST(GpuSpec, UnknownTopLevelKeyListsTheValidOnes) {
   const auto m = messages(test_gpu_yaml_with("sms: 100", "sms: 100\nvector_flop: 3 TFLOP/s"));
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_EQ(m[0],
-            "gpu.yaml:3:1: vector_flop: unknown key (did you mean 'vector_flops'?) (valid keys: name, "
-            "description, sms, clock, flops, vector_flops, hbm, l2, launch_overhead, kernel_latency, cuda_graphs, nvlink, "
-            "scale_out, pcie, power, efficiency, energy, price, cooling)");
+  EXPECT_EQ(
+      m[0],
+      "gpu.yaml:3:1: vector_flop: unknown key (did you mean 'vector_flops'?) (valid keys: name, "
+      "description, sms, clock, flops, vector_flops, hbm, l2, launch_overhead, kernel_latency, cuda_graphs, nvlink, "
+      "scale_out, pcie, power, efficiency, energy, price, cooling)");
 }
 
 TEST(GpuSpec, NumberWithoutUnitIsAnError) {
@@ -163,8 +208,8 @@ TEST(GpuSpec, NeedsASixteenBitRate) {
 
 TEST(GpuSpec, EveryErrorOfAFileIsReported) {
   const std::string yaml = test_gpu_yaml_with("sms: 100", "sms: -1");
-  const auto m = messages(yaml.substr(0, yaml.find("  tdp: 400 W")) + "  tdp: 400" +
-                          yaml.substr(yaml.find("  tdp: 400 W") + 12));
+  const auto m =
+      messages(yaml.substr(0, yaml.find("  tdp: 400 W")) + "  tdp: 400" + yaml.substr(yaml.find("  tdp: 400 W") + 12));
   ASSERT_EQ(m.size(), 2u);
   EXPECT_EQ(m[0], "gpu.yaml:2:6: sms: value -1 out of range (expected an integer >= 1)");
   EXPECT_EQ(m[1].substr(0, 36), "gpu.yaml:23:8: power.tdp: '400' has ");

@@ -29,7 +29,8 @@ std::filesystem::path configs() {
 }
 
 std::filesystem::path vidur_compute() {
-  for (auto dir = std::filesystem::absolute(configs()); !dir.empty() && dir != dir.parent_path(); dir = dir.parent_path())
+  for (auto dir = std::filesystem::absolute(configs()); !dir.empty() && dir != dir.parent_path();
+       dir = dir.parent_path())
     if (std::filesystem::exists(dir / "shared" / "calibration-data"))
       return dir / "shared" / "calibration-data" / "vidur-profiling" / "compute";
   return {};

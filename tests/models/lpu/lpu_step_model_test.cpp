@@ -87,7 +87,8 @@ TEST(LpuStepModel, TokenPaysStageWorkPlusTheHopsOfItsRoute) {
   const int node_crossings = 9, rack_crossings = 1;
   const int in_node = 79 - node_crossings;
   const double hops = in_node * 1 + (node_crossings - rack_crossings) * 3 + rack_crossings * 5 + 5 /* return */;
-  const double bytes_time = 79 * (2.0 * 1024) / spec.neighbour_bandwidth().value() + 4.0 / spec.neighbour_bandwidth().value();
+  const double bytes_time =
+      79 * (2.0 * 1024) / spec.neighbour_bandwidth().value() + 4.0 / spec.neighbour_bandwidth().value();
   EXPECT_NEAR(s.path_s, work + hops * kHop + bytes_time, 1e-12);
   EXPECT_DOUBLE_EQ(s.step_s, s.path_s);
   // The longest route stays within the published "< 3 us end to end".

@@ -32,7 +32,7 @@ TEST(MeshKernels, SingleGemvOnARegionMatchesItsClosedForm) {
     s.n = 4096;
     const KernelCost c = k.gemm(s, rows, cols);
     const double kt = std::ceil(4096.0 / rows), nt = std::ceil(4096.0 / cols);
-    const double multicast = (cols - 1) * 1.0 + kt * 2 / 4 + 97;           // (C−1)h + bytes/L + task
+    const double multicast = (cols - 1) * 1.0 + kt * 2 / 4 + 97;                   // (C−1)h + bytes/L + task
     const double local = std::max(2 * kt * nt / 16, (kt * nt * 2 + kt * 2) / 16);  // FMAC vs SRAM read
     const double s_red = nt * 2;
     const double chain = (rows - 1) * (1.0 + 97) + s_red / 4;
@@ -49,8 +49,8 @@ TEST(MeshKernels, SingleGemvOnARegionMatchesItsClosedForm) {
 TEST(MeshKernels, ReductionPicksChainForBigMessagesAndTreeForSmallOnes) {
   MeshParams p = wse3_like();
   const MeshKernels k(p);
-  EXPECT_EQ(k.reduce(64, 8).algo, ReduceAlgo::Tree);         // latency-bound: 6 activations, not 63
-  EXPECT_EQ(k.reduce(4, 1 << 20).algo, ReduceAlgo::Chain);   // bandwidth-bound: one pass of the bytes
+  EXPECT_EQ(k.reduce(64, 8).algo, ReduceAlgo::Tree);        // latency-bound: 6 activations, not 63
+  EXPECT_EQ(k.reduce(4, 1 << 20).algo, ReduceAlgo::Chain);  // bandwidth-bound: one pass of the bytes
   // Chain closed form.
   p.task_overhead = 0;
   const MeshKernels k0(p);

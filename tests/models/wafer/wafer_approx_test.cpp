@@ -96,7 +96,8 @@ TEST(WaferApprox, IsTheDefaultFidelityAndFillsWhatExplainAndTraceShow) {
 TEST(WaferApprox, DoublingLinkBandwidthNeverSlowsAnyPhase) {
   for (const Point& p : phases()) {
     const RunResult base = eval(p);
-    const RunResult wide = eval(with(p, (p.system == "cs3-x4" ? "wse3" : p.system) + ".fabric.link_bandwidth", "8 B/cycle"));
+    const RunResult wide =
+        eval(with(p, (p.system == "cs3-x4" ? "wse3" : p.system) + ".fabric.link_bandwidth", "8 B/cycle"));
     ASSERT_TRUE(base.fits && wide.fits);
     EXPECT_LE(*wide.latency_s, *base.latency_s * (1 + 1e-12)) << p.model << " batch " << p.batch;
   }

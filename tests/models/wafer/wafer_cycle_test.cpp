@@ -80,10 +80,9 @@ TEST(WaferCycle, FinalKernelsPriceOnlyTheScheduleOnApproxsLayout) {
   int calls = 0;
   const WaferSpec& spec = spec_of(st.system);
   const StepResult approx = WaferStepModel("wse-mini", spec).run(st.plan);
-  const StepResult probed =
-      WaferStepModel("wse-mini", spec, [&](const MeshParams& p) {
-        return std::make_unique<ProbeKernels>(p, &calls, false);
-      }).run(st.plan);
+  const StepResult probed = WaferStepModel("wse-mini", spec, [&](const MeshParams& p) {
+                              return std::make_unique<ProbeKernels>(p, &calls, false);
+                            }).run(st.plan);
   // The same kernels in the final schedule give the same step, bit for bit.
   EXPECT_GT(calls, 0);
   EXPECT_EQ(probed.latency_s, approx.latency_s);
@@ -113,8 +112,9 @@ TEST(WaferCycle, MeshLimitsAreInputErrors) {
     fabric::check_cycle_mesh("wide", spec_of(wide));
     FAIL() << "a 129-wide mesh passed";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "--fidelity: cycle simulates meshes up to 128x128 cores; wide's mesh is 129x64 "
-                                     "(use --fidelity approx, or the wse-mini preset)");
+    EXPECT_EQ(std::string(e.what()),
+              "--fidelity: cycle simulates meshes up to 128x128 cores; wide's mesh is 129x64 "
+              "(use --fidelity approx, or the wse-mini preset)");
   }
 }
 

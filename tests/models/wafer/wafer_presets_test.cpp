@@ -54,7 +54,7 @@ TEST(WaferPresets, Wse2SummaryEqualsTheCommentArithmetic) {
   const DeviceSummary& sum = w.summary();
   EXPECT_EQ(w.spec().usable_cores(), 753'972);  // 757 x 996
   EXPECT_EQ(sum.memory_capacity.value(), 753'972LL * 44 * 1024);
-  EXPECT_NEAR(sum.memory_bandwidth.value(), 13.27e15, 0.01e15);   // x 16 B/cycle x 1.1 GHz
+  EXPECT_NEAR(sum.memory_bandwidth.value(), 13.27e15, 0.01e15);               // x 16 B/cycle x 1.1 GHz
   EXPECT_NEAR(sum.peak_flops.get(DType::Fp16)->value(), 6.635e15, 0.001e15);  // x 8 FLOP/cycle x 1.1 GHz
   // The marketed 20 PB/s counts read + write ports: 753,972 x 24 B/cycle x 1.1 GHz.
   EXPECT_NEAR(753'972.0 * 24 * 1.1e9, 20e15, 0.2e15);

@@ -143,9 +143,8 @@ TEST(WaferRooflineCost, EngineAddsLatencyToTheSlowestBandwidthTerm) {
   const StepResult r = PipelineEngine::run(f.plan, cost);
   ASSERT_EQ(r.ops.size(), 4u);
   const OpCost want = expected(f.graph.op(2), 6400, 80, 230);
-  EXPECT_DOUBLE_EQ(r.ops[2].time_s,
-                   std::max({want.compute.value(), want.memory.value(), want.fabric.value()}) +
-                       want.fabric_latency.value());
+  EXPECT_DOUBLE_EQ(r.ops[2].time_s, std::max({want.compute.value(), want.memory.value(), want.fabric.value()}) +
+                                        want.fabric_latency.value());
 }
 
 TEST(WaferRooflineCost, WaferParallelUsesTheWholeMesh) {

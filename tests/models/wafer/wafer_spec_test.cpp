@@ -15,25 +15,25 @@ namespace {
 
 /// Line numbers matter: the bad-input tests assert file:line:col.
 const std::string kMesh =
-    "description: test mesh\n"          // 1
-    "mesh:\n"                           // 2
-    "  width: 100\n"                    // 3
-    "  height: 50\n"                    // 4
-    "clock: 1 GHz\n"                    // 5
-    "core:\n"                           // 6
-    "  sram: 48 KiB\n"                  // 7
-    "  reserved_sram: 4 KiB\n"          // 8
+    "description: test mesh\n"              // 1
+    "mesh:\n"                               // 2
+    "  width: 100\n"                        // 3
+    "  height: 50\n"                        // 4
+    "clock: 1 GHz\n"                        // 5
+    "core:\n"                               // 6
+    "  sram: 48 KiB\n"                      // 7
+    "  reserved_sram: 4 KiB\n"              // 8
     "  sram_read_bandwidth: 16 B/cycle\n"   // 9
     "  sram_write_bandwidth: 64 b/cycle\n"  // 10
-    "  flops_per_cycle:\n"              // 11
-    "    fp16: 16 FLOP/cycle\n"         // 12
-    "    int8: 32 FLOP/cycle\n"         // 13
-    "fabric:\n"                         // 14
-    "  link_bandwidth: 32 b/cycle\n"    // 15
-    "  hop_latency: 1 cycle\n"          // 16
-    "io:\n"                             // 17
-    "  bandwidth: 1.2 Tb/s\n"           // 18
-    "  latency: 2 us\n";                // 19
+    "  flops_per_cycle:\n"                  // 11
+    "    fp16: 16 FLOP/cycle\n"             // 12
+    "    int8: 32 FLOP/cycle\n"             // 13
+    "fabric:\n"                             // 14
+    "  link_bandwidth: 32 b/cycle\n"        // 15
+    "  hop_latency: 1 cycle\n"              // 16
+    "io:\n"                                 // 17
+    "  bandwidth: 1.2 Tb/s\n"               // 18
+    "  latency: 2 us\n";                    // 19
 
 WaferSpec parse(const std::string& yaml, Diagnostics& d) {
   WaferSpec s;
@@ -95,11 +95,11 @@ TEST(WaferSpec, DerivedCapacity) {
 }
 
 TEST(WaferSpec, MappingValuesParse) {
-  for (const auto& [text, value] : std::vector<std::pair<std::string, WaferMapping>>{
-           {"auto", WaferMapping::Auto},
-           {"layer_pipelined", WaferMapping::LayerPipelined},
-           {"wafer_parallel", WaferMapping::WaferParallel},
-           {"weight_streaming", WaferMapping::WeightStreaming}}) {
+  for (const auto& [text, value] :
+       std::vector<std::pair<std::string, WaferMapping>>{{"auto", WaferMapping::Auto},
+                                                         {"layer_pipelined", WaferMapping::LayerPipelined},
+                                                         {"wafer_parallel", WaferMapping::WaferParallel},
+                                                         {"weight_streaming", WaferMapping::WeightStreaming}}) {
     Diagnostics d;
     const WaferSpec s = parse(kMesh + "  external_memory: 1 TB\nmapping:\n  mode: " + text + "\n", d);
     ASSERT_TRUE(d.empty()) << text;
@@ -113,7 +113,7 @@ TEST(WaferSpec, DtypeFallsBackToTheNextWiderFormat) {
   const WaferSpec s = parse(kMesh, d);
   EXPECT_DOUBLE_EQ(s.flops_per_cycle_for(DType::Int4)->value(), 32);  // int8
   EXPECT_DOUBLE_EQ(s.flops_per_cycle_for(DType::Int8)->value(), 32);
-  EXPECT_DOUBLE_EQ(s.flops_per_cycle_for(DType::Fp8)->value(), 16);   // fp16, not int8
+  EXPECT_DOUBLE_EQ(s.flops_per_cycle_for(DType::Fp8)->value(), 16);  // fp16, not int8
   EXPECT_DOUBLE_EQ(s.flops_per_cycle_for(DType::Bf16)->value(), 16);
   EXPECT_FALSE(s.flops_per_cycle_for(DType::Fp32).has_value());
 }
@@ -143,9 +143,9 @@ TEST(WaferSpec, ReservedSramMustLeaveRoom) {
 }
 
 TEST(WaferSpec, UsableFractionIsAFraction) {
-  EXPECT_EQ(messages(replace(kMesh, "  height: 50\n", "  height: 50\n  usable_fraction: 1.5\n")),
-            std::vector<std::string>{
-                "mesh.yaml:5:20: mesh.usable_fraction: value '1.5' out of range (expected in (0, 1])"});
+  EXPECT_EQ(
+      messages(replace(kMesh, "  height: 50\n", "  height: 50\n  usable_fraction: 1.5\n")),
+      std::vector<std::string>{"mesh.yaml:5:20: mesh.usable_fraction: value '1.5' out of range (expected in (0, 1])"});
 }
 
 TEST(WaferSpec, MeshMustHaveCores) {
@@ -157,9 +157,10 @@ TEST(WaferSpec, MeshMustHaveCores) {
 TEST(WaferSpec, UnknownMappingSuggestsTheClosest) {
   const auto m = messages(kMesh + "mapping:\n  mode: wafer_paralel\n");
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_EQ(m[0],
-            "mesh.yaml:21:9: mapping.mode: unknown value 'wafer_paralel' (did you mean 'wafer_parallel'?) (expected one "
-            "of: auto, layer_pipelined, wafer_parallel, weight_streaming)");
+  EXPECT_EQ(
+      m[0],
+      "mesh.yaml:21:9: mapping.mode: unknown value 'wafer_paralel' (did you mean 'wafer_parallel'?) (expected one "
+      "of: auto, layer_pipelined, wafer_parallel, weight_streaming)");
 }
 
 TEST(WaferSpec, ForcedRegionParsesAndBadOnesNameTheKey) {
@@ -189,11 +190,11 @@ TEST(WaferSpec, DescribeDocumentsEveryKeyTheBriefNames) {
     paths.push_back(f.path);
     EXPECT_FALSE(f.doc.empty()) << f.path;
   }
-  for (const char* key : {"mesh.width", "mesh.height", "mesh.usable_fraction", "clock", "core.sram",
-                          "core.reserved_sram", "core.sram_read_bandwidth", "core.sram_write_bandwidth",
-                          "core.flops_per_cycle", "fabric.link_bandwidth", "fabric.hop_latency", "fabric.colors",
-                          "io.bandwidth", "io.latency", "io.external_memory", "mapping.mode", "mapping.region",
-                          "core.task_overhead", "power.system"})
+  for (const char* key :
+       {"mesh.width", "mesh.height", "mesh.usable_fraction", "clock", "core.sram", "core.reserved_sram",
+        "core.sram_read_bandwidth", "core.sram_write_bandwidth", "core.flops_per_cycle", "fabric.link_bandwidth",
+        "fabric.hop_latency", "fabric.colors", "io.bandwidth", "io.latency", "io.external_memory", "mapping.mode",
+        "mapping.region", "core.task_overhead", "power.system"})
     EXPECT_NE(std::find(paths.begin(), paths.end(), key), paths.end()) << key;
 }
 
