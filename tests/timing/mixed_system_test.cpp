@@ -154,6 +154,21 @@ TEST_F(Mixed, SharedWeightCacheNeedsTheHolderToHoldTheWeights) {
 
 using Outcome = wafersim::testing::CliOutcome;
 
+TEST_F(Mixed, TheRacksGpusTimeExactlyAsTheDgxB200) {
+  // docs/gpu-lpu-rack.md compares the rack's GPUs with dgx-b200 as one machine: both
+  // presets carry the same serving stack and measured collective tables, so a phase
+  // placed on the rack's GPUs takes the dgx-b200 time to the last digit.
+  for (const Phase phase : {Phase::Prefill, Phase::Decode}) {
+    const RunResult dgx = run("dgx-b200", "llama-3.1-8b", phase, 4, 1024);
+    for (const std::string rack : {"gpu-lpu-rack", "gpu-lpu-rack-shared-weights"}) {
+      const RunResult on_gpus = run(rack, "llama-3.1-8b", phase, 4, 1024, std::nullopt,
+                                    {{rack + ".placement.prefill", "gpus"}, {rack + ".placement.decode", "gpus"}});
+      ASSERT_TRUE(dgx.fits && on_gpus.fits && dgx.latency_s && on_gpus.latency_s) << rack;
+      EXPECT_DOUBLE_EQ(*on_gpus.latency_s, *dgx.latency_s) << rack;
+    }
+  }
+}
+
 Outcome run_binary(const std::string& args) { return wafersim::testing::run_cli(args, true); }
 
 TEST(MixedPlacement, PhaseOnAGroupThatCannotHoldTheModelExitsThreeWithTheNumbers) {
