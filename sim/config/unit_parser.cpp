@@ -277,8 +277,14 @@ std::string format_quantity(double value, UnitKind kind) {
   if (kind == UnitKind::BytesPerCycle || kind == UnitKind::FlopsPerCycle || kind == UnitKind::Cycles ||
       kind == UnitKind::PicojoulesPerBit || kind == UnitKind::PicojoulesPerFlop || value == 0)
     return fmt::format("{:.4g} {}", value, base);
-  for (const auto& s : kDecimalSteps)
-    if (mag >= s.factor) return fmt::format("{:.4g} {}{}", value / s.factor, s.prefix, base);
+  // A prefix the kind does not take (seconds have no "E"; found by fuzzing) falls back to
+  // the plain base unit, so whatever is printed parses back.
+  for (const auto& s : kDecimalSteps) {
+    if (mag < s.factor) continue;
+    std::string text = fmt::format("{:.4g} {}{}", value / s.factor, s.prefix, base);
+    if (std::holds_alternative<double>(parse_quantity(text, kind))) return text;
+    break;
+  }
   return fmt::format("{:.4g} {}", value, base);
 }
 
