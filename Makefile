@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 RELEASE_DIR := build/release
 TEST_DIR := build/asan
 
-.PHONY: deps build run test bench clean docs-charts fuzz tsan
+.PHONY: deps build run test bench clean docs-charts fuzz fuzz-smoke tsan
 
 deps:
 	@bash scripts/install-deps.sh
@@ -28,6 +28,13 @@ fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_FUZZ=ON -DWAFERSIM_TESTS=OFF -DWAFERSIM_BENCH=OFF > /dev/null
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_config fuzz_scenario fuzz_hf_import fuzz_units fuzz_cli
 	bash scripts/fuzz.sh $(FUZZ_DIR) $(SECONDS)
+
+# CI's short smoke: every fuzz target on the same 300 inputs from seed 1, from a fresh corpus.
+fuzz-smoke: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_FUZZ=ON -DWAFERSIM_TESTS=OFF -DWAFERSIM_BENCH=OFF > /dev/null
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_config fuzz_scenario fuzz_hf_import fuzz_units fuzz_cli
+	rm -rf $(FUZZ_DIR)/corpus $(FUZZ_DIR)/findings
+	FUZZ_RUNS=300 bash scripts/fuzz.sh $(FUZZ_DIR) 0
 
 # ThreadSanitizer: the tests that run threads (scenario -j, caches, the cycle simulator, determinism).
 TSAN_DIR := build/tsan

@@ -4,7 +4,7 @@
 # target finds a crash, a hang (an input slower than 10 s) or an exit code other
 # than 0, 2 or 3; the input is kept under build/fuzz/findings/ — make it a case in
 # tests/bad_inputs/.
-#   scripts/fuzz.sh BUILD_DIR SECONDS [TARGET...]
+#   scripts/fuzz.sh BUILD_DIR SECONDS [TARGET...]      (FUZZ_RUNS=N: N inputs from seed 1 instead)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/fuzz}
@@ -47,9 +47,11 @@ status=0
 for t in "${targets[@]}"; do
   bin=$build/tests/fuzz/fuzz_$t
   [ -x "$bin" ] || { echo "fuzz: $bin is not built (make fuzz builds it)" >&2; exit 1; }
-  echo "fuzz: $t for ${seconds}s"
+  echo "fuzz: $t for ${FUZZ_RUNS:+$FUZZ_RUNS inputs}${FUZZ_RUNS:-${seconds}s}"
+  # FUZZ_RUNS=N: a fixed number of inputs from a fixed seed (the CI smoke: the same inputs every run).
+  if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS" -seed=1); else budget=(-max_total_time="$seconds"); fi
   if ! ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
-      "$bin" "$corpus/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=16384 \
+      "$bin" "$corpus/$t" "${budget[@]}" -timeout=10 -rss_limit_mb=4096 -max_len=16384 \
       -print_final_stats=1 -artifact_prefix="$findings/$t-" > "$build/fuzz-$t.log" 2>&1; then
     echo "fuzz: $t FOUND a problem; input kept in $findings/ (log: $build/fuzz-$t.log)" >&2
     tail -30 "$build/fuzz-$t.log" >&2
