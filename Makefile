@@ -24,13 +24,15 @@ test: deps
 # libFuzzer targets with ASan+UBSan (clang), seconds per target: make fuzz SECONDS=300
 SECONDS ?= 60
 FUZZ_DIR := build/fuzz
-fuzz: deps
+fuzz:
+	@bash scripts/install-deps.sh fuzz
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_FUZZ=ON -DWAFERSIM_TESTS=OFF -DWAFERSIM_BENCH=OFF > /dev/null
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_config fuzz_scenario fuzz_hf_import fuzz_units fuzz_cli
 	bash scripts/fuzz.sh $(FUZZ_DIR) $(SECONDS)
 
 # CI's short smoke: every fuzz target on the same 300 inputs from seed 1, from a fresh corpus.
-fuzz-smoke: deps
+fuzz-smoke:
+	@bash scripts/install-deps.sh fuzz
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_FUZZ=ON -DWAFERSIM_TESTS=OFF -DWAFERSIM_BENCH=OFF > /dev/null
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_config fuzz_scenario fuzz_hf_import fuzz_units fuzz_cli
 	rm -rf $(FUZZ_DIR)/corpus $(FUZZ_DIR)/findings

@@ -47,7 +47,7 @@ status=0
 for t in "${targets[@]}"; do
   bin=$build/tests/fuzz/fuzz_$t
   [ -x "$bin" ] || { echo "fuzz: $bin is not built (make fuzz builds it)" >&2; exit 1; }
-  echo "fuzz: $t for ${FUZZ_RUNS:+$FUZZ_RUNS inputs}${FUZZ_RUNS:-${seconds}s}"
+  if [ -n "${FUZZ_RUNS:-}" ]; then echo "fuzz: $t on $FUZZ_RUNS inputs"; else echo "fuzz: $t for ${seconds}s"; fi
   # FUZZ_RUNS=N: a fixed number of inputs from a fixed seed (the CI smoke: the same inputs every run).
   if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS" -seed=1); else budget=(-max_total_time="$seconds"); fi
   if ! ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \

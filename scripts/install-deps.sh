@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(cmake make g++ pkg-config clang-format libeigen3-dev libfmt-dev libyaml-cpp-dev libgtest-dev
           libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev python3 python3-matplotlib
           libopenmpi-dev openmpi-bin)  # Open MPI: the optional MPI runner (docs/scale-out.md)
+# `install-deps.sh fuzz`: also clang and its libFuzzer runtime (make fuzz, make fuzz-smoke).
+[ "${1:-}" = "fuzz" ] && packages+=(clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
