@@ -186,7 +186,7 @@ TEST(WaferFidelity, SystemSoftwareSectionOverridesTheDevicesStack) {
   p.set = {{"wse3.stack.layer_overhead", "0 s"}};
   EXPECT_DOUBLE_EQ(step_s(p), with_stack);
   p.set = {{"cs3-x4.software.wafer.layer_overhead", "0 s"}};
-  EXPECT_NEAR(with_stack - step_s(p), 32 * 7.27e-6, 1e-9);  // llama-3.1-8b: 32 layers
+  EXPECT_NEAR(with_stack - step_s(p), 32 * 6.45e-6, 1e-9);  // llama-3.1-8b: 32 layers
 }
 
 TEST(WaferFidelity, StackStepOverheadAddsOncePerStep) {
