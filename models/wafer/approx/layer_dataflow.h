@@ -30,8 +30,7 @@ struct UnitInput {
 };
 
 /// The inputs op `i` waits for inside `unit` (sequential: the op before it).
-[[nodiscard]] std::vector<UnitInput> unit_inputs(const Graph& g, const LayerUnit& unit, int i,
-                                                 LayerSchedule schedule);
+[[nodiscard]] std::vector<UnitInput> unit_inputs(const Graph& g, const LayerUnit& unit, int i, LayerSchedule schedule);
 
 /// An op's kernel split into its part on the cores and the rest of its reduction.
 [[nodiscard]] std::pair<KernelCost, KernelCost> split_kernel(const KernelCost& k);

@@ -65,10 +65,10 @@ KernelCost MeshKernels::attention_moves(const AttentionShape& s, std::int64_t ro
   // k); its pair partners sit half a head's columns away.
   const double slice = m * std::ceil(heads * d / static_cast<double>(cols));
   const double partner = std::ceil(static_cast<double>(cols) / (2 * heads));
-  const double rotary = simd_cycles(2 * slice, instructions::kRotary) + p_.task_overhead +
-                        partner * p_.hop_latency + 2 * p_.ramp_latency + flits(slice * s.act_bytes);
-  const double in = p_.task_overhead + mv.in_hops * p_.hop_latency + 2 * p_.ramp_latency +
-                    flits((q_bytes + kv_bytes) / lines);
+  const double rotary = simd_cycles(2 * slice, instructions::kRotary) + p_.task_overhead + partner * p_.hop_latency +
+                        2 * p_.ramp_latency + flits(slice * s.act_bytes);
+  const double in =
+      p_.task_overhead + mv.in_hops * p_.hop_latency + 2 * p_.ramp_latency + flits((q_bytes + kv_bytes) / lines);
   const double out = p_.task_overhead + mv.out_hops * p_.hop_latency + 2 * p_.ramp_latency + flits(q_bytes / lines);
   c.multicast = in + out;
   c.compute = rotary;

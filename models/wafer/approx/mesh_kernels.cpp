@@ -206,8 +206,8 @@ KernelCost MeshKernels::attention(const AttentionShape& s, std::int64_t rows, st
   if (p_.mesh_family) {
     // The softmax's exp and bookkeeping per score, and one reciprocal per query,
     // at the instruction level: a step of its own between the products.
-    const double softmax = simd_cycles(hpc * m * positions, instructions::kSoftmaxScore) +
-                           simd_cycles(hpc * m, instructions::kReciprocal);
+    const double softmax =
+        simd_cycles(hpc * m * positions, instructions::kSoftmaxScore) + simd_cycles(hpc * m, instructions::kReciprocal);
     c.compute += softmax;
     if (c.sram > 0) c.sram += softmax;
   }
@@ -251,8 +251,8 @@ KernelCost MeshKernels::norm(std::int64_t m, std::int64_t width, std::int64_t li
   if (p_.mesh_family) {
     // At the instruction level: 1/rms per vector (a Newton rsqrt), then
     // x · (1/rms) · gamma per element, gamma read from SRAM.
-    const double scale = simd_cycles(static_cast<double>(m), instructions::kRsqrt) +
-                         simd_cycles(per_core, instructions::kNormScale);
+    const double scale =
+        simd_cycles(static_cast<double>(m), instructions::kRsqrt) + simd_cycles(per_core, instructions::kNormScale);
     scale_step = std::max({scale, 2 * per_core * elem_bytes / p_.sram_read, per_core * elem_bytes / p_.sram_write});
     c.compute = 2 * per_core / p_.flops + scale;
   }

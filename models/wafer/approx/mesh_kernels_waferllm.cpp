@@ -172,8 +172,8 @@ KernelCost MeshKernels::mesh_gemm(const GemmShape& s, std::int64_t rows, std::in
   // Shifts not hidden behind the MACs are fabric time. Before the first step the
   // input tiles are skewed (row i by i places; the weights are stored skewed):
   // the busiest link of the last row carries S − 1 tiles.
-  const double skew = static_cast<double>(steps - 1) * a_tile + 2 * p_.hop_latency + 2 * p_.ramp_latency +
-                      p_.task_overhead;
+  const double skew =
+      static_cast<double>(steps - 1) * a_tile + 2 * p_.hop_latency + 2 * p_.ramp_latency + p_.task_overhead;
   c.multicast = n_steps * std::max(0.0, shift - local) + count * skew;
   c.hops = 2 * static_cast<double>(steps - 1) + 2 * n_steps;
   c.algo = ReduceAlgo::None;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/wafer/approx/layer_dataflow.h"
+#include "models/wafer/approx/wafer_step_tasks.h"
 #include "models/wafer/wafer_software.h"
 #include "sim/engine/event_engine.h"
 
@@ -27,27 +28,12 @@ std::string unit_name(int layer, int layers) {
   return "layer " + std::to_string(layer);
 }
 
-std::string region_text(RegionSize r) { return fmt::format("{}x{}", r.rows, r.cols); }
-
-enum class TaskType { Op, Move, WaferIo, WeightLoad, Stack };
-
-/// What a task of the engine stands for, to report it afterwards.
-struct TaskInfo {
-  TaskType type = TaskType::Op;
-  bool fabric_part = false;  ///< an op's reduction (its local part is another task)
-  const Op* op = nullptr;
-  int stage = 0;
-  KernelCost k;
-  RegionSize region;
-  double bytes = 0;
-};
-
 /// The engine's resources of one wafer (stage).
 struct WaferResources {
-  std::vector<int> region;                      ///< per unit (one when shared)
+  std::vector<int> region;                        ///< per unit (one when shared)
   std::vector<std::array<int, kColours>> colour;  ///< per region
-  std::vector<int> move;                        ///< per unit: the boundary into it (-1 for the first)
-  int io = -1, load = -1;                       ///< to the next wafer; weights in
+  std::vector<int> move;                          ///< per unit: the boundary into it (-1 for the first)
+  int io = -1, load = -1;                         ///< to the next wafer; weights in
 };
 
 class StepSchedule {
@@ -72,8 +58,8 @@ class StepSchedule {
     eng_.run();
     StepResult r;
     r.latency_s = engine::to_seconds(eng_.makespan());
-    report_tasks(r);
-    split_critical_path(r);
+    report_tasks(eng_, info_, clock_, spec_.io.latency.value(), r);
+    split_critical_path(eng_, info_, r);
     summarise_busy(r);
     return r;
   }
@@ -85,8 +71,6 @@ class StepSchedule {
   /// One unit's ops as a dataflow graph on its region; returns the last task.
   int add_unit_ops(std::size_t s, std::size_t u, int gate, const std::string& suffix, std::vector<int>& weighted);
   void add_step_overhead(const std::vector<int>& ends);
-  void report_tasks(StepResult& r) const;
-  void split_critical_path(StepResult& r) const;
   void summarise_busy(StepResult& r) const;
 
   int add(std::string name, int res, double seconds, std::vector<int> deps, TaskInfo ti) {
@@ -129,11 +113,11 @@ void StepSchedule::add_resources() {
       for (std::size_t u = 0; u < l.units.size(); ++u) {
         add_region(
             fmt::format("{}region {} {}", w, region_text(l.placed[u].size), unit_name(l.units[u].layer, g_.layers())));
-        wr.move.push_back(u == 0 ? -1
-                                 : eng_.add_resource(fmt::format("{}fabric {} -> {}", w,
-                                                                 unit_name(l.units[u - 1].layer, g_.layers()),
-                                                                 unit_name(l.units[u].layer, g_.layers())),
-                                                     "fabric"));
+        wr.move.push_back(
+            u == 0 ? -1
+                   : eng_.add_resource(fmt::format("{}fabric {} -> {}", w, unit_name(l.units[u - 1].layer, g_.layers()),
+                                                   unit_name(l.units[u].layer, g_.layers())),
+                                       "fabric"));
       }
     }
     if (s + 1 < stages) wr.io = eng_.add_resource(fmt::format("I/O wafer{} -> wafer{}", s, s + 1), "io");
@@ -153,11 +137,12 @@ int StepSchedule::add_micro_batch(int mb) {
       const RegionSize r = l.region_of(u).size;
       if (!l.shared() && u > 0) {
         // The activations cross from the previous unit's region to this one's.
-        const double bytes = static_cast<double>(g_.op(l.units[u - 1].end_op - 1).bytes.activations_out.value()) /
-                             micro_;
+        const double bytes =
+            static_cast<double>(g_.op(l.units[u - 1].end_op - 1).bytes.activations_out.value()) / micro_;
         const KernelCost k = kernels.transfer(bytes, l.distance(u - 1, u), l.boundary_links(u - 1, u));
-        prev = add(fmt::format("{}.fabric_in{}", op_prefix(unit.layer, g_.layers()), suffix), res_[s].move[u],
-                   k.total() / clock_, {prev}, TaskInfo{TaskType::Move, false, nullptr, static_cast<int>(s), k, r, bytes});
+        prev =
+            add(fmt::format("{}.fabric_in{}", op_prefix(unit.layer, g_.layers()), suffix), res_[s].move[u],
+                k.total() / clock_, {prev}, TaskInfo{TaskType::Move, false, nullptr, static_cast<int>(s), k, r, bytes});
       }
       prev = add_unit_ops(s, u, prev, suffix, weighted);
       if (stack_.layer_overhead.value() > 0 && unit.layer >= 0 && unit.layer < g_.layers())
@@ -222,115 +207,6 @@ void StepSchedule::add_step_overhead(const std::vector<int>& ends) {
   if (stack_.step_overhead.value() > 0)
     add("stack.step_overhead", eng_.add_resource("serving stack (runtime, host, sampling)", "stack"),
         stack_.step_overhead.value(), ends, TaskInfo{TaskType::Stack, false, nullptr, 0, {}, {}, 0});
-}
-
-void StepSchedule::report_tasks(StepResult& r) const {
-  r.ops.reserve(info_.size());
-  const auto& tasks = eng_.tasks();
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    const TaskInfo& ti = info_[i];
-    const engine::Task& t = tasks[i];
-    OpTiming o;
-    o.name = t.name;
-    o.stage = ti.stage;
-    o.start_s = engine::to_seconds(t.start);
-    o.time_s = engine::to_seconds(t.duration);
-    o.track = eng_.resources()[static_cast<std::size_t>(t.resource)].name;
-    o.bytes = ti.bytes;
-    const KernelCost& k = ti.k;
-    switch (ti.type) {
-      case TaskType::Op: {
-        o.op = ti.op->id;
-        o.kind = ti.op->kind;
-        o.layer = ti.op->layer;
-        // FLOPs as the graph counts them (the kernel's own count, k.flops, differs
-        // by a few per element for norms and softmax): energy and explain read one number.
-        o.flops = ti.fabric_part ? 0 : ti.op->flops;
-        const double local = k.local(), fabric = k.fabric();
-        o.bound = local >= fabric && local >= k.overhead ? (k.compute >= k.sram ? Bound::Compute : Bound::Memory)
-                  : fabric >= k.overhead                 ? Bound::Fabric
-                                                         : Bound::Latency;
-        // A local part shows its multicast's hops (if any); its reduction's are on the `.reduce` row.
-        o.note =
-            ti.fabric_part || k.multicast > 0
-                ? fmt::format("{} · {:.0f} hops{}", region_text(ti.region), k.hops,
-                              k.algo != ReduceAlgo::None ? fmt::format(" · {} reduce", reduce_algo_name(k.algo)) : "")
-                : fmt::format("{} · local work", region_text(ti.region));
-        o.cost.compute = Seconds(k.compute / clock_);
-        o.cost.memory = Seconds(k.sram / clock_);
-        o.cost.fabric_latency = Seconds(fabric / clock_);
-        o.cost.overhead = Seconds(k.overhead / clock_);
-        o.cost.traffic.flops = o.flops;
-        o.cost.traffic.sram_bytes = k.sram_bytes;
-        o.cost.traffic.fabric_byte_hops = k.fabric_byte_hops;
-        break;
-      }
-      case TaskType::Move:
-        o.kind = OpKind::Transfer;
-        o.bound = Bound::Fabric;
-        o.note = fmt::format("{:.0f} hops", k.hops);
-        o.cost.fabric_latency = Seconds(k.fabric() / clock_);
-        o.cost.overhead = Seconds(k.overhead / clock_);
-        o.cost.traffic.fabric_byte_hops = k.fabric_byte_hops;
-        break;
-      case TaskType::WaferIo:
-        o.kind = OpKind::Transfer;
-        o.bound = Bound::Interconnect;
-        o.note = "wafer I/O";
-        o.cost.overhead = Seconds(spec_.io.latency.value());
-        o.cost.traffic.io_bytes = ti.bytes;
-        break;
-      case TaskType::Stack:
-        o.kind = OpKind::Transfer;
-        o.bound = Bound::Latency;
-        o.note = "production serving stack (software.wafer or the device's stack:; A-236)";
-        o.cost.overhead = Seconds(o.time_s);
-        break;
-      case TaskType::WeightLoad:
-        o.op = ti.op->id;
-        o.kind = OpKind::Transfer;
-        o.layer = ti.op->layer;
-        o.bound = Bound::Memory;
-        o.note = "weights streamed in through the wafer I/O";
-        o.cost.memory = Seconds(o.time_s);
-        o.cost.traffic.io_bytes = ti.bytes;
-        break;
-    }
-    r.ops.push_back(std::move(o));
-  }
-}
-
-void StepSchedule::split_critical_path(StepResult& r) const {
-  // The critical path is gapless: its tasks, split by what bounded each, add up
-  // to the makespan.
-  const auto& tasks = eng_.tasks();
-  for (int id : eng_.critical_path()) {
-    const TaskInfo& ti = info_[static_cast<std::size_t>(id)];
-    const double d = engine::to_seconds(tasks[static_cast<std::size_t>(id)].duration);
-    const KernelCost& k = ti.k;
-    switch (ti.type) {
-      case TaskType::Op:
-      case TaskType::Move: {
-        const double total = k.total();
-        if (total <= 0) break;
-        const double f = d / total;
-        (k.compute >= k.sram ? r.time.compute : r.time.memory) += k.local() * f;
-        r.time.fabric += k.fabric() * f;
-        r.time.overhead += k.overhead * f;
-        break;
-      }
-      case TaskType::WaferIo:
-        r.time.interconnect += d;
-        break;
-      case TaskType::Stack:
-        r.time.overhead += d;
-        break;
-      case TaskType::WeightLoad:
-        r.time.memory += d;
-        break;
-    }
-  }
-  r.bound = r.time.dominant();
 }
 
 void StepSchedule::summarise_busy(StepResult& r) const {
