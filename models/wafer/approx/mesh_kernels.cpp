@@ -1,5 +1,7 @@
 #include "models/wafer/approx/mesh_kernels.h"
 
+#include "models/wafer/approx/core_instructions.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -192,29 +194,44 @@ KernelCost MeshKernels::attention(const AttentionShape& s, std::int64_t rows, st
   // division by the softmax sum. (One max over all of it, as before the cycle
   // reference, was up to 10% short for prefill-sized m.)
   const double qd = hpc * m * d;
-  const double scores = std::max(2 * qd * positions / p_.flops, hpc * positions * d * s.kv_bytes / p_.sram_read);
-  const double weighted = std::max({2 * qd * positions / p_.flops, hpc * positions * d * s.kv_bytes / p_.sram_read,
+  // Mesh family: with several queries the two products are matrix-product steps,
+  // at the share of the FMAC rate a measured GEMM sustains.
+  const double mac_rate = p_.flops * (p_.mesh_family && s.m > 1 ? p_.gemm_efficiency : 1.0);
+  const double scores = std::max(2 * qd * positions / mac_rate, hpc * positions * d * s.kv_bytes / p_.sram_read);
+  const double weighted = std::max({2 * qd * positions / mac_rate, hpc * positions * d * s.kv_bytes / p_.sram_read,
                                     2 * qd * s.kv_bytes / p_.sram_write});
   const double divide = std::max({qd / p_.flops, qd * s.act_bytes / p_.sram_read, qd * s.act_bytes / p_.sram_write});
-  c.compute = (4 * qd * positions + qd) / p_.flops;
+  c.compute = 4 * qd * positions / mac_rate + qd / p_.flops;
   c.sram = scores + weighted + divide > c.compute ? scores + weighted + divide : 0;
+  if (p_.mesh_family) {
+    // The softmax's exp and bookkeeping per score, and one reciprocal per query,
+    // at the instruction level: a step of its own between the products.
+    const double softmax =
+        simd_cycles(hpc * m * positions, instructions::kSoftmaxScore) + simd_cycles(hpc * m, instructions::kReciprocal);
+    c.compute += softmax;
+    if (c.sram > 0) c.sram += softmax;
+  }
   // Softmax: an all-reduce of the maxima and one of the sums (fp32, one per token),
   // then the partial outputs reduced to one core of the block.
   const double scalar = hpc * m * 4;
   const LineCost mx = compose(family_allreduce(bc, scalar), family_allreduce(br, scalar), br);
   const LineCost out =
       compose(family_reduce(bc, hpc * m * d * s.act_bytes), family_reduce(br, hpc * m * d * s.act_bytes), br);
-  c.multicast = mc.cycles;
+  // Mesh family: q and the new K/V into the blocks, the output back out.
+  const KernelCost moves = attention_moves(s, rows, cols, b);
+  c.multicast = mc.cycles + moves.multicast;
+  c.compute += moves.compute;
+  if (c.sram > 0) c.sram += moves.sram;
   c.reduce = 2 * mx.cycles + out.cycles;
   c.reduce_busy = p_.mesh_family ? 2 * mx.busy + out.busy : 0;
-  c.hops = mc.hops + 2 * mx.hops + out.hops;
+  c.hops = mc.hops + 2 * mx.hops + out.hops + moves.hops;
   c.algo = out.algo;
   const double blocks = static_cast<double>(heads) / hpc * static_cast<double>(groups);
   c.flops = 4 * static_cast<double>(s.m) * static_cast<double>(s.context) * d * static_cast<double>(heads);
   c.sram_bytes =
       static_cast<double>(heads) * (2 * static_cast<double>(s.context) * d * s.kv_bytes * static_cast<double>(groups) +
                                     2 * static_cast<double>(s.m) * d * s.kv_bytes);
-  c.fabric_byte_hops = blocks * (mc.byte_hops + 2 * mx.byte_hops + out.byte_hops);
+  c.fabric_byte_hops = blocks * (mc.byte_hops + 2 * mx.byte_hops + out.byte_hops) + moves.fabric_byte_hops;
   return c;
 }
 
@@ -228,9 +245,17 @@ KernelCost MeshKernels::norm(std::int64_t m, std::int64_t width, std::int64_t li
   // each takes its own slowest unit (the cycle reference showed the single max
   // of both steps 15% short on SRAM-bound norms).
   const double sum_step = std::max(2 * per_core / p_.flops, per_core * elem_bytes / p_.sram_read);
-  const double scale_step =
+  double scale_step =
       std::max({per_core / p_.flops, per_core * elem_bytes / p_.sram_read, per_core * elem_bytes / p_.sram_write});
   c.compute = 3 * per_core / p_.flops;
+  if (p_.mesh_family) {
+    // At the instruction level: 1/rms per vector (a Newton rsqrt), then
+    // x · (1/rms) · gamma per element, gamma read from SRAM.
+    const double scale =
+        simd_cycles(static_cast<double>(m), instructions::kRsqrt) + simd_cycles(per_core, instructions::kNormScale);
+    scale_step = std::max({scale, 2 * per_core * elem_bytes / p_.sram_read, per_core * elem_bytes / p_.sram_write});
+    c.compute = 2 * per_core / p_.flops + scale;
+  }
   c.sram = sum_step + scale_step > c.compute ? sum_step + scale_step : 0;
   const LineCost ar = family_allreduce(line, static_cast<double>(m) * 4);
   c.reduce = ar.cycles;
@@ -252,6 +277,15 @@ KernelCost MeshKernels::elementwise(double elements, std::int64_t line, double e
   c.sram = std::max(operands * per_core * elem_bytes / p_.sram_read, per_core * elem_bytes / p_.sram_write);
   c.flops = elements * operands;
   c.sram_bytes = elements * elem_bytes * (operands + 1);
+  return c;
+}
+
+KernelCost MeshKernels::activation(double elements, std::int64_t line, double elem_bytes, int operands,
+                                   double ops) const {
+  KernelCost c = elementwise(elements, line, elem_bytes, operands);
+  if (!p_.mesh_family) return c;
+  // exp, reciprocal and multiplies per element on the SIMD lanes.
+  c.compute = simd_cycles(std::ceil(elements / static_cast<double>(std::max<std::int64_t>(line, 1))), ops);
   return c;
 }
 

@@ -106,6 +106,13 @@ class KernelModel {
                                                int operands) const = 0;
   /// Moving `bytes` over `distance` hops across a boundary of `links` parallel links.
   [[nodiscard]] virtual KernelCost transfer(double bytes, std::int64_t distance, std::int64_t links) const = 0;
+  /// An activation (SiLU·mul, GELU) over `elements`: `ops` vector instructions per
+  /// element. By default priced as `elementwise`.
+  [[nodiscard]] virtual KernelCost activation(double elements, std::int64_t line, double elem_bytes, int operands,
+                                              double ops) const {
+    (void)ops;
+    return elementwise(elements, line, elem_bytes, operands);
+  }
 };
 
 /// How attention's head-sequences are laid on an R × C region: blocks of
@@ -119,6 +126,17 @@ struct AttentionBlocks {
   std::int64_t heads_per_block = 1;
 };
 [[nodiscard]] AttentionBlocks attention_blocks(std::int64_t heads, std::int64_t rows, std::int64_t cols);
+
+/// Hops a head's operands cross between the layout a MeshGEMV leaves (the head's
+/// dims on its C/H columns, on every row) and the head's attention block:
+/// `in` from the nearest of those columns to the block, `out` from the block's
+/// output core back to the head's columns and down every row of the region.
+/// The largest over the heads (the last to arrive ends the step).
+struct HeadBlockMoves {
+  double in_hops = 0, out_hops = 0;
+};
+[[nodiscard]] HeadBlockMoves head_block_moves(std::int64_t heads, std::int64_t rows, std::int64_t cols,
+                                              const AttentionBlocks& b);
 
 class MeshKernels final : public KernelModel {
  public:
@@ -173,6 +191,10 @@ class MeshKernels final : public KernelModel {
                                        int operands) const override;
   /// Moving `bytes` over `distance` hops across a boundary of `links` parallel links.
   [[nodiscard]] KernelCost transfer(double bytes, std::int64_t distance, std::int64_t links) const override;
+  /// Mesh family: `ops` instructions per element on the SIMD lanes; line
+  /// family: as `elementwise`.
+  [[nodiscard]] KernelCost activation(double elements, std::int64_t line, double elem_bytes, int operands,
+                                      double ops) const override;
 
  private:
   /// Link cycles a message of `bytes` occupies: whole flits, at least one (a
@@ -185,6 +207,13 @@ class MeshKernels final : public KernelModel {
   /// The all-reduce a kernel of the family uses along a line of n cores.
   [[nodiscard]] LineCost family_allreduce(std::int64_t n, double bytes) const;
   [[nodiscard]] LineCost family_reduce(std::int64_t n, double bytes) const;
+  /// Mesh family: the layout changes around attention (q and the new K/V into
+  /// the head blocks, the output back to the GEMV layout) and the rotary
+  /// embedding on the way in, as cycles on the critical path.
+  [[nodiscard]] KernelCost attention_moves(const AttentionShape& s, std::int64_t rows, std::int64_t cols,
+                                           const AttentionBlocks& b) const;
+  /// Vector instructions of `ops` per element over `elements` on one core.
+  [[nodiscard]] double simd_cycles(double elements, double ops) const;
   MeshParams p_;
 };
 

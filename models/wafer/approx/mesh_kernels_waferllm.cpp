@@ -154,22 +154,28 @@ KernelCost MeshKernels::mesh_gemm(const GemmShape& s, std::int64_t rows, std::in
   KernelCost c;
   c.overhead = p_.task_overhead;
   // Per step: the local product of an mt × ks input tile and a ks × nt weight
-  // tile, while the next tiles shift one hop (double buffered); the step ends
-  // when both are done and the core's task for the next step has activated.
-  // The FMACs run at the measured share of their rate inside a GEMM step.
+  // tile, while the next tiles shift in (double buffered); the step ends when
+  // both are done. The core activates three tasks a step: its product and the
+  // arrival of each of the two tiles. The FMACs run at the measured
+  // share of their rate inside a GEMM step.
   const double flop_cycles = 2 * mt * ks * nt / (p_.flops * p_.gemm_efficiency);
   const double ports = local_matmul(mt, ks, nt, s);
-  const double local = std::max(ports, flop_cycles) + p_.task_overhead;
-  const double shift_a = flits(mt * ks * s.act_bytes), shift_b = flits(ks * nt * s.weight_bytes);
-  const double shift = std::max(shift_a, shift_b) + p_.hop_latency + 2 * p_.ramp_latency;
+  const double activations = 3 * p_.task_overhead;
+  const double local = std::max(ports, flop_cycles) + activations;
+  // Cannon's cyclic shift on a mesh without wrap-around links: the ring is
+  // folded (every other core), so a shift crosses 2 hops.
+  const double a_tile = flits(mt * ks * s.act_bytes), shift_b = flits(ks * nt * s.weight_bytes);
+  const double shift = std::max(a_tile, shift_b) + 2 * p_.hop_latency + 2 * p_.ramp_latency;
   const double n_steps = static_cast<double>(steps) * count;
-  c.compute = n_steps * (flop_cycles + p_.task_overhead);
-  c.sram = n_steps * (ports + p_.task_overhead);
-  // Shifts not hidden behind the MACs are fabric time; the initial alignment of
-  // the tiles (Cannon's skew) crosses half the region once.
-  c.multicast = n_steps * std::max(0.0, shift - local) +
-                static_cast<double>(std::max(rows, cols) / 2) * p_.hop_latency + 2 * p_.ramp_latency;
-  c.hops = static_cast<double>(std::max(rows, cols) / 2) + n_steps;
+  c.compute = n_steps * (flop_cycles + activations);
+  c.sram = n_steps * (ports + activations);
+  // Shifts not hidden behind the MACs are fabric time. Before the first step the
+  // input tiles are skewed (row i by i places; the weights are stored skewed):
+  // the busiest link of the last row carries S − 1 tiles.
+  const double skew =
+      static_cast<double>(steps - 1) * a_tile + 2 * p_.hop_latency + 2 * p_.ramp_latency + p_.task_overhead;
+  c.multicast = n_steps * std::max(0.0, shift - local) + count * skew;
+  c.hops = 2 * static_cast<double>(steps - 1) + 2 * n_steps;
   c.algo = ReduceAlgo::None;
   const double cores = static_cast<double>(rows * cols);
   c.flops = 2 * static_cast<double>(s.m) * static_cast<double>(s.k) * static_cast<double>(s.n) * count;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "models/wafer/approx/core_instructions.h"
 #include "sim/core/error.h"
 
 namespace wafersim::wafer {
@@ -107,7 +108,12 @@ KernelCost OpKernelCoster::compute(const Op& op, RegionSize region, int parts) {
       const double out = static_cast<double>(b.activations_out.value()) / static_cast<double>(parts);
       const int operands = std::max(
           1, static_cast<int>(b.activations_in.value() / std::max<std::int64_t>(b.activations_out.value(), 1)));
-      return k.elementwise(out / act, region.cols, act, operands);
+      // An op with several FLOPs per output element is an activation (SiLU·mul:
+      // 5 in the graph's count), priced at its instruction count.
+      const double elems = out / act;
+      if (elems > 0 && op.flops / static_cast<double>(parts) / elems > 2)
+        return k.activation(elems, region.cols, act, operands, instructions::kSiluMul);
+      return k.elementwise(elems, region.cols, act, operands);
     }
     case OpKind::Embedding:
       // Rows of the table gathered from where they are held to the output side.

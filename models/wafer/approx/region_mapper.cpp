@@ -75,8 +75,15 @@ std::int64_t RegionMapper::min_cores(WaferMapping mode, const LayerUnit& u) cons
   return std::max<std::int64_t>(1, ceil_div(held(mode, u).value(), spec_.usable_sram_per_core().value()));
 }
 
+std::vector<std::int64_t> RegionMapper::widths_from(std::int64_t from) const {
+  std::vector<std::int64_t> out;
+  for (std::int64_t c : steps(1, spec_.mesh.width))
+    if (c >= from) out.push_back(c);
+  return out;
+}
+
 WaferLayout RegionMapper::layout(WaferMapping mode, const std::vector<LayerUnit>& units, RegionSize region, bool forced,
-                                 int layers) const {
+                                 int layers, std::int64_t wide_cols) const {
   WaferLayout l;
   l.mode = mode;
   l.region = region;
@@ -123,7 +130,21 @@ WaferLayout RegionMapper::layout(WaferMapping mode, const std::vector<LayerUnit>
             bytes_text(double(held(mode, u).value())), bytes_text(double(per_core)));
         return l;
       }
+      // Wider than the layers' region: a side of the search grid, so that with more
+      // SRAM per core every width tried before is still tried.
       cols = ceil_div(min_cores(mode, u), region.rows);
+      // Searched, the embeddings and LM head take a side of the search grid, so
+      // that every width tried with less SRAM per core is tried with more.
+      if (!forced && !is_transformer_layer(u, layers)) {
+        const auto sides = widths_from(cols);
+        if (!sides.empty()) cols = sides.front();
+      }
+    }
+    // The embeddings and LM head may take a wider region than the layers': the
+    // search tries every wider side of its grid.
+    if (!is_transformer_layer(u, layers)) {
+      cols = std::max(cols, wide_cols);
+      l.widened = true;
     }
     if (cols > W) {
       l.fits = false;

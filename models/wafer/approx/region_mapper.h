@@ -40,6 +40,9 @@ struct WaferLayout {
   std::vector<PlacedRegion> placed;  ///< one per unit (layer_pipelined) or one shared
   bool fits = true;
   std::string fit_error;
+  /// Has units (embeddings, LM head) that may take a wider region than the
+  /// layers' (the search tries several widths, A-441).
+  bool widened = false;
 
   [[nodiscard]] bool shared() const { return mode != WaferMapping::LayerPipelined; }
   [[nodiscard]] const PlacedRegion& region_of(std::size_t unit) const {
@@ -59,8 +62,13 @@ class RegionMapper {
   [[nodiscard]] static std::vector<LayerUnit> units_of(const Graph& graph, const Stage& stage);
   /// Lays `units` out with transformer-layer regions of `region`; says with the
   /// numbers (bytes per core needed and available, the layers) when they do not fit.
+  /// A unit that needs more cores than `region` holds gets the region's rows and
+  /// the smallest side of the search grid that holds it; the embeddings and LM
+  /// head at least `wide_cols` columns.
   [[nodiscard]] WaferLayout layout(WaferMapping mode, const std::vector<LayerUnit>& units, RegionSize region,
-                                   bool forced, int layers) const;
+                                   bool forced, int layers, std::int64_t wide_cols = 0) const;
+  /// The sides of the search grid across the mesh from `from` up.
+  [[nodiscard]] std::vector<std::int64_t> widths_from(std::int64_t from) const;
   /// Region sizes worth trying for `mode`: from the smallest that holds the bytes
   /// to the whole mesh, in steps of ~25% per side.
   [[nodiscard]] std::vector<RegionSize> candidates(WaferMapping mode, const std::vector<LayerUnit>& units,

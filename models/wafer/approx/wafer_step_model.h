@@ -39,9 +39,9 @@ class WaferStepModel {
   /// with `fit_error` set (bytes per core needed and available, the layers).
   [[nodiscard]] StepResult run(const Plan& plan) const;
 
-  /// The layouts (one per wafer) `mode` would use for `plan`, region searched or
-  /// forced; for tests and the region-size scenario.
-  [[nodiscard]] std::vector<WaferLayout> layouts(const Plan& plan, WaferMapping mode) const;
+  /// The layouts (one per wafer) `mode` would use for `plan` at `micro`
+  /// micro-batches, region searched or forced.
+  [[nodiscard]] std::vector<WaferLayout> layouts(const Plan& plan, WaferMapping mode, int micro = 1) const;
 
  private:
   std::string name_;
