@@ -68,10 +68,10 @@ Schema<GpuPower> power_schema() {
 Schema<GpuEfficiency> efficiency_schema() {
   Schema<GpuEfficiency> s;
   s.number("compute", &GpuEfficiency::compute,
-           "Fraction of the dense tensor peak a large GEMM reaches in full waves, measured once per device (H100: "
-           "8192^3 bf16 GEMM at about 800 of 989 TFLOP/s, divided by that shape's wave efficiency 0.970 => 0.834, "
-           "A-77). Applies to every op's FLOPs (A-25, A-70); not a per-model factor. At approx, with "
-           "`gemm_tile_overhead` set, it is the fraction a tile's main loop reaches (A-415).",
+           "Fraction of the dense tensor peak a large GEMM reaches in full waves, measured once per device. Applies "
+           "to every op's FLOPs (A-25, A-70); not a per-model factor. At approx it is the fraction a tile's main "
+           "loop reaches, beside `gemm_tile_overhead` (A-415; A100/H100 fitted to the Vidur per-op GEMM tables, "
+           "0.755/0.765; the 8192^3 bf16 figure of A-77, about 800 of 989 TFLOP/s on H100, is a check).",
            std::nullopt, Range::Fraction)
       .quantity("gemm_tile_overhead", &GpuEfficiency::gemm_tile_overhead, UnitKind::Seconds,
                 "Fixed time each GEMM tile (tile_m x 128 outputs) costs beyond its main loop, once per tile per "
