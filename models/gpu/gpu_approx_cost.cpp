@@ -151,6 +151,9 @@ GemmWaves GpuApproxCost::matmul_waves(const Op& op, int tp) const {
 double GpuApproxCost::matmul_compute_s(const Op& op, int tp, double flops) const {
   const GemmWaves w = matmul_waves(op, tp);
   double t = flops / (tensor_peak(op.dtype) * spec_.efficiency.compute * w.efficiency);
+  // each tile also pays a fixed fill/epilogue time, once per wave it runs in; it
+  // does not shrink with a faster format, so fp8 and short-K tiles lose more to it.
+  t += static_cast<double>(w.waves) * spec_.efficiency.gemm_tile_overhead.value();
   if (op.dtype == DType::Int4) {
     // each weight is dequantized once per row of tiles that uses it.
     const double weights = static_cast<double>(op.k) * static_cast<double>(op.n) * static_cast<double>(op.count) *

@@ -68,10 +68,17 @@ Schema<GpuPower> power_schema() {
 Schema<GpuEfficiency> efficiency_schema() {
   Schema<GpuEfficiency> s;
   s.number("compute", &GpuEfficiency::compute,
-           "Fraction of the dense tensor peak a large GEMM reaches in full waves, measured once per device (H100: "
-           "8192^3 bf16 GEMM at about 800 of 989 TFLOP/s, divided by that shape's wave efficiency 0.970 => 0.834, "
-           "A-77). Applies to every op's FLOPs (A-25, A-70); not a per-model factor.",
+           "Fraction of the dense tensor peak a large GEMM reaches in full waves, measured once per device. Applies "
+           "to every op's FLOPs (A-25, A-70); not a per-model factor. At approx it is the fraction a tile's main "
+           "loop reaches, beside `gemm_tile_overhead` (A-415; A100/H100 fitted to the Vidur per-op GEMM tables, "
+           "0.755/0.765; the 8192^3 bf16 figure of A-77, about 800 of 989 TFLOP/s on H100, is a check).",
            std::nullopt, Range::Fraction)
+      .quantity("gemm_tile_overhead", &GpuEfficiency::gemm_tile_overhead, UnitKind::Seconds,
+                "Fixed time each GEMM tile (tile_m x 128 outputs) costs beyond its main loop, once per tile per "
+                "wave: pipeline fill and epilogue (approx only, A-415). With `compute` as the main-loop fraction "
+                "it makes short-K, small and fp8 GEMMs reach less of the peak; fitted per GPU to the Vidur "
+                "per-op GEMM tables.",
+                "0 s", Range::NonNegative)
       .number("memory", &GpuEfficiency::memory,
               "Fraction of the HBM bandwidth a device-to-device copy reaches, counting bytes read and written "
               "(H100: about 3.0 of 3.35 TB/s => 0.896, A-77). Applies to every op's bytes at roofline (A-25); at "

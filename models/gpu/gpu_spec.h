@@ -52,7 +52,10 @@ struct GpuPower {
 
 /// Fractions of peak that real kernels reach, calibrated per device.
 struct GpuEfficiency {
-  double compute = 1;        ///< of the dense tensor peak (large GEMM)
+  double compute = 1;  ///< of the dense tensor peak, a GEMM tile's main loop (A-77, A-415)
+  /// Fixed time each GEMM tile costs beyond its main loop (pipeline fill, epilogue), once per
+  /// tile per wave (approx, A-415): what makes short-K, small and fp8 GEMMs reach less of the peak.
+  Seconds gemm_tile_overhead{0};
   double memory = 1;         ///< of the HBM bandwidth (device-to-device copy)
   double elementwise = 0.9;  ///< of the HBM bandwidth, norms/activations/residuals (approx, A-74)
   double attention = 0.75;   ///< of the tensor peak inside a FlashAttention kernel (approx, A-75)

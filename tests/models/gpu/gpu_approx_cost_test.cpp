@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "tests/models/gpu/gpu_test_spec.h"
 
 namespace wafersim::gpu {
@@ -63,7 +65,9 @@ struct OneOp {
 };
 
 TEST(GpuApprox, ReproducesTheCalibrationGemm) {
-  // bf16 8192³ on H100 ≈ 800 TFLOP/s (issue 6): 989.4 T × 0.834 × 0.9697 waves.
+  // bf16 8192³ on H100 ≈ 800 TFLOP/s (issue 6): 989.4 T × 0.834 × 0.9697 waves, for a
+  // hand-made H100 at A-77's fit without A-415's tile overhead. The shipped preset is fitted
+  // to the Vidur tables instead and gives 724 TFLOP/s here (docs/validation.md).
   const GpuApproxCost model("h100", h100());
   const OneOp one(matmul(8192, 8192, 8192, DType::Bf16, 2));
   const OpCost c = one.cost(model);
@@ -92,6 +96,36 @@ TEST(GpuApprox, Fp8GemmRunsAtTwiceTheBf16Rate) {
   const double bf16 = OneOp(matmul(8192, 8192, 8192, DType::Bf16, 2)).cost(model).compute.value();
   const double fp8 = OneOp(matmul(8192, 8192, 8192, DType::Fp8, 1)).cost(model).compute.value();
   EXPECT_NEAR(bf16 / fp8, 2.0, 1e-3);
+}
+
+TEST(GpuApprox, GemmTilesPayTheirFixedOverheadOncePerWave) {
+  // compute = FLOPs ÷ (peak × compute × wave efficiency) + waves × tile overhead.
+  GpuSpec s = h100();
+  s.efficiency.gemm_tile_overhead = Seconds(0.5e-6);
+  const GpuApproxCost model("h100", s);
+  for (const auto& [m, k, n] : std::vector<std::array<std::int64_t, 3>>{{4096, 4096, 4096}, {128, 1024, 3072}}) {
+    const Op op = matmul(m, k, n, DType::Bf16, 2);
+    const GemmWaves w = model.matmul_waves(op, 1);
+    const double expected = op.flops / (989.4e12 * 0.834 * w.efficiency) + static_cast<double>(w.waves) * 0.5e-6;
+    EXPECT_NEAR(OneOp(op).cost(model).compute.value(), expected, 1e-12 * expected) << m << "x" << k << "x" << n;
+  }
+}
+
+TEST(GpuApprox, Fp8AndShortKGemmsReachLessOfTheirPeakThroughTheTileOverhead) {
+  GpuSpec s = h100();
+  s.efficiency.gemm_tile_overhead = Seconds(0.5e-6);
+  const GpuApproxCost model("h100", s);
+  auto fraction = [&](std::int64_t k, DType dtype, int bytes, double peak) {
+    const Op op = matmul(4096, k, 4096, dtype, bytes);
+    return op.flops / OneOp(op).cost(model).compute.value() / peak;
+  };
+  // The overhead does not shrink with a faster format: fp8 is less than twice bf16.
+  const double bf16 = fraction(8192, DType::Bf16, 2, 989.4e12), fp8 = fraction(8192, DType::Fp8, 1, 1978.9e12);
+  EXPECT_LT(fp8, bf16);
+  EXPECT_GT(fp8, 0.9 * bf16);
+  // Shorter reductions spend a larger share of each tile on it.
+  EXPECT_LT(fraction(512, DType::Bf16, 2, 989.4e12), fraction(1024, DType::Bf16, 2, 989.4e12));
+  EXPECT_LT(fraction(1024, DType::Bf16, 2, 989.4e12), bf16);
 }
 
 TEST(GpuApprox, Int4IsWeightOnlyAtTheSixteenBitRatePlusDequantization) {

@@ -66,10 +66,10 @@ TEST_F(GpuApproxSystem, KernelFloorsAddOnTopOfTheWeightStream) {
 }
 
 TEST_F(GpuApproxSystem, DecodeTurnsComputeBoundNearTheRidgePoint) {
-  // Ridge of the H100 at 16 bits: 989.4 T × 0.834 / (3.35 T × 0.90) = 274 FLOP/byte
-  // (weights stream at efficiency.weights, A-204); a decode step does 2·B FLOPs per
-  // 2-byte weight, so it turns at B ≈ 274.
-  const double ridge = 989.4e12 * 0.834 / (3.35e12 * 0.90);
+  // Ridge of the H100 at 16 bits: 989.4 T × 0.765 / (3.35 T × 0.91) = 248 FLOP/byte
+  // (weights stream at efficiency.weights, A-204; tiles' main loops at compute, A-415);
+  // a decode step does 2·B FLOPs per 2-byte weight, so it turns at B ≈ 248.
+  const double ridge = 989.4e12 * 0.765 / (3.35e12 * 0.91);
   std::int64_t turn = 0;
   for (std::int64_t b = 16; b <= 1024; b += 16) {
     const RunResult r = run("h100-sxm5", "llama-3.1-8b", {}, {{"batch", std::to_string(b)}, {"context", "8"}});

@@ -98,6 +98,7 @@ TEST(GpuSpec, DescribeListsEveryKeyWithADoc) {
                                              "power.cap",
                                              "efficiency",
                                              "efficiency.compute",
+                                             "efficiency.gemm_tile_overhead",
                                              "efficiency.memory",
                                              "efficiency.elementwise",
                                              "efficiency.attention",
