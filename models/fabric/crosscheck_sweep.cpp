@@ -75,6 +75,17 @@ class Sweep {
         mesh_.mesh_gemv(s, rows, cols).total(), [=, this] { return cycle_.run_mesh_gemv(s, rows, cols); });
   }
 
+  /// MeshGEMM (Cannon, A-458) on a square region, against approx's mesh_gemm.
+  void mesh_gemm(std::int64_t m, std::int64_t k, std::int64_t n, std::int64_t side) {
+    if (!region_fits(side, side)) return;
+    GemmShape s;
+    s.m = m;
+    s.k = k;
+    s.n = n;
+    add("MeshGEMM", fmt::format("M={} K={} N={}", m, k, n), region_text(side, side), "Cannon",
+        mesh_.mesh_gemm(s, side, side).total(), [=, this] { return cycle_.run_mesh_gemm(s, side, side); });
+  }
+
   void gemm(std::int64_t m, std::int64_t k, std::int64_t n, std::int64_t rows, std::int64_t cols) {
     if (!region_fits(rows, cols)) return;
     GemmShape s;
@@ -189,6 +200,7 @@ void quick_sweep(Sweep& s) {
   s.gemm(4, 1000, 1408, 16, 16);
   s.ktree_rows(16, 64);
   s.mesh_gemv(1, 1000, 1408, 16, 16);
+  s.mesh_gemm(64, 256, 256, 8);
   s.attention(1, 8, 512, 8);
   s.norm(1, 512, 16);
   s.elementwise(4096, 16);
@@ -204,6 +216,12 @@ void full_sweep(Sweep& s) {
     for (std::int64_t side : {4, 16, 64})
       for (std::int64_t m : {1, 4}) s.mesh_gemv(m, kn, kn, side, side);
   for (std::int64_t m : {1, 4}) s.mesh_gemv(m, 1000, 1408, 24, 40);
+  // Prefill-sized products (several tokens per core row), and a ragged one.
+  for (std::int64_t side : {4, 8, 16})
+    for (std::int64_t m : {16, 64}) s.mesh_gemm(m, 256, 256, side);
+  for (std::int64_t side : {16, 32})
+    for (std::int64_t m : {64, 256}) s.mesh_gemm(m, 1024, 1024, side);
+  s.mesh_gemm(100, 1000, 1408, 16);
   for (std::int64_t kn : {64, 256, 1024, 4096})
     for (std::int64_t side : {4, 8, 16, 32, 64})
       for (std::int64_t m : {1, 4, 16}) s.gemm(m, kn, kn, side, side);

@@ -208,10 +208,13 @@ KernelCost measured(const KernelRun& r, const KernelCost& approx) {
 KernelCost CycleKernels::gemm(const wafer::GemmShape& s, std::int64_t rows, std::int64_t cols) const {
   const wafer::MeshKernels approx(p_.core);
   const KernelCost a = approx.gemm(s, rows, cols);
-  // The mesh family runs MeshGEMV where approx chose it; MeshGEMM is not at
-  // cycle level yet, so those ops run the line family's GEMM.
+  // The mesh family runs MeshGEMV or MeshGEMM where approx chose it; MeshGEMM's
+  // program needs a square region, so on others those ops run the line
+  // family's GEMM.
   if (p_.core.mesh_family && a.total() == approx.mesh_gemv(s, rows, cols).total())
     return measured(run_mesh_gemv(s, rows, cols), a);
+  if (p_.core.mesh_family && rows == cols && s.m > 1 && a.total() == approx.mesh_gemm(s, rows, cols).total())
+    return measured(run_mesh_gemm(s, rows, cols), a);
   return measured(run_gemm(s, rows, cols), a);
 }
 KernelCost CycleKernels::attention(const wafer::AttentionShape& s, std::int64_t rows, std::int64_t cols) const {

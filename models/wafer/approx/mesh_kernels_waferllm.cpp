@@ -161,14 +161,20 @@ KernelCost MeshKernels::mesh_gemm(const GemmShape& s, std::int64_t rows, std::in
   const double ports = local_matmul(mt, ks, nt, s);
   const double local = std::max(ports, flop_cycles) + p_.task_overhead;
   const double shift_a = flits(mt * ks * s.act_bytes), shift_b = flits(ks * nt * s.weight_bytes);
-  const double shift = std::max(shift_a, shift_b) + p_.hop_latency + 2 * p_.ramp_latency;
+  // Both tiles leave through the core's one ramp (a flit a cycle) to ring
+  // neighbours up to 2 hops away on the folded rings.
+  const double shift = shift_a + shift_b + 2 * p_.hop_latency + 2 * p_.ramp_latency;
   const double n_steps = static_cast<double>(steps) * count;
-  c.compute = n_steps * (flop_cycles + p_.task_overhead);
-  c.sram = n_steps * (ports + p_.task_overhead);
-  // Shifts not hidden behind the MACs are fabric time; the initial alignment of
-  // the tiles (Cannon's skew) crosses half the region once.
-  c.multicast = n_steps * std::max(0.0, shift - local) +
-                static_cast<double>(std::max(rows, cols) / 2) * p_.hop_latency + 2 * p_.ramp_latency;
+  // Every step but the last activates the task of the next one.
+  const double activations = static_cast<double>(steps - 1) * count * p_.task_overhead;
+  c.compute = n_steps * flop_cycles + activations;
+  c.sram = n_steps * ports + activations;
+  // Shifts not hidden behind the MACs are fabric time. The initial alignment
+  // (Cannon's skew) moves row i's input tiles i ring places, the shorter way
+  // round: the busiest ring link carries ⌊S/2⌋ of them, one ring step each.
+  const double align = static_cast<double>(steps / 2) * (shift_a + 2 * p_.hop_latency + 2 * p_.ramp_latency);
+  // S steps need S − 1 shifts: the last step's tiles stay.
+  c.multicast = static_cast<double>(steps - 1) * count * std::max(0.0, shift - local) + count * align;
   c.hops = static_cast<double>(std::max(rows, cols) / 2) + n_steps;
   c.algo = ReduceAlgo::None;
   const double cores = static_cast<double>(rows * cols);
