@@ -96,8 +96,8 @@ LineCost MeshKernels::allreduce(std::int64_t n, double bytes) const {
 LineCost MeshKernels::allreduce(std::int64_t n, double bytes, ReduceAlgo algo) const {
   if (n <= 1 || bytes <= 0) return {};
   if (algo == ReduceAlgo::Ring) {
-    // Ring on a line folded into a loop: neighbours 2 hops apart, 2(n−1) steps of
-    // bytes/n (reduce-scatter, then all-gather).
+    // Ring on a line folded into a loop: 2(n−1) steps of one piece each
+    // (reduce-scatter, then all-gather).
     // A piece is a whole number of the fp32 values being summed, at least one:
     // 64 B over 64 cores is 64 pieces of one 4-byte value, 2 flits each at 2
     // B/cycle, not 1 B in 1 flit (the crosscheck showed the ring 16% short, A-455).
