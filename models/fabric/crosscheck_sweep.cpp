@@ -28,7 +28,11 @@ std::string region_text(std::int64_t rows, std::int64_t cols) { return fmt::form
 class Sweep {
  public:
   Sweep(const wafer::WaferSpec& spec, const CrosscheckOptions& o)
-      : spec_(spec), approx_(params(spec)), mesh_(mesh_params(spec)), cycle_(cycle_params_for(spec, o)) {}
+      : spec_(spec),
+        approx_(params(spec)),
+        mesh_(mesh_params(spec)),
+        cycle_(cycle_params_for(spec, o)),
+        cycle_mesh_(mesh_cycle_params_for(spec, o)) {}
 
   bool region_fits(std::int64_t rows, std::int64_t cols) const {
     return rows <= spec_.mesh.height && cols <= spec_.mesh.width;
@@ -111,12 +115,31 @@ class Sweep {
         [=, this] { return cycle_.run_attention(s, side, side); });
   }
 
+  /// The mesh family's attention of one query (K-tree collectives, A-460).
+  void mesh_attention(std::int64_t heads, std::int64_t context, std::int64_t side) {
+    if (!region_fits(side, side)) return;
+    AttentionShape s;
+    s.m = 1;
+    s.head_dim = 64;
+    s.context = context;
+    s.heads = heads;
+    add("attention", fmt::format("m=1 heads={} ctx={} d=64", heads, context), region_text(side, side), "K-tree",
+        mesh_.attention(s, side, side).total(), [=, this] { return cycle_mesh_.run_attention(s, side, side); });
+  }
+
   void norm(std::int64_t m, std::int64_t width, std::int64_t line) {
     if (!line_fits(line)) return;
     const wafer::KernelCost a = approx_.norm(m, width, line, 2);
     add("norm", fmt::format("m={} width={}", m, width), fmt::format("line of {}", line),
         std::string(a.algo == ReduceAlgo::None ? "" : wafer::reduce_algo_name(a.algo)), a.total(),
         [=, this] { return cycle_.run_norm(m, width, line, 2); });
+  }
+
+  /// A norm of the mesh family (K-tree all-reduce, A-460).
+  void mesh_norm(std::int64_t m, std::int64_t width, std::int64_t line) {
+    if (!line_fits(line)) return;
+    add("norm", fmt::format("m={} width={}", m, width), fmt::format("line of {}", line), "K-tree",
+        mesh_.norm(m, width, line, 2).total(), [=, this] { return cycle_mesh_.run_norm(m, width, line, 2); });
   }
 
   void elementwise(double elements, std::int64_t line) {
@@ -148,6 +171,11 @@ class Sweep {
     CycleParams p = cycle_params(spec, params(spec));
     p.seed = o.seed;
     p.check_numbers = o.check_numbers;
+    return p;
+  }
+  static CycleParams mesh_cycle_params_for(const wafer::WaferSpec& spec, const CrosscheckOptions& o) {
+    CycleParams p = cycle_params_for(spec, o);
+    p.core.mesh_family = true;
     return p;
   }
 
@@ -192,6 +220,7 @@ class Sweep {
   MeshKernels approx_;
   MeshKernels mesh_;
   CycleKernels cycle_;
+  CycleKernels cycle_mesh_;
 };
 
 void quick_sweep(Sweep& s) {
@@ -236,9 +265,15 @@ void full_sweep(Sweep& s) {
     for (std::int64_t heads : {1, 8, 32})
       for (std::int64_t context : {64, 512, 4096})
         for (std::int64_t m : {1, 16}) s.attention(m, heads, context, side);
+  for (std::int64_t side : {8, 32, 64})
+    for (std::int64_t heads : {1, 8, 32})
+      for (std::int64_t context : {64, 512, 4096}) s.mesh_attention(heads, context, side);
   for (std::int64_t m : {1, 64})
     for (std::int64_t width : {512, 4096})
       for (std::int64_t line : {4, 16, 64}) s.norm(m, width, line);
+  for (std::int64_t m : {1, 64})
+    for (std::int64_t width : {512, 4096})
+      for (std::int64_t line : {4, 16, 64}) s.mesh_norm(m, width, line);
   for (double elements : {4096.0, 65536.0})
     for (std::int64_t line : {16, 64}) s.elementwise(elements, line);
   s.transfer(1024, 8, 8);

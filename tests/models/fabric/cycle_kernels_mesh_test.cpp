@@ -10,6 +10,7 @@
 namespace wafersim::fabric {
 namespace {
 
+using wafer::AttentionShape;
 using wafer::GemmShape;
 using wafer::MeshKernels;
 
@@ -111,6 +112,32 @@ TEST(CycleMeshKernels, MeshGemmEqualsEigenAndTracksApprox) {
       const double approx = a.mesh_gemm(s, side, side).total();
       EXPECT_LT(std::abs(rel(approx, static_cast<double>(r.cycles))), 0.05)
           << "M=" << m << " K=" << kk << " N=" << n << " " << side << "x" << side << " cycle=" << r.cycles
+          << " approx=" << approx;
+    }
+  }
+}
+
+TEST(CycleMeshKernels, DecodeAttentionWithKTreesEqualsEigenAndTracksApprox) {
+  // One query: the line family's program with K-tree all-reduces and reductions
+  // to the middle, ramps charged, against approx's mesh-family attention.
+  for (const CycleParams& p : {wse3_mesh(), wse3_mesh(2, 2, 0)}) {
+    CycleParams mesh = p;
+    mesh.core.mesh_family = true;
+    const CycleKernels k(mesh);
+    const MeshKernels a(mesh.core);
+    for (auto [heads, ctx, side] :
+         {std::tuple<int, int, int>{1, 64, 8}, {8, 512, 32}, {1, 100, 16}, {32, 64, 8}, {3, 96, 5}}) {
+      AttentionShape s;
+      s.m = 1;
+      s.head_dim = 64;
+      s.context = ctx;
+      s.heads = heads;
+      const KernelRun r = k.run_attention(s, side, side);
+      ASSERT_TRUE(r.fits) << r.fit_error;
+      EXPECT_LT(r.max_rel_error, 1e-4) << heads << " heads on " << side;
+      const double approx = a.attention(s, side, side).total();
+      EXPECT_LT(std::abs(rel(approx, static_cast<double>(r.cycles))), 0.10)
+          << heads << " heads, ctx " << ctx << " on " << side << "x" << side << " cycle=" << r.cycles
           << " approx=" << approx;
     }
   }
