@@ -28,7 +28,11 @@ std::string region_text(std::int64_t rows, std::int64_t cols) { return fmt::form
 class Sweep {
  public:
   Sweep(const wafer::WaferSpec& spec, const CrosscheckOptions& o)
-      : spec_(spec), approx_(params(spec)), mesh_(mesh_params(spec)), cycle_(cycle_params_for(spec, o)) {}
+      : spec_(spec),
+        approx_(params(spec)),
+        mesh_(mesh_params(spec)),
+        cycle_(cycle_params_for(spec, o)),
+        cycle_mesh_(mesh_cycle_params_for(spec, o)) {}
 
   bool region_fits(std::int64_t rows, std::int64_t cols) const {
     return rows <= spec_.mesh.height && cols <= spec_.mesh.width;
@@ -75,6 +79,17 @@ class Sweep {
         mesh_.mesh_gemv(s, rows, cols).total(), [=, this] { return cycle_.run_mesh_gemv(s, rows, cols); });
   }
 
+  /// MeshGEMM (Cannon, A-458) on a square region, against approx's mesh_gemm.
+  void mesh_gemm(std::int64_t m, std::int64_t k, std::int64_t n, std::int64_t side) {
+    if (!region_fits(side, side)) return;
+    GemmShape s;
+    s.m = m;
+    s.k = k;
+    s.n = n;
+    add("MeshGEMM", fmt::format("M={} K={} N={}", m, k, n), region_text(side, side), "Cannon",
+        mesh_.mesh_gemm(s, side, side).total(), [=, this] { return cycle_.run_mesh_gemm(s, side, side); });
+  }
+
   void gemm(std::int64_t m, std::int64_t k, std::int64_t n, std::int64_t rows, std::int64_t cols) {
     if (!region_fits(rows, cols)) return;
     GemmShape s;
@@ -100,12 +115,31 @@ class Sweep {
         [=, this] { return cycle_.run_attention(s, side, side); });
   }
 
+  /// The mesh family's attention of one query (K-tree collectives, A-460).
+  void mesh_attention(std::int64_t heads, std::int64_t context, std::int64_t side) {
+    if (!region_fits(side, side)) return;
+    AttentionShape s;
+    s.m = 1;
+    s.head_dim = 64;
+    s.context = context;
+    s.heads = heads;
+    add("attention", fmt::format("m=1 heads={} ctx={} d=64", heads, context), region_text(side, side), "K-tree",
+        mesh_.attention(s, side, side).total(), [=, this] { return cycle_mesh_.run_attention(s, side, side); });
+  }
+
   void norm(std::int64_t m, std::int64_t width, std::int64_t line) {
     if (!line_fits(line)) return;
     const wafer::KernelCost a = approx_.norm(m, width, line, 2);
     add("norm", fmt::format("m={} width={}", m, width), fmt::format("line of {}", line),
         std::string(a.algo == ReduceAlgo::None ? "" : wafer::reduce_algo_name(a.algo)), a.total(),
         [=, this] { return cycle_.run_norm(m, width, line, 2); });
+  }
+
+  /// A norm of the mesh family (K-tree all-reduce, A-460).
+  void mesh_norm(std::int64_t m, std::int64_t width, std::int64_t line) {
+    if (!line_fits(line)) return;
+    add("norm", fmt::format("m={} width={}", m, width), fmt::format("line of {}", line), "K-tree",
+        mesh_.norm(m, width, line, 2).total(), [=, this] { return cycle_mesh_.run_norm(m, width, line, 2); });
   }
 
   void elementwise(double elements, std::int64_t line) {
@@ -137,6 +171,11 @@ class Sweep {
     CycleParams p = cycle_params(spec, params(spec));
     p.seed = o.seed;
     p.check_numbers = o.check_numbers;
+    return p;
+  }
+  static CycleParams mesh_cycle_params_for(const wafer::WaferSpec& spec, const CrosscheckOptions& o) {
+    CycleParams p = cycle_params_for(spec, o);
+    p.core.mesh_family = true;
     return p;
   }
 
@@ -181,6 +220,7 @@ class Sweep {
   MeshKernels approx_;
   MeshKernels mesh_;
   CycleKernels cycle_;
+  CycleKernels cycle_mesh_;
 };
 
 void quick_sweep(Sweep& s) {
@@ -189,6 +229,7 @@ void quick_sweep(Sweep& s) {
   s.gemm(4, 1000, 1408, 16, 16);
   s.ktree_rows(16, 64);
   s.mesh_gemv(1, 1000, 1408, 16, 16);
+  s.mesh_gemm(64, 256, 256, 8);
   s.attention(1, 8, 512, 8);
   s.norm(1, 512, 16);
   s.elementwise(4096, 16);
@@ -204,6 +245,12 @@ void full_sweep(Sweep& s) {
     for (std::int64_t side : {4, 16, 64})
       for (std::int64_t m : {1, 4}) s.mesh_gemv(m, kn, kn, side, side);
   for (std::int64_t m : {1, 4}) s.mesh_gemv(m, 1000, 1408, 24, 40);
+  // Prefill-sized products (several tokens per core row), and a ragged one.
+  for (std::int64_t side : {4, 8, 16})
+    for (std::int64_t m : {16, 64}) s.mesh_gemm(m, 256, 256, side);
+  for (std::int64_t side : {16, 32})
+    for (std::int64_t m : {64, 256}) s.mesh_gemm(m, 1024, 1024, side);
+  s.mesh_gemm(100, 1000, 1408, 16);
   for (std::int64_t kn : {64, 256, 1024, 4096})
     for (std::int64_t side : {4, 8, 16, 32, 64})
       for (std::int64_t m : {1, 4, 16}) s.gemm(m, kn, kn, side, side);
@@ -218,9 +265,15 @@ void full_sweep(Sweep& s) {
     for (std::int64_t heads : {1, 8, 32})
       for (std::int64_t context : {64, 512, 4096})
         for (std::int64_t m : {1, 16}) s.attention(m, heads, context, side);
+  for (std::int64_t side : {8, 32, 64})
+    for (std::int64_t heads : {1, 8, 32})
+      for (std::int64_t context : {64, 512, 4096}) s.mesh_attention(heads, context, side);
   for (std::int64_t m : {1, 64})
     for (std::int64_t width : {512, 4096})
       for (std::int64_t line : {4, 16, 64}) s.norm(m, width, line);
+  for (std::int64_t m : {1, 64})
+    for (std::int64_t width : {512, 4096})
+      for (std::int64_t line : {4, 16, 64}) s.mesh_norm(m, width, line);
   for (double elements : {4096.0, 65536.0})
     for (std::int64_t line : {16, 64}) s.elementwise(elements, line);
   s.transfer(1024, 8, 8);

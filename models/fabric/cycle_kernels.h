@@ -60,6 +60,9 @@ class CycleKernels final : public wafer::KernelModel {
   [[nodiscard]] KernelRun run_ktree_reduce(std::int64_t n, double bytes) const;
   [[nodiscard]] KernelRun run_ktree_allreduce(std::int64_t n, double bytes) const;
   [[nodiscard]] KernelRun run_mesh_gemv(const wafer::GemmShape& s, std::int64_t rows, std::int64_t cols) const;
+  /// MeshGEMM, Cannon's shifts over folded rings, on a square
+  /// region only (rows == cols; InternalError otherwise).
+  [[nodiscard]] KernelRun run_mesh_gemm(const wafer::GemmShape& s, std::int64_t rows, std::int64_t cols) const;
   [[nodiscard]] KernelRun run_attention(const wafer::AttentionShape& s, std::int64_t rows, std::int64_t cols) const;
   [[nodiscard]] KernelRun run_norm(std::int64_t m, std::int64_t width, std::int64_t line, double elem_bytes) const;
   [[nodiscard]] KernelRun run_elementwise(double elements, std::int64_t line, double elem_bytes, int operands) const;

@@ -5,6 +5,10 @@
 // scores its positions; an all-reduce of the maxima (rows, then columns); each
 // core exponentiates, sums and weights its values; an all-reduce of the sums;
 // the weighted values reduced to the block's last core, which divides.
+// The mesh family's attention of one query (decode, A-235 with one query group)
+// is the same program with WaferLLM's K-tree all-reduces and reductions to the
+// middle of each line, ramps charged; with several queries the mesh
+// family's 2-D blocks are not a program yet and the line family's runs.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -34,6 +38,8 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
   const std::int64_t br = bl.br, bc = bl.bc, hpb = bl.heads_per_block, per_row = cols / bc;
   const Split pos(T, br * bc);
   FabricSim sim(network_params(p_, cols, rows), p_.core, p_.sram_per_core);
+  const bool ktree = p_.core.mesh_family && m == 1;
+  if (ktree) sim.charge_ramps();
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   std::vector<CoreBufs> cb(static_cast<std::size_t>(rows * cols));
   const std::int64_t blocks = (H + hpb - 1) / hpb;
@@ -81,6 +87,15 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
       }
 
   const wafer::MeshKernels approx(p_.core);
+  // Tags 8 apart: a K-tree uses one per level and one for its multicast back.
+  auto allreduce = [&](const LineData& l, std::int64_t n, double bytes, wafer::ReduceAlgo algo, StreamOp op,
+                       int color) {
+    if (ktree)
+      emit_ktree_allreduce(sim, l, approx.ktree_reduce(n, bytes).group, color, Phase::Reduce, op);
+    else
+      emit_allreduce(sim, l, algo, op, color, Phase::Reduce);
+  };
+  std::vector<int> roots(static_cast<std::size_t>(blocks));
   auto block_rows = [&](std::int64_t b, int CoreBufs::*field, std::int64_t elems, double eb, int tag) {
     std::vector<LineData> lines;
     for (std::int64_t i = 0; i < br; ++i) {
@@ -116,7 +131,7 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
     const double qb = static_cast<double>(nh * m * d);
     // 1. The queries: along the block's first row, then down every column.
     emit_multicast(sim, block_rows(b, kQ, nh * m * d, sh.act_bytes, 0)[0], 0, Phase::Multicast);
-    for (const LineData& l : block_cols(b, kQ, nh * m * d, sh.act_bytes, 1, 0, bc))
+    for (const LineData& l : block_cols(b, kQ, nh * m * d, sh.act_bytes, 8, 0, bc))
       emit_multicast(sim, l, 0, Phase::Multicast);
     // 2. Scores of the core's positions and their maximum.
     for (std::int64_t i = 0; i < br; ++i)
@@ -141,10 +156,8 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
     // 3. The block's maximum, then exponentials, their sum and the weighted values.
     const double scalar = static_cast<double>(nh * m) * 4;
     const auto row_algo = approx.allreduce(bc, scalar).algo, col_algo = approx.allreduce(br, scalar).algo;
-    for (const LineData& l : block_rows(b, kMx, nh * m, 4, 2))
-      emit_allreduce(sim, l, row_algo, StreamOp::Max, 1, Phase::Reduce);
-    for (const LineData& l : block_cols(b, kMx, nh * m, 4, 3, 0, bc))
-      emit_allreduce(sim, l, col_algo, StreamOp::Max, 2, Phase::Reduce);
+    for (const LineData& l : block_rows(b, kMx, nh * m, 4, 16)) allreduce(l, bc, scalar, row_algo, StreamOp::Max, 1);
+    for (const LineData& l : block_cols(b, kMx, nh * m, 4, 24, 0, bc)) allreduce(l, br, scalar, col_algo, StreamOp::Max, 2);
     for (std::int64_t i = 0; i < br; ++i)
       for (std::int64_t j = 0; j < bc; ++j) {
         const int core = core_of(b, i, j);
@@ -166,17 +179,30 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
                                  }
                                }));
       }
-    for (const LineData& l : block_rows(b, kL, nh * m, 4, 4))
-      emit_allreduce(sim, l, row_algo, StreamOp::Add, 1, Phase::Reduce);
-    for (const LineData& l : block_cols(b, kL, nh * m, 4, 5, 0, bc))
-      emit_allreduce(sim, l, col_algo, StreamOp::Add, 2, Phase::Reduce);
-    // 4. The weighted values to the block's last core, which divides by the sum.
+    for (const LineData& l : block_rows(b, kL, nh * m, 4, 32)) allreduce(l, bc, scalar, row_algo, StreamOp::Add, 1);
+    for (const LineData& l : block_cols(b, kL, nh * m, 4, 40, 0, bc)) allreduce(l, br, scalar, col_algo, StreamOp::Add, 2);
+    // 4. The weighted values to the block's last core (the K-tree's: its middle
+    // column's middle row), which divides by the sum.
     const double ob = qb * sh.act_bytes;
-    for (const LineData& l : block_rows(b, kO, nh * m * d, sh.act_bytes, 6))
-      emit_reduce(sim, l, approx.reduce(bc, ob).algo, StreamOp::Add, 1, Phase::Reduce);
-    for (const LineData& l : block_cols(b, kO, nh * m * d, sh.act_bytes, 7, bc - 1, bc))
-      emit_reduce(sim, l, approx.reduce(br, ob).algo, StreamOp::Add, 2, Phase::Reduce);
-    const int root = core_of(b, br - 1, bc - 1);
+    std::int64_t ir = br - 1, jr = bc - 1;
+    if (ktree) {
+      for (const LineData& l : block_rows(b, kO, nh * m * d, sh.act_bytes, 48))
+        jr = static_cast<std::int64_t>(
+            emit_ktree_reduce(sim, l, approx.ktree_reduce(bc, ob).group, 1, Phase::Reduce, StreamOp::Add));
+      if (br > 1)
+        for (const LineData& l : block_cols(b, kO, nh * m * d, sh.act_bytes, 56, jr, jr + 1))
+          ir = static_cast<std::int64_t>(
+              emit_ktree_reduce(sim, l, approx.ktree_reduce(br, ob).group, 2, Phase::Reduce, StreamOp::Add));
+      if (bc == 1) jr = 0;
+      if (br == 1) ir = 0;
+    } else {
+      for (const LineData& l : block_rows(b, kO, nh * m * d, sh.act_bytes, 48))
+        emit_reduce(sim, l, approx.reduce(bc, ob).algo, StreamOp::Add, 1, Phase::Reduce);
+      for (const LineData& l : block_cols(b, kO, nh * m * d, sh.act_bytes, 56, bc - 1, bc))
+        emit_reduce(sim, l, approx.reduce(br, ob).algo, StreamOp::Add, 2, Phase::Reduce);
+    }
+    const int root = core_of(b, ir, jr);
+    roots[static_cast<std::size_t>(b)] = root;
     const CoreBufs rc = cb[static_cast<std::size_t>(root)];
     sim.emit(root, compute(local_cycles(p_.core, qb, qb * sh.act_bytes, qb * sh.act_bytes), [&sim, root, rc, m, d] {
                for (std::int64_t h = 0; h < rc.heads; ++h)
@@ -198,7 +224,7 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
       }
       const MatrixF ref = s * v[hs];
       const std::int64_t b = h / hpb;
-      const int root = core_of(b, br - 1, bc - 1);
+      const int root = roots[static_cast<std::size_t>(b)];
       const MatrixF got =
           MapF(sim.buffer(root, cb[static_cast<std::size_t>(root)].o).data() + (h - b * hpb) * m * d, m, d);
       err = std::max(

@@ -14,6 +14,8 @@ KernelRun CycleKernels::run_norm(std::int64_t m, std::int64_t width, std::int64_
   line = std::max<std::int64_t>(line, 1);
   m = std::max<std::int64_t>(m, 1);
   FabricSim sim(network_params(p_, line, 1), p_.core, p_.sram_per_core);
+  // The mesh family sums with a K-tree all-reduce and pays the ramps.
+  if (p_.core.mesh_family) sim.charge_ramps();
   const Split ws(width, line);
   RandomValues rnd(p_.seed);
   const auto x = rnd.matrix(m, width);
@@ -48,9 +50,13 @@ KernelRun CycleKernels::run_norm(std::int64_t m, std::int64_t width, std::int64_
              }));
   }
   const wafer::MeshKernels approx(p_.core);
-  const auto algo = approx.allreduce(line, static_cast<double>(m) * 4).algo;
-  emit_allreduce(sim, row_line(sim, 0, 0, line, m, 4, [&](int core) { return sb[static_cast<std::size_t>(core)]; }),
-                 algo, StreamOp::Add, 0, Phase::Reduce);
+  const wafer::ReduceAlgo algo = p_.core.mesh_family ? wafer::ReduceAlgo::Tree
+                                                     : approx.allreduce(line, static_cast<double>(m) * 4).algo;
+  const LineData sums = row_line(sim, 0, 0, line, m, 4, [&](int core) { return sb[static_cast<std::size_t>(core)]; });
+  if (p_.core.mesh_family)
+    emit_ktree_allreduce(sim, sums, approx.ktree_reduce(line, static_cast<double>(m) * 4).group, 0, Phase::Reduce);
+  else
+    emit_allreduce(sim, sums, algo, StreamOp::Add, 0, Phase::Reduce);
   for (std::int64_t i = 0; i < line; ++i) {
     const double e = static_cast<double>(m * ws.len(i));
     const int core = static_cast<int>(i);
@@ -208,10 +214,13 @@ KernelCost measured(const KernelRun& r, const KernelCost& approx) {
 KernelCost CycleKernels::gemm(const wafer::GemmShape& s, std::int64_t rows, std::int64_t cols) const {
   const wafer::MeshKernels approx(p_.core);
   const KernelCost a = approx.gemm(s, rows, cols);
-  // The mesh family runs MeshGEMV where approx chose it; MeshGEMM is not at
-  // cycle level yet, so those ops run the line family's GEMM.
+  // The mesh family runs MeshGEMV or MeshGEMM where approx chose it; MeshGEMM's
+  // program needs a square region, so on others those ops run the line
+  // family's GEMM.
   if (p_.core.mesh_family && a.total() == approx.mesh_gemv(s, rows, cols).total())
     return measured(run_mesh_gemv(s, rows, cols), a);
+  if (p_.core.mesh_family && rows == cols && s.m > 1 && a.total() == approx.mesh_gemm(s, rows, cols).total())
+    return measured(run_mesh_gemm(s, rows, cols), a);
   return measured(run_gemm(s, rows, cols), a);
 }
 KernelCost CycleKernels::attention(const wafer::AttentionShape& s, std::int64_t rows, std::int64_t cols) const {

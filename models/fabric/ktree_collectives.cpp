@@ -26,13 +26,13 @@ Instr send_to(const FabricSim& sim, const LineData& l, std::size_t from, std::si
 /// An add of the next stream of `tag` into the core's values, armed before the
 /// data comes (no task activation of its own), forwarding the sum to `to` if set.
 Instr armed_add(const FabricSim& sim, const LineData& l, std::size_t at, const std::size_t* to, int color, int tag,
-                Phase phase) {
+                Phase phase, StreamOp op) {
   Instr in;
   in.kind = InstrKind::Stream;
   in.phase = phase;
   in.in_color = color;
   in.activate = false;
-  in.op = StreamOp::Add;
+  in.op = op;
   in.buf = l.bufs[at];
   in.offset = l.offset;
   in.elems = l.elems;
@@ -48,7 +48,8 @@ Instr armed_add(const FabricSim& sim, const LineData& l, std::size_t at, const s
 
 }  // namespace
 
-std::size_t emit_ktree_reduce(FabricSim& sim, const LineData& l, std::int64_t group, int color, Phase phase) {
+std::size_t emit_ktree_reduce(FabricSim& sim, const LineData& l, std::int64_t group, int color, Phase phase,
+                              StreamOp op) {
   const std::size_t n = l.cores.size();
   if (n <= 1) return 0;
   const auto g = static_cast<std::size_t>(std::max<std::int64_t>(group, 2));
@@ -67,16 +68,16 @@ std::size_t emit_ktree_reduce(FabricSim& sim, const LineData& l, std::int64_t gr
       // end sends its own values, the members between add and forward.
       sim.emit(l.cores[m[0]], send_to(sim, l, m[0], m[1], color, tag, phase, false));
       for (std::size_t i = 1; i < h; ++i)
-        sim.emit(l.cores[m[i]], armed_add(sim, l, m[i], &m[i + 1], color, tag, phase));
+        sim.emit(l.cores[m[i]], armed_add(sim, l, m[i], &m[i + 1], color, tag, phase, op));
       if (h + 1 < k) {
         sim.emit(l.cores[m[k - 1]], send_to(sim, l, m[k - 1], m[k - 2], color, tag, phase, false));
         for (std::size_t i = k - 2; i > h; --i)
-          sim.emit(l.cores[m[i]], armed_add(sim, l, m[i], &m[i - 1], color, tag, phase));
+          sim.emit(l.cores[m[i]], armed_add(sim, l, m[i], &m[i - 1], color, tag, phase, op));
       }
       // The middle adds the streams from both sides (in whichever order they
       // come), then its task activates to take part in the next level.
-      sim.emit(l.cores[m[h]], armed_add(sim, l, m[h], nullptr, color, tag, phase));
-      if (h + 1 < k) sim.emit(l.cores[m[h]], armed_add(sim, l, m[h], nullptr, color, tag, phase));
+      sim.emit(l.cores[m[h]], armed_add(sim, l, m[h], nullptr, color, tag, phase, op));
+      if (h + 1 < k) sim.emit(l.cores[m[h]], armed_add(sim, l, m[h], nullptr, color, tag, phase, op));
       Instr act;
       act.kind = InstrKind::Activate;
       act.phase = phase;
@@ -87,10 +88,11 @@ std::size_t emit_ktree_reduce(FabricSim& sim, const LineData& l, std::int64_t gr
   return alive.front();
 }
 
-void emit_ktree_allreduce(FabricSim& sim, const LineData& l, std::int64_t group, int color, Phase phase) {
+void emit_ktree_allreduce(FabricSim& sim, const LineData& l, std::int64_t group, int color, Phase phase,
+                          StreamOp op) {
   const std::size_t n = l.cores.size();
   if (n <= 1) return;
-  const std::size_t root = emit_ktree_reduce(sim, l, group, color, phase);
+  const std::size_t root = emit_ktree_reduce(sim, l, group, color, phase, op);
   int levels = 0;
   for (std::size_t alive = n, g = static_cast<std::size_t>(std::max<std::int64_t>(group, 2)); alive > 1;
        alive = (alive + g - 1) / g)

@@ -38,9 +38,12 @@ void emit_multicast(FabricSim& sim, const LineData& line, int color, Phase phase
 /// middle member, each half a pre-armed add-and-forward chain; the middle adds
 /// both streams, then one task activation ends the level. The sum ends at the
 /// root, whose index in the line is returned. Uses tags line.tag .. line.tag + levels.
-std::size_t emit_ktree_reduce(FabricSim& sim, const LineData& line, std::int64_t group, int color, Phase phase);
-/// The K-tree reduction, then the root multicasts the sum to both ends.
-void emit_ktree_allreduce(FabricSim& sim, const LineData& line, std::int64_t group, int color, Phase phase);
+/// `op` combines the streams (Add for sums, Max for attention's maxima).
+std::size_t emit_ktree_reduce(FabricSim& sim, const LineData& line, std::int64_t group, int color, Phase phase,
+                              StreamOp op = StreamOp::Add);
+/// The K-tree reduction, then the root multicasts the result to both ends.
+void emit_ktree_allreduce(FabricSim& sim, const LineData& line, std::int64_t group, int color, Phase phase,
+                          StreamOp op = StreamOp::Add);
 void emit_reduce(FabricSim& sim, const LineData& line, wafer::ReduceAlgo algo, StreamOp op, int color, Phase phase);
 void emit_allreduce(FabricSim& sim, const LineData& line, wafer::ReduceAlgo algo, StreamOp op, int color, Phase phase);
 

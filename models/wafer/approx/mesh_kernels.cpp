@@ -98,11 +98,19 @@ LineCost MeshKernels::allreduce(std::int64_t n, double bytes) const {
 LineCost MeshKernels::allreduce(std::int64_t n, double bytes, ReduceAlgo algo) const {
   if (n <= 1 || bytes <= 0) return {};
   if (algo == ReduceAlgo::Ring) {
-    // Ring on a line folded into a loop: neighbours 2 hops apart, 2(n−1) steps of
-    // bytes/n (reduce-scatter, then all-gather).
+    // Ring on a line folded into a loop: 2(n−1) steps of one piece each
+    // (reduce-scatter, then all-gather).
+    // A piece is a whole number of the fp32 values being summed, at least one:
+    // 64 B over 64 cores is 64 pieces of one 4-byte value, 2 flits each at 2
+    // B/cycle, not 1 B in 1 flit (the crosscheck showed the ring 16% short, A-455).
     const double steps = 2.0 * static_cast<double>(n - 1);
-    const double piece = bytes / static_cast<double>(n);
-    return LineCost{steps * (2 * p_.hop_latency + p_.task_overhead + flits(piece)), 2 * steps,
+    const double piece =
+        std::ceil(std::ceil(bytes / kReduceValueBytes) / static_cast<double>(n)) * kReduceValueBytes;
+    // A piece's path is 2(n − 1) consecutive links of the folded ring: n − 2 of its
+    // links are 2 hops and the two at the turns 1 hop, so the slowest piece
+    // crosses 4(n − 1) − 3 hops (n ≥ 4), not 4(n − 1).
+    const double hops = n == 2 ? 2.0 : n == 3 ? 6.0 : 4.0 * static_cast<double>(n - 1) - 3;
+    return LineCost{steps * (p_.task_overhead + flits(piece)) + hops * p_.hop_latency, hops,
                     steps * static_cast<double>(n) * piece * 2, ReduceAlgo::Ring};
   }
   // Reduce to one end (the best of chain and tree, or the one asked for), then
@@ -127,8 +135,15 @@ KernelCost MeshKernels::line_gemm(const GemmShape& s, std::int64_t rows, std::in
   c.compute = count * 2 * m * kt * nt / p_.flops;
   c.sram = std::max(reads / p_.sram_read, writes / p_.sram_write);
   // Partial sums of N/C outputs per token, down each column of R cores.
-  const LineCost red = reduce(rows, m * nt * s.act_bytes * count);
+  const double red_bytes = m * nt * s.act_bytes * count;
+  const LineCost red = reduce(rows, red_bytes);
   c.multicast = mc.cycles;
+  // A row's first core injects the row's inputs and, when its MACs end, its
+  // partial sums through one ramp (one flit a cycle, colours taking turns): the
+  // multicast flits still queued then go at half rate, and the row's last core
+  // (where the last column's reduction starts) waits that much longer.
+  if (rows > 1 && cols > 1)
+    c.multicast += std::clamp(flits(m * kt * s.act_bytes * count) - c.local(), 0.0, flits(red_bytes));
   c.reduce = red.cycles;
   c.hops = mc.hops + red.hops;
   c.algo = red.algo;
@@ -223,6 +238,16 @@ KernelCost MeshKernels::attention(const AttentionShape& s, std::int64_t rows, st
   c.compute += moves.compute;
   if (c.sram > 0) c.sram += moves.sram;
   c.reduce = 2 * mx.cycles + out.cycles;
+  // The queries reach core (i, j) of a block (i + j) hops after its corner, and
+  // the maxima's all-reduce reduces away from the corner (to the last column, then
+  // the last row): a chain or tree toward the far end starts at the near end as
+  // soon as the data is there, so the multicast's skew is not paid again by the
+  // reduction. A ring moves in lockstep and gains nothing.
+  if (!p_.mesh_family && groups == 1) {
+    const double h = p_.hop_latency;
+    if (allreduce(bc, scalar).algo != ReduceAlgo::Ring) c.reduce -= static_cast<double>(bc - 1) * h;
+    if (allreduce(br, scalar).algo != ReduceAlgo::Ring) c.reduce -= static_cast<double>(br - 1) * h;
+  }
   c.reduce_busy = p_.mesh_family ? 2 * mx.busy + out.busy : 0;
   c.hops = mc.hops + 2 * mx.hops + out.hops + moves.hops;
   c.algo = out.algo;

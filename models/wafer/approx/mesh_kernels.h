@@ -37,6 +37,10 @@ struct MeshParams {
 /// a flit on the cycle after the flit lands at it.
 inline constexpr double kForwardCycles = 1;
 
+/// Bytes of one value an all-reduce sums: norms' sums of squares and softmax
+/// maxima and sums are fp32.
+inline constexpr double kReduceValueBytes = 4;
+
 /// How partial results are combined across a line of cores.
 enum class ReduceAlgo { None, Chain, Tree, Ring };
 [[nodiscard]] std::string_view reduce_algo_name(ReduceAlgo a);

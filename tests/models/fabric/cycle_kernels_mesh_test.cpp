@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include "models/fabric/cycle_kernels.h"
+#include "sim/core/error.h"
 
 namespace wafersim::fabric {
 namespace {
 
+using wafer::AttentionShape;
 using wafer::GemmShape;
 using wafer::MeshKernels;
 
@@ -86,6 +88,65 @@ TEST(CycleMeshKernels, MeshGemvEqualsEigenAndTracksApprox) {
           << " approx=" << approx;
     }
   }
+}
+
+TEST(CycleMeshKernels, MeshGemmEqualsEigenAndTracksApprox) {
+  // Cannon's shifts over folded rings against approx's mesh_gemm with its
+  // one-ramp shifts, S − 1 shifts and the alignment's ⌊S/2⌋ ring steps.
+  for (const CycleParams& p : {wse3_mesh(), wse3_mesh(2, 2, 0)}) {
+    const CycleKernels k(p);
+    const MeshKernels a(p.core);
+    for (auto [m, kk, n, side] : {std::tuple<int, int, int, int>{16, 256, 256, 4},
+                                  {64, 256, 256, 8},
+                                  {4, 64, 64, 8},
+                                  {100, 1000, 1408, 16},
+                                  {3, 40, 24, 5}}) {
+      GemmShape s;
+      s.m = m;
+      s.k = kk;
+      s.n = n;
+      const KernelRun r = k.run_mesh_gemm(s, side, side);
+      ASSERT_TRUE(r.fits) << r.fit_error;
+      EXPECT_LT(r.max_rel_error, 1e-4) << "M=" << m << " K=" << kk << " N=" << n << " on " << side;
+      EXPECT_EQ(r.cost.total(), static_cast<double>(r.cycles));
+      const double approx = a.mesh_gemm(s, side, side).total();
+      EXPECT_LT(std::abs(rel(approx, static_cast<double>(r.cycles))), 0.05)
+          << "M=" << m << " K=" << kk << " N=" << n << " " << side << "x" << side << " cycle=" << r.cycles
+          << " approx=" << approx;
+    }
+  }
+}
+
+TEST(CycleMeshKernels, DecodeAttentionWithKTreesEqualsEigenAndTracksApprox) {
+  // One query: the line family's program with K-tree all-reduces and reductions
+  // to the middle, ramps charged, against approx's mesh-family attention.
+  for (const CycleParams& p : {wse3_mesh(), wse3_mesh(2, 2, 0)}) {
+    CycleParams mesh = p;
+    mesh.core.mesh_family = true;
+    const CycleKernels k(mesh);
+    const MeshKernels a(mesh.core);
+    for (auto [heads, ctx, side] :
+         {std::tuple<int, int, int>{1, 64, 8}, {8, 512, 32}, {1, 100, 16}, {32, 64, 8}, {3, 96, 5}}) {
+      AttentionShape s;
+      s.m = 1;
+      s.head_dim = 64;
+      s.context = ctx;
+      s.heads = heads;
+      const KernelRun r = k.run_attention(s, side, side);
+      ASSERT_TRUE(r.fits) << r.fit_error;
+      EXPECT_LT(r.max_rel_error, 1e-4) << heads << " heads on " << side;
+      const double approx = a.attention(s, side, side).total();
+      EXPECT_LT(std::abs(rel(approx, static_cast<double>(r.cycles))), 0.10)
+          << heads << " heads, ctx " << ctx << " on " << side << "x" << side << " cycle=" << r.cycles
+          << " approx=" << approx;
+    }
+  }
+}
+
+TEST(CycleMeshKernels, MeshGemmNeedsASquareRegion) {
+  GemmShape s;
+  s.m = 16;
+  EXPECT_THROW((void)CycleKernels(wse3_mesh()).run_mesh_gemm(s, 4, 8), InternalError);
 }
 
 }  // namespace

@@ -143,7 +143,7 @@ TEST(WaferFidelity, NonMatrixWorkIsPricedAtItsInstructionCount) {
   EXPECT_DOUBLE_EQ(mesh.norm(1, 8192, 420, 2).compute, 5 + 10 + 10);
 }
 
-TEST(WaferFidelity, MeshGemmPaysCannonsSkewOncePerProduct) {
+TEST(WaferFidelity, MeshGemmPaysCannonsAlignmentOncePerProduct) {
   MeshParams p;
   p.hop_latency = 1;
   p.ramp_latency = 2;
@@ -159,11 +159,12 @@ TEST(WaferFidelity, MeshGemmPaysCannonsSkewOncePerProduct) {
   s.k = 8192;
   s.n = 8192;
   // 480 × 480: A tiles of 9 × 18 fp16 = 324 B = 81 flits; the shifts hide behind
-  // the MACs, so the fabric time is the skew: 479 tiles through the busiest link.
+  // the MACs, so the fabric time is the alignment: each row moves the shorter way
+  // round its folded ring, ⌊480/2⌋ ring steps of 81 flits + 2h + 2ρ.
   const KernelCost c = k.mesh_gemm(s, 480, 480);
-  EXPECT_DOUBLE_EQ(c.multicast, 479.0 * 81 + 2 + 4 + 40);
-  // Three task activations a step.
-  EXPECT_DOUBLE_EQ(c.compute, 480.0 * (2.0 * 9 * 18 * 18 / (8 * 0.28) + 3 * 40));
+  EXPECT_DOUBLE_EQ(c.multicast, 240.0 * (81 + 2 + 4));
+  // One task activation for every step but the last.
+  EXPECT_DOUBLE_EQ(c.compute, 480.0 * (2.0 * 9 * 18 * 18 / (8 * 0.28)) + 479 * 40);
 }
 
 TEST(WaferFidelity, LargerGridSlowsBatchOneDecodeAndSpeedsUpLongPrefill) {
