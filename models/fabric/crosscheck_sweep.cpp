@@ -165,6 +165,7 @@ class Sweep {
   static wafer::MeshParams mesh_params(const wafer::WaferSpec& spec) {
     wafer::MeshParams p = params(spec);
     p.mesh_family = true;
+    p.attention_layout_moves = false;  // the cycle programs start in the block layout
     return p;
   }
   static CycleParams cycle_params_for(const wafer::WaferSpec& spec, const CrosscheckOptions& o) {
@@ -176,6 +177,7 @@ class Sweep {
   static CycleParams mesh_cycle_params_for(const wafer::WaferSpec& spec, const CrosscheckOptions& o) {
     CycleParams p = cycle_params_for(spec, o);
     p.core.mesh_family = true;
+    p.core.attention_layout_moves = false;
     return p;
   }
 

@@ -5,6 +5,7 @@
 
 #include "models/fabric/cycle_kernel_support.h"
 #include "models/fabric/cycle_kernels.h"
+#include "models/wafer/approx/core_instructions.h"
 
 namespace wafersim::fabric {
 
@@ -62,8 +63,16 @@ KernelRun CycleKernels::run_norm(std::int64_t m, std::int64_t width, std::int64_
     const int core = static_cast<int>(i);
     const std::int64_t len = ws.len(i);
     const int xi = xb[static_cast<std::size_t>(i)], si = sb[static_cast<std::size_t>(i)];
-    sim.emit(
-        core, compute(local_cycles(p_.core, e, e * elem_bytes, e * elem_bytes), [&sim, core, xi, si, m, len, width] {
+    // Mesh family: the scale at the instruction level, as approx counts it:
+    // a Newton rsqrt per vector, then x · (1/rms) · gamma per element, gamma read too.
+    const std::uint64_t cycles =
+        p_.core.mesh_family
+            ? std::max(local_cycles(p_.core, e, 2 * e * elem_bytes, e * elem_bytes),
+                       static_cast<std::uint64_t>(
+                           std::ceil(approx.simd_cycles(static_cast<double>(m), wafer::instructions::kRsqrt) +
+                                     approx.simd_cycles(e, wafer::instructions::kNormScale))))
+            : local_cycles(p_.core, e, e * elem_bytes, e * elem_bytes);
+    sim.emit(core, compute(cycles, [&sim, core, xi, si, m, len, width] {
           auto& xv = sim.buffer(core, xi);
           auto& sv = sim.buffer(core, si);
           for (std::int64_t t = 0; t < m; ++t) {

@@ -51,7 +51,7 @@ double MeshKernels::simd_cycles(double elements, double ops) const {
 KernelCost MeshKernels::attention_moves(const AttentionShape& s, std::int64_t rows, std::int64_t cols,
                                         const AttentionBlocks& b) const {
   KernelCost c;
-  if (!p_.mesh_family) return c;
+  if (!p_.mesh_family || !p_.attention_layout_moves) return c;
   rows = std::max<std::int64_t>(rows, 1);
   cols = std::max<std::int64_t>(cols, 1);
   const HeadBlockMoves mv = head_block_moves(s.heads, rows, cols, b);

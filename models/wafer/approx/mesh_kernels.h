@@ -31,6 +31,10 @@ struct MeshParams {
   double gemm_efficiency = 1;  ///< share of `flops` a MeshGEMM step sustains (A-240)
   double sram_bytes = 0;       ///< usable SRAM per core; MeshGEMV needs its tiles to fit (0 = no limit)
   bool mesh_family = false;    ///< WaferLLM's kernels (A-230..A-235); false = row multicasts and line reductions
+  /// Mesh family: attention pays moving q/K/V into the head blocks and its output
+  /// back. The crosscheck turns it off: its cycle programs start and end in
+  /// the block layout, so the kernels compare on the same placement.
+  bool attention_layout_moves = true;
 };
 
 /// Cycles a core forwarding a stream (a chain reduction) adds per flit: it passes
@@ -200,6 +204,9 @@ class MeshKernels final : public KernelModel {
   [[nodiscard]] KernelCost activation(double elements, std::int64_t line, double elem_bytes, int operands,
                                       double ops) const override;
 
+  /// Vector instructions of `ops` per element over `elements` on one core.
+  [[nodiscard]] double simd_cycles(double elements, double ops) const;
+
  private:
   /// Link cycles a message of `bytes` occupies: whole flits, at least one (a
   /// message is never less than a flit; the crosscheck showed rings of 1-byte
@@ -216,8 +223,6 @@ class MeshKernels final : public KernelModel {
   /// embedding on the way in, as cycles on the critical path.
   [[nodiscard]] KernelCost attention_moves(const AttentionShape& s, std::int64_t rows, std::int64_t cols,
                                            const AttentionBlocks& b) const;
-  /// Vector instructions of `ops` per element over `elements` on one core.
-  [[nodiscard]] double simd_cycles(double elements, double ops) const;
   MeshParams p_;
 };
 

@@ -123,6 +123,7 @@ TEST(CycleMeshKernels, DecodeAttentionWithKTreesEqualsEigenAndTracksApprox) {
   for (const CycleParams& p : {wse3_mesh(), wse3_mesh(2, 2, 0)}) {
     CycleParams mesh = p;
     mesh.core.mesh_family = true;
+    mesh.core.attention_layout_moves = false;  // the program starts in the block layout
     const CycleKernels k(mesh);
     const MeshKernels a(mesh.core);
     for (auto [heads, ctx, side] :
