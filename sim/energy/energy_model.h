@@ -1,8 +1,9 @@
 #pragma once
 // The energy model of one step: prices the Traffic every cost model counted
 // (FLOPs × pJ/FLOP by compute format, bytes × 8 × pJ/bit per level), adds the
-// devices' resident power over the step and applies each device's power cap
-// by lowering its core clock. Generic: it reads devices only through
+// devices' resident power over the step, prices on-chip work at the step's
+// core voltage (boost when unthrottled, A-400) and applies each device's power cap by
+// lowering its core clock. Generic: it reads devices only through
 // DeviceSummary. Leaves out temperature-dependent leakage and power-supply curves.
 // Units: joules, watts, seconds. Whole runs and serving runs are summed by
 // EnergyAccount (energy_account.h).
