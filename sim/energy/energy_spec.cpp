@@ -181,7 +181,8 @@ Schema<CoolingSpec> cooling_schema() {
               "Inlet air temperature in degrees C (default 25: inside ASHRAE's recommended 18-27 C).", 25.0, Range::Any)
       .number("liquid_premium", &CoolingSpec::liquid_premium,
               "Liquid cooling's cost as a fraction of capex, added when the rack is liquid cooled (default 0.02: "
-              "in-rack cold plates and manifolds, Morgan Stanley GB300 model, ../shared/anchors/power-cost.md section 3; facility "
+              "in-rack cold plates and manifolds, Morgan Stanley GB300 model, ../shared/anchors/power-cost.md section "
+              "3; facility "
               "plant not included, A-116).",
               0.02, Range::NonNegative)
       .integer("devices_per_rack", &CoolingSpec::devices_per_rack,

@@ -80,7 +80,7 @@ struct ServeOutcome {
   std::int64_t max_batch_reached = 0;
   std::int64_t preemptions = 0;
   std::int64_t kv_peak_blocks = 0;
-  double dynamic_energy_j = 0;    ///< summed over steps (the four parts below)
+  double dynamic_energy_j = 0;  ///< summed over steps (the four parts below)
   /// Dynamic energy by step kind: prefill-only, decode-only, mixed (chunked) steps, KV transfers.
   double prefill_energy_j = 0, decode_energy_j = 0, mixed_energy_j = 0, transfer_energy_j = 0;
   double busy_s = 0;              ///< time some group was running a step

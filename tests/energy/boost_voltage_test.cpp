@@ -97,7 +97,8 @@ TEST_F(Energy, BoostVoltageActsOnOnChipEnergyOnly) {
   // The preset's boost against none: HBM energy and the step time do not move; the
   // compute energy of a memory-bound decode step grows by boost_voltage².
   const RunResult boost = run("h100-sxm5", "llama-3.1-8b", 128, {}, Phase::Decode, 512);
-  const RunResult flat = run("h100-sxm5", "llama-3.1-8b", 128, {{"h100-sxm5.power.boost_voltage", "1"}}, Phase::Decode, 512);
+  const RunResult flat =
+      run("h100-sxm5", "llama-3.1-8b", 128, {{"h100-sxm5.power.boost_voltage", "1"}}, Phase::Decode, 512);
   ASSERT_TRUE(boost.energy && flat.energy);
   EXPECT_EQ(*boost.latency_s, *flat.latency_s);
   EXPECT_DOUBLE_EQ(boost.energy->energy_j.hbm, flat.energy->energy_j.hbm);

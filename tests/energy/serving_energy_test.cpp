@@ -34,9 +34,9 @@ TEST(ServingEnergy, ComponentsSumAndIdleGapsCostResidentPower) {
   EXPECT_DOUBLE_EQ(o.decode_energy_j, 4.0);
   EXPECT_DOUBLE_EQ(o.mixed_energy_j + o.transfer_energy_j, 0.0);
   RunScale scale;
-  scale.static_power_w = 200;    // resident devices + host
-  scale.cooling_share = 0.25;    // fans and pumps per W of dynamic power
-  scale.static_cooling_w = 50;   // ... and over the resident power
+  scale.static_power_w = 200;   // resident devices + host
+  scale.cooling_share = 0.25;   // fans and pumps per W of dynamic power
+  scale.static_cooling_w = 50;  // ... and over the resident power
   const ServeMetrics m = summarize(o, Slo{}, scale);
   // The system sits idle from the end of the first request until the second arrives.
   EXPECT_NEAR(m.idle_s, m.duration_s - o.busy_s, 1e-12);
@@ -51,8 +51,8 @@ TEST(ServingEnergy, ComponentsSumAndIdleGapsCostResidentPower) {
 }
 
 TEST(ServingEnergy, EverySchedulerAccountsEveryStepsEnergy) {
-  for (auto s : {SchedulerKind::Continuous, SchedulerKind::Static, SchedulerKind::Chunked,
-                 SchedulerKind::Disaggregated}) {
+  for (auto s :
+       {SchedulerKind::Continuous, SchedulerKind::Static, SchedulerKind::Chunked, SchedulerKind::Disaggregated}) {
     ServeConfig cfg;
     cfg.scheduler = s;
     cfg.kv_blocks = 1'000;
@@ -81,8 +81,8 @@ void expect_parts_sum(const Json& j, const std::string& what) {
   for (const char* k : {"prefill", "decode", "mixed", "transfer", "resident", "cooling"}) sum += e[k].get<double>();
   const double total = e["total"].get<double>();
   EXPECT_NEAR(sum, total, 1e-9 * total) << what;
-  EXPECT_NEAR(j["energy_j_per_token"].get<double>(), total / j["throughput_tokens_per_s"].get<double>() /
-                                                          j["duration_s"].get<double>(),
+  EXPECT_NEAR(j["energy_j_per_token"].get<double>(),
+              total / j["throughput_tokens_per_s"].get<double>() / j["duration_s"].get<double>(),
               1e-9 * j["energy_j_per_token"].get<double>())
       << what;
   EXPECT_NEAR(j["power_w"].get<double>(), total / j["duration_s"].get<double>(), 1e-9 * total) << what;
@@ -117,8 +117,7 @@ TEST(ServingEnergy, BothGroupsOfADisaggregatedSystemAreResidentAllRun) {
   // resident, so its floor is above what a decode step alone charges (prefill group idle).
   const Json j = serve("--system gpu-lpu-rack --model tiny-llama --rate 1 --requests 20 --prompt 512 --output 32");
   expect_parts_sum(j, "gpu-lpu-rack");
-  const auto probe = wafersim::testing::run_cli(
-      "eval --system gpu-lpu-rack --model tiny-llama --context 512 --json");
+  const auto probe = wafersim::testing::run_cli("eval --system gpu-lpu-rack --model tiny-llama --context 512 --json");
   ASSERT_EQ(probe.code, 0);
   const Json p = Json::parse(probe.out);
   const double decode_step_static_w = p["energy_j"]["static"].get<double>() / p["latency_s"].get<double>();
