@@ -74,8 +74,24 @@ void print_summary(std::ostream& out, const ServeRunResult& r) {
   if (j["slo_attainment"].is_number())
     line("SLO", fmt::format("{:.1f}% of requests met it · goodput {:.3g} requests/s",
                             100 * j["slo_attainment"].get<double>(), j["goodput_requests_per_s"].get<double>()));
-  if (j["energy_j_per_token"].get<double>() > 0)
-    line("energy", fmt::format("{:.3g} J per output token", j["energy_j_per_token"].get<double>()));
+  if (j["energy_j_per_token"].get<double>() > 0) {
+    // the run's joules by part, as shares of the total.
+    const Json& e = j["energy_j"];
+    const double total = e["total"].get<double>();
+    std::string parts;
+    for (const char* k : {"prefill", "mixed", "decode", "transfer", "resident", "cooling"}) {
+      const double v = e[k].get<double>();
+      if (v <= 0) continue;
+      auto share = [&](double x) {
+        return 100 * x / total < 0.5 ? std::string("<1%") : fmt::format("{:.0f}%", 100 * x / total);
+      };
+      parts += fmt::format(" · {} {}", std::string(k) == "mixed" ? "mixed steps" : k, share(v));
+      if (std::string(k) == "resident" && j["idle_s"].get<double>() > 0)
+        parts += fmt::format(" (idle {})", share(j["idle_energy_j"].get<double>()));
+    }
+    line("energy", fmt::format("{:.3g} J per output token · {} mean{}", j["energy_j_per_token"].get<double>(),
+                               format_quantity(j["power_w"].get<double>(), UnitKind::Watts), parts));
+  }
   if (j["cost_per_million_tokens"].is_number())
     line("cost",
          fmt::format("${:.3g} per million output tokens at this load", j["cost_per_million_tokens"].get<double>()));

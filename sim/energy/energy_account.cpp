@@ -54,12 +54,18 @@ std::optional<EnergyReport> EnergyAccount::finish(double seconds, double tokens,
   for (std::size_t i = 0; i < system_.groups().size(); ++i) {
     const DeviceGroup& g = system_.groups()[i];
     const DevicePowerLimits& l = g.device->summary().power_limits;
+    const double share = g.device->summary().cooling.share;
     const double w = g.count * (used_[i] ? l.static_power.value_or(Watts(0)) : l.idle_or_resident()).value();
     device_static_w += w;
-    e.energy_j.cooling += g.device->summary().cooling.share * w * seconds;
+    e.energy_j.cooling += share * w * seconds;
+    const double resident_w = g.count * l.static_power.value_or(Watts(0)).value();
+    e.resident_system_w += resident_w;
+    e.resident_cooling_w += share * resident_w;
   }
   const double fixed_w =
       spec.power.host.value() + spec.power.network.value() + spec.power.per_device.value() * system_.main_group().count;
+  e.resident_system_w += fixed_w;
+  e.cooling_share = system_.main_group().device->summary().cooling.share;
   e.energy_j.static_j = (device_static_w + fixed_w) * seconds;
   e.tokens = tokens;
   const double total = e.energy_j.total();
@@ -69,6 +75,7 @@ std::optional<EnergyReport> EnergyAccount::finish(double seconds, double tokens,
   if (main != nullptr) {
     e.device_power_w = main->energy.device_power_w;
     e.cap_stretch = main->energy.cap_stretch;
+    e.core_voltage = main->energy.core_voltage;
   } else {
     const auto m = static_cast<std::size_t>(system_.main_group_index());
     const DeviceGroup& g = system_.main_group();

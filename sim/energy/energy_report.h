@@ -38,6 +38,7 @@ struct StepEnergy {
   bool power_capped = false;
   double cap_stretch = 1;     ///< latency multiplier from the cap (1 = not capped)
   double clock_fraction = 1;  ///< core clock under the cap ÷ nominal (1 = not capped)
+  double core_voltage = 1;    ///< core voltage ÷ the point the on-chip energies were fitted at (A-400)
 };
 
 /// Capex and energy cost per million tokens, with the terms used.
@@ -72,6 +73,11 @@ struct EnergyReport {
   double rack_power_w = 0;    ///< power_w / racks
   bool power_capped = false;
   double cap_stretch = 1;
+  double core_voltage = 1;  ///< the main step's core voltage ÷ the energies' fit point (A-400)
+  /// A serving run's floor: every group resident (each holds the model the whole
+  /// run) + host and network, W; and the in-chassis cooling it brings, W.
+  double resident_system_w = 0, resident_cooling_w = 0;
+  double cooling_share = 0;  ///< the main group's in-chassis cooling per W of dynamic power (A-297)
   CostReport cost;
   CoolingReport cooling;
 };

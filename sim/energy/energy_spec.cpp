@@ -1,5 +1,7 @@
 #include "sim/energy/energy_spec.h"
 
+#include <fmt/format.h>
+
 namespace wafersim {
 
 namespace energy_detail {
@@ -17,6 +19,12 @@ std::vector<FieldDoc> power_limit_docs() {
        "Power cap of one device (W). When a step's mean power (resident + dynamic) would exceed it, the device "
        "clocks down: the step stretches and its on-chip energy per operation falls with the voltage until the "
        "mean power is the cap (A-293). Absent: no cap."},
+      {"boost_voltage", "number", "", "1",
+       "Core voltage of a step the power cap does not hold back, as a multiple of the voltage the on-chip "
+       "energies (energy.pj_per_flop, pj_per_bit.sram and .fabric) were fitted at (A-400): such a step runs at "
+       "boost clocks and its on-chip energy is multiplied by boost_voltage squared. A step that would then exceed "
+       "power.cap trims its voltage back towards the fitted one without slowing; only below it does the cap "
+       "slow the clock (A-293). At least 1; 1: the energies hold at every clock."},
   };
 }
 
@@ -31,6 +39,17 @@ void parse_power_limits(const ConfigNode& section, DevicePowerLimits& out, Diagn
   out.idle = watts("idle", Range::NonNegative);
   out.static_power = watts("static", Range::NonNegative);
   out.cap = watts("cap", Range::Positive);
+  if (const ConfigNode* n = section.find("boost_voltage")) {
+    if (auto v = schema_detail::parse_number(*n, Range::Positive, d)) {
+      if (*v < 1)
+        d.add(section.error_at_key("boost_voltage",
+                                   fmt::format("boost_voltage ({}) must be at least 1: it is the voltage of an "
+                                               "unthrottled step over the voltage the energies were fitted at",
+                                               *v)));
+      else
+        out.boost_voltage = *v;
+    }
+  }
   if (d.size() != before) return;
   const double res = out.static_power.value_or(Watts(0)).value();
   const char* res_key = "static";
@@ -152,7 +171,7 @@ Schema<CoolingSpec> cooling_schema() {
       .text("reason", &CoolingSpec::reason, "Why `type` is fixed (printed with the choice).", "")
       .quantity("air_limit", &CoolingSpec::air_limit, UnitKind::Watts,
                 "Most power one air-cooled rack can shed (default 30 kW: conventional CRAC rule of thumb, "
-                "power-cost.md section 3; rear-door exchangers reach 40-60 kW).",
+                "../shared/anchors/power-cost.md section 3; rear-door exchangers reach 40-60 kW).",
                 "30 kW")
       .number("airflow", &CoolingSpec::airflow_m3_per_s,
               "Air through one rack in m^3/s (1 m^3/s = 2,119 CFM), for the exhaust temperature "
@@ -162,7 +181,8 @@ Schema<CoolingSpec> cooling_schema() {
               "Inlet air temperature in degrees C (default 25: inside ASHRAE's recommended 18-27 C).", 25.0, Range::Any)
       .number("liquid_premium", &CoolingSpec::liquid_premium,
               "Liquid cooling's cost as a fraction of capex, added when the rack is liquid cooled (default 0.02: "
-              "in-rack cold plates and manifolds, Morgan Stanley GB300 model, power-cost.md section 3; facility "
+              "in-rack cold plates and manifolds, Morgan Stanley GB300 model, ../shared/anchors/power-cost.md section "
+              "3; facility "
               "plant not included, A-116).",
               0.02, Range::NonNegative)
       .integer("devices_per_rack", &CoolingSpec::devices_per_rack,

@@ -40,11 +40,15 @@ struct DeviceEnergySpec {
   }
 };
 
-/// `power.idle`, `power.static` (the resident power) and `power.cap` of a device.
+/// `power.idle`, `power.static` (the resident power), `power.cap` and `power.boost_voltage`
+/// of a device.
 struct DevicePowerLimits {
   std::optional<Watts> idle;          ///< on, nothing loaded: no context, clocks down
   std::optional<Watts> static_power;  ///< resident: a context and the weights loaded, clocks up, no work
   std::optional<Watts> cap;           ///< the most the device may draw; above it it clocks down (A-293)
+  /// Core voltage of a step the cap does not hold back ÷ the voltage the on-chip
+  /// energies (pJ/FLOP, SRAM and fabric pJ/bit) were fitted at; ≥ 1.
+  double boost_voltage = 1;
   /// Idle power, or the resident power when no idle figure is given.
   [[nodiscard]] Watts idle_or_resident() const { return idle.value_or(static_power.value_or(Watts(0))); }
 };
@@ -56,7 +60,7 @@ void parse_power_limits(const ConfigNode& section, DevicePowerLimits& out, Diagn
 std::vector<FieldDoc> power_limit_docs();
 }  // namespace energy_detail
 
-/// Adds `idle`, `static` (resident) and `cap` to a kind's `power:` section schema.
+/// Adds `idle`, `static` (resident), `cap` and `boost_voltage` to a kind's `power:` section schema.
 template <class P>
 void add_power_limit_keys(Schema<P>& s, DevicePowerLimits P::*member) {
   // The keys are parsed together (they check one another); each is declared for

@@ -306,7 +306,10 @@ ServeRunResult run_serve(const RequestRunner& runner, const EvalRequest& base_in
   const RunResult plain_probe = speculative ? steps.eval(Phase::Decode, 1, probe_ctx) : probe;
   if (plain_probe.energy && plain_probe.fits) {
     const EnergyReport& e = *plain_probe.energy;
-    scale.static_power_w = plain_probe.latency_s ? e.energy_j.static_j / *plain_probe.latency_s : 0;
+    // every group holds the model the whole run (resident), busy or not.
+    scale.static_power_w = e.resident_system_w;
+    scale.static_cooling_w = e.resident_cooling_w;
+    scale.cooling_share = e.cooling_share;
     // The energy model's own price terms, per second of ownership and per joule.
     capex_usd_per_s = e.cost.capex_per_million * plain_probe.tokens_per_s.value_or(0) / 1e6;
     usd_per_j = e.energy_j_per_token > 0 ? e.cost.energy_per_million / (1e6 * e.energy_j_per_token) : 0;

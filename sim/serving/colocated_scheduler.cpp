@@ -73,7 +73,7 @@ void decode_step(ServingState& st, StepTimeCache& cache) {
   const auto n = static_cast<std::int64_t>(st.running.size());
   const StepCost c = cache.cost(st.config.decode_step(), n, mean_of(ctx, n));
   st.record({st.now, c.time_s, 0, 'd', n, n, st.pager.used_blocks()});
-  st.advance(c);
+  st.advance(c, 'd');
   st.outcome.decode_steps++;
   st.outcome.decode_batch_sum += static_cast<double>(n);
   st.outcome.max_batch_reached = std::max(st.outcome.max_batch_reached, n);
@@ -104,7 +104,7 @@ void run_continuous(ServingState& st, StepTimeCache& cache) {
       const auto n = static_cast<std::int64_t>(batch.size());
       const StepCost c = prefill_cost(cache, cfg, n, tokens);
       st.record({st.now, c.time_s, 0, 'p', n, tokens, st.pager.used_blocks()});
-      st.advance(c);
+      st.advance(c, 'p');
       st.outcome.max_batch_reached = std::max(st.outcome.max_batch_reached, n);
       after_prefill(st, batch);
       continue;
@@ -131,7 +131,7 @@ void run_static(ServingState& st, StepTimeCache& cache) {
     for (const auto& s : batch) tokens += s.prefill_target;
     StepCost c = prefill_cost(cache, cfg, n, tokens);
     st.record({st.now, c.time_s, 0, 'p', n, tokens, st.pager.used_blocks()});
-    st.advance(c);
+    st.advance(c, 'p');
     st.outcome.max_batch_reached = std::max(st.outcome.max_batch_reached, n);
     for (auto& s : batch) {
       s.context = s.prefill_target;
@@ -148,7 +148,7 @@ void run_static(ServingState& st, StepTimeCache& cache) {
       for (const auto& s : batch) produced = std::max(produced, s.produced);
       c = cache.cost(cfg.decode_step(), n, mean_prompt + static_cast<std::int64_t>(produced));
       st.record({st.now, c.time_s, 0, 'd', n, n, st.pager.used_blocks()});
-      st.advance(c);
+      st.advance(c, 'd');
       st.outcome.decode_steps++;
       st.outcome.decode_batch_sum += static_cast<double>(n);
       for (auto& s : batch)
@@ -206,9 +206,9 @@ void run_chunked(ServingState& st, StepTimeCache& cache) {
     const StepCost c = mixed_step_cost(cache, p_seqs, p_tokens, decode_n, decode_n > 0 ? mean_of(ctx, decode_n) : 1,
                                        cfg.decode_step());
     const std::int64_t seqs = decode_n + p_seqs;
-    st.record({st.now, c.time_s, 0, p_seqs > 0 ? (decode_n > 0 ? 'm' : 'p') : 'd', seqs, decode_n + p_tokens,
-               st.pager.used_blocks()});
-    st.advance(c);
+    const char kind = p_seqs > 0 ? (decode_n > 0 ? 'm' : 'p') : 'd';
+    st.record({st.now, c.time_s, 0, kind, seqs, decode_n + p_tokens, st.pager.used_blocks()});
+    st.advance(c, kind);
     st.outcome.max_batch_reached = std::max(st.outcome.max_batch_reached, seqs);
     if (decode_n > 0) {
       st.outcome.decode_steps++;

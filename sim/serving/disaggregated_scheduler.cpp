@@ -89,7 +89,8 @@ ServeOutcome simulate_disaggregated(const std::vector<ServeRequest>& requests, c
       const auto n = static_cast<std::int64_t>(st.running.size());
       const StepCost c = cache.cost(config.decode_step(), n, mean_of(ctx, n));
       st.record({t, c.time_s, 1, 'd', n, n, st.pager.used_blocks()});
-      st.outcome.dynamic_energy_j += c.energy_j;
+      st.add_energy(c.energy_j, 'd');
+      st.note_busy(t, t + c.time_s);
       st.outcome.busy_s += c.time_s;
       st.outcome.step_count++;
       st.outcome.decode_steps++;
@@ -123,7 +124,8 @@ ServeOutcome simulate_disaggregated(const std::vector<ServeRequest>& requests, c
     const auto n = static_cast<std::int64_t>(batch.size());
     const StepCost c = cache.cost(ServeStep::Prefill, n, mean_of(tokens, n));
     st.record({t, c.time_s, 0, 'p', n, tokens, 0});
-    st.outcome.dynamic_energy_j += c.energy_j;
+    st.add_energy(c.energy_j, 'p');
+    st.note_busy(t, t + c.time_s);
     st.outcome.busy_s += c.time_s;
     st.outcome.step_count++;
     st.outcome.max_batch_reached = std::max(st.outcome.max_batch_reached, n);
@@ -140,7 +142,7 @@ ServeOutcome simulate_disaggregated(const std::vector<ServeRequest>& requests, c
       const StepCost x = cache.cost(ServeStep::KvTransfer, 1, s.prefill_target);
       const double start = std::max(prefill_free, link_free);
       link_free = start + x.time_s;
-      st.outcome.dynamic_energy_j += x.energy_j;
+      st.add_energy(x.energy_j, 't');
       st.record({start, x.time_s, 2, 't', 1, s.prefill_target, 0});
       transit.push_back({s, link_free});
     }

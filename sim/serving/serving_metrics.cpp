@@ -81,9 +81,20 @@ ServeMetrics summarize(const ServeOutcome& o, const Slo& slo, const RunScale& sc
     m.slo_attainment = static_cast<double>(met) / static_cast<double>(m.requests);
     m.goodput_requests_per_s = m.duration_s > 0 ? static_cast<double>(met) / m.duration_s : 0;
   }
-  // Static power runs over the whole run, idle gaps included.
-  m.energy_j = o.dynamic_energy_j + scale.static_power_w * m.duration_s;
+  // every step's dynamic energy, plus the system's resident power over the
+  // whole run (idle gaps included), plus the in-chassis cooling of both.
+  ServeEnergy& e = m.energy;
+  e.prefill = o.prefill_energy_j;
+  e.decode = o.decode_energy_j;
+  e.mixed = o.mixed_energy_j;
+  e.transfer = o.transfer_energy_j;
+  e.resident = scale.static_power_w * m.duration_s;
+  m.idle_s = std::min(o.idle_s, m.duration_s);
+  e.idle = scale.static_power_w * m.idle_s;
+  e.cooling = scale.cooling_share * e.dynamic() + scale.static_cooling_w * m.duration_s;
+  m.energy_j = e.total();
   m.energy_j_per_token = output > 0 ? m.energy_j / output : 0;
+  m.power_w = m.duration_s > 0 ? m.energy_j / m.duration_s : 0;
   m.steps = o.step_count;
   return m;
 }

@@ -26,10 +26,24 @@ struct Slo {
   [[nodiscard]] bool met_by(const RequestRecord& r) const;
 };
 
-/// Figures the simulation cannot know: bytes per KV block, static power of the system.
+/// Figures the simulation cannot know: bytes per KV block, the system's power when it
+/// holds the model and does no work.
 struct RunScale {
   double kv_bytes_per_block = 0;
-  double static_power_w = 0;
+  double static_power_w = 0;    ///< every group resident + host and network (sim/energy)
+  double cooling_share = 0;     ///< in-chassis fans and pumps per W of dynamic device power (A-297)
+  double static_cooling_w = 0;  ///< the same fans and pumps over the resident power
+};
+
+/// Where a serving run's energy went: dynamic joules of its steps by kind,
+/// resident power over the whole run (busy and idle) and in-chassis cooling. Joules.
+struct ServeEnergy {
+  double prefill = 0, decode = 0, mixed = 0, transfer = 0;  ///< dynamic, by step kind
+  double resident = 0;                                      ///< static_power_w × duration, idle gaps included
+  double idle = 0;                                          ///< the part of `resident` drawn while no step ran
+  double cooling = 0;
+  [[nodiscard]] double dynamic() const { return prefill + decode + mixed + transfer; }
+  [[nodiscard]] double total() const { return dynamic() + resident + cooling; }
 };
 
 struct ServeMetrics {
@@ -44,6 +58,9 @@ struct ServeMetrics {
   std::optional<double> slo_attainment, goodput_requests_per_s;
   double mean_in_system = 0;  ///< time average of requests in the system (Little's L)
   double energy_j = 0, energy_j_per_token = 0;
+  ServeEnergy energy;  ///< energy_j by part
+  double idle_s = 0;   ///< time no step ran (A-401)
+  double power_w = 0;  ///< energy_j / duration_s: the system's mean power
   double output_tokens = 0;
   std::int64_t steps = 0;
 

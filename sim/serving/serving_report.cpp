@@ -32,6 +32,16 @@ Json metrics_json(const ServeMetrics& m) {
               {"goodput_requests_per_s", opt(m.goodput_requests_per_s)},
               {"mean_in_system", m.mean_in_system},
               {"energy_j_per_token", m.energy_j_per_token},
+              {"energy_j", Json{{"prefill", m.energy.prefill},
+                                {"decode", m.energy.decode},
+                                {"mixed", m.energy.mixed},
+                                {"transfer", m.energy.transfer},
+                                {"resident", m.energy.resident},
+                                {"cooling", m.energy.cooling},
+                                {"total", m.energy_j}}},
+              {"idle_s", m.idle_s},
+              {"idle_energy_j", m.energy.idle},
+              {"power_w", m.power_w},
               {"steps", m.steps}};
 }
 

@@ -80,8 +80,11 @@ struct ServeOutcome {
   std::int64_t max_batch_reached = 0;
   std::int64_t preemptions = 0;
   std::int64_t kv_peak_blocks = 0;
-  double dynamic_energy_j = 0;    ///< summed over steps
+  double dynamic_energy_j = 0;  ///< summed over steps (the four parts below)
+  /// Dynamic energy by step kind: prefill-only, decode-only, mixed (chunked) steps, KV transfers.
+  double prefill_energy_j = 0, decode_energy_j = 0, mixed_energy_j = 0, transfer_energy_j = 0;
   double busy_s = 0;              ///< time some group was running a step
+  double idle_s = 0;              ///< from the first arrival on, time no group ran a step (A-401)
   double in_system_integral = 0;  ///< integral of requests in the system over time (Little's law)
   double end_s = 0;               ///< last completion
   /// Speculative decoding: verification steps drawn (one per sequence per decode step)

@@ -1,5 +1,6 @@
 #include "sim/serving/serving_state.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -27,14 +28,30 @@ void ServingState::admit_arrivals() {
 
 std::int64_t ServingState::in_system() const { return static_cast<std::int64_t>(arrived_ - finished); }
 
-void ServingState::advance(const StepCost& cost) {
+void ServingState::add_energy(double joules, char kind) {
+  outcome.dynamic_energy_j += joules;
+  (kind == 'p'   ? outcome.prefill_energy_j
+   : kind == 'm' ? outcome.mixed_energy_j
+   : kind == 't' ? outcome.transfer_energy_j
+                 : outcome.decode_energy_j) += joules;
+}
+
+void ServingState::note_busy(double start, double end) {
+  if (requests.empty()) return;
+  const double from = std::max(covered_until_, requests.front().arrival_s);
+  if (start > from) outcome.idle_s += start - from;
+  covered_until_ = std::max({covered_until_, end, requests.front().arrival_s});
+}
+
+void ServingState::advance(const StepCost& cost, char kind) {
   const double end = now + cost.time_s;
+  note_busy(now, end);
   // Requests in the system over the step: those present at its start for the whole
   // step, plus those arriving during it from their arrival (they wait).
   outcome.in_system_integral += static_cast<double>(in_system()) * cost.time_s;
   for (std::size_t i = next_arrival; i < requests.size() && requests[i].arrival_s < end; ++i)
     outcome.in_system_integral += end - requests[i].arrival_s;
-  outcome.dynamic_energy_j += cost.energy_j;
+  add_energy(cost.energy_j, kind);
   outcome.busy_s += cost.time_s;
   ++outcome.step_count;
   now = end;

@@ -42,8 +42,14 @@ class ServingState {
   [[nodiscard]] double next_arrival_time() const;
   /// Moves every request that has arrived by `now` into `waiting`.
   void admit_arrivals();
-  /// Advances the clock over a step of `cost`, accumulating the in-system integral.
-  void advance(const StepCost& cost);
+  /// Advances the clock over a step of `cost` (`kind` as StepEvent's), accumulating the
+  /// in-system integral and the step's dynamic energy by kind.
+  void advance(const StepCost& cost, char kind);
+  /// Adds a step's dynamic energy to the outcome under its kind ('p', 'd', 'm', 't').
+  void add_energy(double joules, char kind);
+  /// A group runs a step over [start, end]: time since the first arrival that no group
+  /// covered becomes idle time. Steps must come in order of their start.
+  void note_busy(double start, double end);
   /// Jumps idle time to the next arrival.
   void idle_until_next_arrival();
   /// A fresh sequence for request `i` (or the preempted one), to prefill.
@@ -62,6 +68,7 @@ class ServingState {
 
  private:
   std::size_t arrived_ = 0;
+  double covered_until_ = 0;  ///< the end of the latest step noted busy
   /// One acceptance sampler per request in flight (speculative decoding), dropped when it finishes.
   std::unordered_map<std::size_t, AcceptanceSampler> samplers_;
 };

@@ -69,10 +69,9 @@ TEST_F(Energy, PublicLoadPointsForGpus) {
   const double h200_b1 = board_w(*this, "h200-sxm", 1, 1024);
   EXPECT_GE(h200_b1, 137);
   EXPECT_LE(h200_b1, 330);
-  // §F, checked: H100 at batch 128 ~600-680 W; the check asks >= 440 W. It holds at short
-  // contexts; at 1,024 tokens wafersim draws ~400 W (docs/validation.md "Energy and power").
-  // (450 W before A-416's 2.5 us GEMV ramp made the same bytes take 2% longer: 444 W.)
-  EXPECT_GE(board_w(*this, "h100-sxm5", 128, 128), 440);
+  // §F: H100 at batch 128 ~600-680 W, fitted at 128 tokens; the check asks >= 450 W.
+  // It holds up to ~700 tokens; at 1,024 tokens wafersim draws ~411 W (boost_voltage_test.cpp).
+  EXPECT_GE(board_w(*this, "h100-sxm5", 128, 128), 450);
   EXPECT_GT(board_w(*this, "h100-sxm5", 128, 1024), h100_b1);
   // Idle and resident are the measured figures; a large prefill runs near the 700 W limit.
   const RunResult prefill = run("h100-sxm5", "llama-3.1-8b", 8, {}, Phase::Prefill);

@@ -92,15 +92,19 @@ TEST_F(Energy, ALowCapSlowsTheClockAndHoldsPowerAtTheCap) {
   EXPECT_NEAR(capped.energy->device_power_w, 300.0, 1e-6);
   // Speed falls with the clock; off-chip energy (HBM) is unchanged, on-chip energy falls
   // with the voltage squared, so the step costs less dynamic energy, not more.
+  // The free step's on-chip energy is at its own voltage (boost or trimmed, A-400), the
+  // capped one's at v(s) of the fit point.
   const double s = capped.energy->cap_stretch;
   EXPECT_LT(rel(*capped.latency_s, *free.latency_s * s), 1e-12);
   const double v2 = std::pow(std::max(1 / s, kMinVoltageFraction), 2);
+  const double free_v2 = std::pow(free.energy->core_voltage, 2);
+  EXPECT_LT(rel(capped.energy->core_voltage, std::sqrt(v2)), 1e-12);
   EXPECT_LT(rel(capped.energy->energy_j.hbm, free.energy->energy_j.hbm), 1e-12);
-  EXPECT_LT(rel(capped.energy->energy_j.compute, free.energy->energy_j.compute * v2), 1e-12);
+  EXPECT_LT(rel(capped.energy->energy_j.compute, free.energy->energy_j.compute * v2 / free_v2), 1e-12);
   EXPECT_LT(capped.energy->energy_j.dynamic(), free.energy->energy_j.dynamic());
   // The stretch solves resident + dynamic(s) / t(s) = cap.
   const EnergyBreakdown& f = free.energy->energy_j;
-  const double p = 145 + (f.on_chip() * v2 + f.hbm + f.interconnect) / (*free.latency_s * s);
+  const double p = 145 + (f.on_chip() * v2 / free_v2 + f.hbm + f.interconnect) / (*free.latency_s * s);
   EXPECT_LT(rel(p, 300.0), 1e-9);
 }
 
@@ -152,7 +156,8 @@ TEST_F(Energy, OneOpInClosedForm) {
   EXPECT_DOUBLE_EQ(b.interconnect, (32e6 * 11 + 40e6 * 10) * 1e-12);
   EXPECT_THROW((void)price_traffic(t, e, DType::Fp32, "dev"), InputError);
 
-  // And one real op as the GPU roofline counts it: FLOPs x 0.676 pJ + bytes x 8 x (6.1 + 0.144) pJ.
+  // And one real op as the GPU roofline counts it: FLOPs x 0.676 pJ + bytes x 8 x (6.1 +
+  // 0.144) pJ, the on-chip parts at the step's voltage squared.
   EvalRequest req;
   req.system = "h100-sxm5";
   req.model = "llama-3.1-8b";
@@ -160,7 +165,10 @@ TEST_F(Energy, OneOpInClosedForm) {
   const RunResult r = RequestRunner(registry, root()).run(req);
   const auto it = std::find_if(r.ops.begin(), r.ops.end(), [](const OpTiming& o) { return o.kind == OpKind::MatMul; });
   ASSERT_NE(it, r.ops.end());
-  EXPECT_LT(rel(it->energy_j, it->flops * 0.676e-12 + it->bytes * 8 * (6.1 + 0.144) * 1e-12), 1e-12) << it->name;
+  ASSERT_TRUE(r.energy);
+  const double v2 = std::pow(r.energy->core_voltage, 2);
+  EXPECT_LT(rel(it->energy_j, (it->flops * 0.676 * v2 + it->bytes * 8 * (6.1 + 0.144 * v2)) * 1e-12), 1e-12)
+      << it->name;
 }
 
 TEST_F(Energy, CostPerMillionTokensByHand) {

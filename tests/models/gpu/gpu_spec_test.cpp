@@ -96,6 +96,7 @@ TEST(GpuSpec, DescribeListsEveryKeyWithADoc) {
                                              "power.idle",
                                              "power.static",
                                              "power.cap",
+                                             "power.boost_voltage",
                                              "efficiency",
                                              "efficiency.compute",
                                              "efficiency.gemm_tile_overhead",
