@@ -102,8 +102,8 @@ TEST_F(Energy, BoostVoltageActsOnOnChipEnergyOnly) {
   ASSERT_TRUE(boost.energy && flat.energy);
   EXPECT_EQ(*boost.latency_s, *flat.latency_s);
   EXPECT_DOUBLE_EQ(boost.energy->energy_j.hbm, flat.energy->energy_j.hbm);
-  EXPECT_DOUBLE_EQ(boost.energy->core_voltage, 1.344);
-  EXPECT_LT(rel(boost.energy->energy_j.compute, flat.energy->energy_j.compute * 1.344 * 1.344), 1e-12);
+  EXPECT_DOUBLE_EQ(boost.energy->core_voltage, 1.362);
+  EXPECT_LT(rel(boost.energy->energy_j.compute, flat.energy->energy_j.compute * 1.362 * 1.362), 1e-12);
   // Devices without DVFS figures (wafer, LPU) keep their energies: voltage 1.
   for (const char* system : {"wse3", "groq-rack"}) {
     const RunResult r = run(system, "llama-3.1-8b", 1);
