@@ -12,8 +12,6 @@
 #include <sstream>
 #include <string>
 
-#include "sim/core/build_info.h"
-
 namespace fs = std::filesystem;
 
 namespace {
@@ -25,7 +23,7 @@ std::string read(const fs::path& p) {
   return s.str();
 }
 
-fs::path root() { return fs::path(wafersim::build_source_dir()); }
+fs::path root() { return fs::path(WAFERSIM_SOURCE_DIR); }
 
 // Ids defined by `### A-NN ` headings, with the line of each.
 std::map<int, int> defined_ids(const std::string& text, std::vector<std::string>& problems) {
