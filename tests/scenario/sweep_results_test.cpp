@@ -5,32 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 #include <unistd.h>
 
 #include "sim/scenario/scenario_outputs.h"
 #include "sim/scenario/sweep_results.h"
+#include "tests/support/scenario_fixture.h"
 
 namespace wafersim {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using wafersim::testing::read_file;
 
-struct SweepResultsTest : ::testing::Test {
-  SweepResultsTest() {
-    dir = fs::temp_directory_path() / ("wafersim-sweep-results-" + std::to_string(::getpid()) + "-" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir / "memory");
-  }
-  ~SweepResultsTest() override { fs::remove_all(dir); }
-  fs::path dir;
+struct SweepResultsTest : wafersim::testing::TempDirTest {
+  SweepResultsTest() : TempDirTest("wafersim-sweep-results") { fs::create_directories(dir / "memory"); }
 };
 
 std::string key(int i) {
@@ -59,7 +48,7 @@ TEST(JsonArrayWriter, WritesTheBytesOfDumpOne) {
       out.add(row(i));
     }
     out.commit();
-    EXPECT_EQ(read(path), all.dump(1) + "\n") << n << " elements";
+    EXPECT_EQ(read_file(path), all.dump(1) + "\n") << n << " elements";
   }
   fs::remove(path);
 }
@@ -94,8 +83,8 @@ TEST_F(SweepResultsTest, OutOfOrderAndResumedPointsGiveTheFilesOfRowsInMemory) {
 
   std::vector<Json> kept;
   const SweepDigest digest = resumed.write_results(dir, 100, &kept);
-  EXPECT_EQ(read(dir / "results.csv"), read(dir / "memory" / "results.csv"));
-  EXPECT_EQ(read(dir / "results.json"), read(dir / "memory" / "results.json"));
+  EXPECT_EQ(read_file(dir / "results.csv"), read_file(dir / "memory" / "results.csv"));
+  EXPECT_EQ(read_file(dir / "results.json"), read_file(dir / "memory" / "results.json"));
   ASSERT_EQ(kept.size(), kPoints - 1u);
   EXPECT_EQ(kept[7], row(8));
   EXPECT_EQ(digest.rows, kPoints - 1u);
