@@ -73,7 +73,8 @@ void print_sweep_digest(const Context& ctx, const SweepDigest& digest, const std
     for (const auto& c : varying) out += (out.empty() ? "" : ", ") + c + " " + (row.contains(c) ? cell(row[c]) : "-");
     return out;
   };
-  if (!digest.best.is_null()) ctx.out << fmt::format("  highest {}: {} ({})\n", key, cell(digest.best[key]), where(digest.best));
+  if (!digest.best.is_null())
+    ctx.out << fmt::format("  highest {}: {} ({})\n", key, cell(digest.best[key]), where(digest.best));
   if (!digest.worst.is_null())
     ctx.out << fmt::format("  lowest {}: {} ({})\n", key, cell(digest.worst[key]), where(digest.worst));
 }
@@ -187,8 +188,8 @@ int cmd_run(const Context& ctx, const RunArgs& args) {
   if (outcome.worker) return kOk;
   if (quiet) {  // nothing but errors (and the exit code)
     if (outcome.interrupted)
-      ctx.err << fmt::format("interrupted: {} of {} points done; run again with --resume to finish\n",
-                             outcome.done, outcome.total);
+      ctx.err << fmt::format("interrupted: {} of {} points done; run again with --resume to finish\n", outcome.done,
+                             outcome.total);
     return outcome.interrupted ? kInterrupted : kOk;
   }
   print_sweep_summary(ctx, outcome.rows, outcome.digest, outcome.varying);
@@ -202,8 +203,8 @@ int cmd_run(const Context& ctx, const RunArgs& args) {
   for (const auto& c : outcome.charts)
     if (c.size() > 4 && c.substr(c.size() - 4) == ".png") ctx.out << "  chart: " << c << "\n";
   if (outcome.interrupted) {
-    ctx.err << fmt::format("interrupted: {} of {} points done; run again with --resume to finish\n",
-                           outcome.done, outcome.total);
+    ctx.err << fmt::format("interrupted: {} of {} points done; run again with --resume to finish\n", outcome.done,
+                           outcome.total);
     return kInterrupted;
   }
   if (outcome.shard)

@@ -72,7 +72,7 @@ std::uint64_t Journal::append(const std::string& key, const Json& row, const Jso
 
 Journal::Entry Journal::read(std::uint64_t offset) const {
   std::string line;
-  char buf[16384];
+  char buf[4096];  // most lines fit one page; a longer one takes more reads
   for (;;) {
     const ssize_t n = ::pread(in_, buf, sizeof buf, static_cast<off_t>(offset + line.size()));
     if (n <= 0) break;

@@ -48,8 +48,8 @@ std::string csv_header(const std::vector<std::string>& columns) {
 }
 
 /// One CSV line of `row` under `columns` (index: column → position); cells it lacks stay empty.
-void append_csv_line(const Json& row, const std::unordered_map<std::string, std::size_t>& index,
-                     std::size_t width, std::string& out) {
+void append_csv_line(const Json& row, const std::unordered_map<std::string, std::size_t>& index, std::size_t width,
+                     std::string& out) {
   std::vector<std::string> cells(width);
   for (const auto& [k, v] : flatten(row)) {
     const auto it = index.find(k);
@@ -105,8 +105,7 @@ void JsonArrayWriter::commit() {
 }
 
 ResultsWriter::ResultsWriter(const std::filesystem::path& dir, std::vector<std::string> columns)
-    : columns_(std::move(columns)), index_(index_of(columns_)), csv_(dir / "results.csv"),
-      json_(dir / "results.json") {
+    : columns_(std::move(columns)), index_(index_of(columns_)), csv_(dir / "results.csv"), json_(dir / "results.json") {
   csv_.write(csv_header(columns_));
 }
 
@@ -276,6 +275,5 @@ Json chart_devices(const std::vector<EvalRequest>& variants, const RequestRunner
   }
   return devices;
 }
-
 
 }  // namespace wafersim

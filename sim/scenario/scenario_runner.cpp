@@ -201,7 +201,8 @@ class ScenarioRunner::Sweep {
     if (shard) outcome_.dir = outcome_.dir / "shards" / shard->dir_name();
     outcome_.total = shard ? shard->size_of(prep_.points) : prep_.points;
     fs::create_directories(outcome_.dir);
-    if (shard) fs::remove(outcome_.dir / "shard.json");  // an earlier run's: until this one ends, the shard is unfinished
+    if (shard)
+      fs::remove(outcome_.dir / "shard.json");  // an earlier run's: until this one ends, the shard is unfinished
     if (prep_.spec.trace) fs::create_directories(outcome_.dir / "traces");
     results_.emplace(outcome_.dir, prep_.points, options_.resume);
   }
