@@ -7,6 +7,8 @@ packages=(cmake make g++ pkg-config clang-format libeigen3-dev libfmt-dev libyam
           libopenmpi-dev openmpi-bin)  # Open MPI: the optional MPI runner (docs/scale-out.md)
 # `install-deps.sh fuzz`: also clang and its libFuzzer runtime (make fuzz, make fuzz-smoke).
 [ "${1:-}" = "fuzz" ] && packages+=(clang libclang-rt-14-dev)
+# `install-deps.sh tsan`: the ThreadSanitizer runtime g++ links with -fsanitize=thread (make tsan).
+[ "${1:-}" = "tsan" ] && packages+=(libtsan2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

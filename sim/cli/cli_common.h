@@ -12,6 +12,7 @@
 
 #include "sim/report/result_json.h"
 #include "sim/scenario/eval_request.h"
+#include "sim/scenario/sweep_results.h"
 
 namespace wafersim::cli {
 
@@ -77,6 +78,10 @@ int cmd_run(const Context& ctx, const RunArgs& args);
 int cmd_merge(const Context& ctx, const std::string& dir, bool quiet);
 /// The summary table of a sweep (run, merge): swept parameters, then the headline fields.
 void print_sweep_summary(const Context& ctx, const std::vector<Json>& rows, const std::vector<std::string>& varying);
+/// The same for a run whose rows may be on disk only: a table of `rows` when the run
+/// has few, else the digest.
+void print_sweep_summary(const Context& ctx, const std::vector<Json>& rows, const SweepDigest& digest,
+                         const std::vector<std::string>& varying);
 int cmd_anchors(const Context& ctx, const std::string& file, bool json, const std::string& fidelity = {});
 /// One line per row of configs/anchors.csv on `r`'s system that is outside its
 /// tolerance: results on that preset deserve a caveat.

@@ -64,37 +64,34 @@ std::vector<std::string> figures(const Json& row, bool serve) {
 }
 
 /// A big sweep in a few lines: how many points fit, and the best and worst of its headline figure.
-void print_sweep_digest(const Context& ctx, const std::vector<Json>& rows, const std::vector<std::string>& varying,
-                        bool serve) {
-  const char* key = serve ? "throughput_tokens_per_s" : "tokens_per_s_per_user";
-  std::size_t fits = 0;
-  const Json* best = nullptr;
-  const Json* worst = nullptr;
-  for (const auto& row : rows) {
-    if (!row.value("fits", false)) continue;
-    ++fits;
-    const Json v = row.value(key, Json(nullptr));
-    if (!v.is_number()) continue;
-    if (best == nullptr || v.get<double>() > (*best)[key].get<double>()) best = &row;
-    if (worst == nullptr || v.get<double>() < (*worst)[key].get<double>()) worst = &row;
-  }
+void print_sweep_digest(const Context& ctx, const SweepDigest& digest, const std::vector<std::string>& varying) {
+  const char* key = digest.key();
   ctx.out << fmt::format("{} points ({} fit); the table is too long to print: results.csv has every row.\n",
-                         rows.size(), fits);
+                         digest.rows, digest.fits);
   auto where = [&](const Json& row) {
     std::string out;
     for (const auto& c : varying) out += (out.empty() ? "" : ", ") + c + " " + (row.contains(c) ? cell(row[c]) : "-");
     return out;
   };
-  if (best != nullptr) ctx.out << fmt::format("  highest {}: {} ({})\n", key, cell((*best)[key]), where(*best));
-  if (worst != nullptr) ctx.out << fmt::format("  lowest {}: {} ({})\n", key, cell((*worst)[key]), where(*worst));
+  if (!digest.best.is_null())
+    ctx.out << fmt::format("  highest {}: {} ({})\n", key, cell(digest.best[key]), where(digest.best));
+  if (!digest.worst.is_null())
+    ctx.out << fmt::format("  lowest {}: {} ({})\n", key, cell(digest.worst[key]), where(digest.worst));
 }
 
 }  // namespace
 
 void print_sweep_summary(const Context& ctx, const std::vector<Json>& rows, const std::vector<std::string>& varying) {
+  SweepDigest digest;
+  for (const auto& row : rows) digest.add(row);
+  print_sweep_summary(ctx, rows, digest, varying);
+}
+
+void print_sweep_summary(const Context& ctx, const std::vector<Json>& rows, const SweepDigest& digest,
+                         const std::vector<std::string>& varying) {
+  if (digest.rows > kMaxSummaryRows || rows.size() < digest.rows) return print_sweep_digest(ctx, digest, varying);
   // phase: serve points (sim/serving) show serving figures instead.
-  const bool serve = !rows.empty() && rows.front().contains("scheduler");
-  if (rows.size() > kMaxSummaryRows) return print_sweep_digest(ctx, rows, varying, serve);
+  const bool serve = digest.serve;
   // The swept parameters, then what a reader looks for first.
   std::vector<std::string> header = varying;
   if (serve)
@@ -191,11 +188,11 @@ int cmd_run(const Context& ctx, const RunArgs& args) {
   if (outcome.worker) return kOk;
   if (quiet) {  // nothing but errors (and the exit code)
     if (outcome.interrupted)
-      ctx.err << fmt::format("interrupted: {} of {} points done; run again with --resume to finish\n",
-                             outcome.rows.size(), outcome.total);
+      ctx.err << fmt::format("interrupted: {} of {} points done; run again with --resume to finish\n", outcome.done,
+                             outcome.total);
     return outcome.interrupted ? kInterrupted : kOk;
   }
-  print_sweep_summary(ctx, outcome.rows, outcome.varying);
+  print_sweep_summary(ctx, outcome.rows, outcome.digest, outcome.varying);
   ctx.out << fmt::format(
       "\n{} points{} ({} reused from an earlier run) → {}/\n", outcome.total,
       outcome.shard ? fmt::format(" of shard {}/{}", outcome.shard->index, outcome.shard->count) : "", outcome.reused,
@@ -206,8 +203,8 @@ int cmd_run(const Context& ctx, const RunArgs& args) {
   for (const auto& c : outcome.charts)
     if (c.size() > 4 && c.substr(c.size() - 4) == ".png") ctx.out << "  chart: " << c << "\n";
   if (outcome.interrupted) {
-    ctx.err << fmt::format("interrupted: {} of {} points done; run again with --resume to finish\n",
-                           outcome.rows.size(), outcome.total);
+    ctx.err << fmt::format("interrupted: {} of {} points done; run again with --resume to finish\n", outcome.done,
+                           outcome.total);
     return kInterrupted;
   }
   if (outcome.shard)

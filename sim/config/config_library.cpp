@@ -5,7 +5,7 @@
 
 #include "sim/config/yaml_loader.h"
 #include "sim/core/text.h"
-#include "sim/core/build_info.h"
+#include "sim/core/install_layout.h"
 
 namespace fs = std::filesystem;
 
@@ -36,9 +36,10 @@ ConfigLibrary::ConfigLibrary(fs::path root) : root_(std::move(root)) {}
 
 fs::path ConfigLibrary::default_root() {
   if (const char* env = std::getenv("WAFERSIM_CONFIGS"); env != nullptr && *env != '\0') return env;
-  // Next to the working directory first (a checkout), then the source tree the binary came from.
+  // In the working directory first (a checkout), then beside the binary (install_layout.h).
   if (fs::is_directory("configs/devices")) return fs::path("configs");
-  return fs::path(build_source_dir()) / "configs";
+  if (const auto root = data_root_holding("configs/devices")) return *root / "configs";
+  return fs::path("configs");
 }
 
 ConfigFolder ConfigLibrary::folder_for_kind(const std::string& kind) const {

@@ -6,7 +6,7 @@
 
 #include "sim/report/atomic_file.h"
 #include "sim/report/result_fields.h"
-#include "sim/core/build_info.h"
+#include "sim/core/install_layout.h"
 
 namespace fs = std::filesystem;
 
@@ -36,7 +36,12 @@ std::string python() {
 ChartRenderer::ChartRenderer(const fs::path& config_root) {
   const fs::path beside = config_root.parent_path() / "charts" / "render.py";
   std::error_code ec;
-  script_ = fs::exists(beside, ec) ? beside : fs::path(build_source_dir()) / "charts" / "render.py";
+  if (fs::exists(beside, ec)) {
+    script_ = beside;
+  } else {
+    const auto root = data_root_holding(fs::path("charts") / "render.py");
+    script_ = (root ? *root : fs::path()) / "charts" / "render.py";
+  }
 }
 
 std::string ChartRenderer::render(const Json& spec, const fs::path& results_json, const fs::path& out_dir) const {

@@ -11,7 +11,7 @@ namespace wafersim {
 
 class ChartRenderer {
  public:
-  /// Finds charts/render.py beside the configs root or in the source tree.
+  /// Finds charts/render.py beside the configs root, else beside the binary (install_layout.h).
   explicit ChartRenderer(const std::filesystem::path& config_root);
   /// Renders every chart of `spec` from `results_json` into `out_dir`; returns ""
   /// on success, else the renderer's message.

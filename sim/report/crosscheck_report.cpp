@@ -81,7 +81,8 @@ std::string crosscheck_text(const CrosscheckTable& t, const std::string& title) 
       s.add_row({st.step, st.workload, st.model_s > 0 ? fmt::format("{:.2f}", st.model_s * 1e6) : "-",
                  st.fits ? fmt::format("{:.2f}", st.reference_s * 1e6) : "does not fit",
                  st.fits ? pct(st.error()) : "-", st.fits ? (st.within() ? "yes" : "NO") : "-"});
-    out += "\n" + s.render();
+    out += '\n';
+    out += s.render();
   }
   std::string misfits;
   for (const auto& r : t.rows)

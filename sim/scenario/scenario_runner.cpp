@@ -17,6 +17,7 @@
 #include "sim/scenario/mpi_pool.h"
 #include "sim/scenario/point_pool.h"
 #include "sim/scenario/shard_merge.h"
+#include "sim/scenario/sweep_results.h"
 #include "sim/scenario/scenario_outputs.h"
 #include "sim/scenario/serve_point.h"
 #include "sim/core/build_info.h"
@@ -27,8 +28,12 @@ namespace wafersim {
 
 struct ScenarioRunner::Prepared {
   ScenarioSpec spec;
-  std::vector<ScenarioPoint> points;
+  std::vector<Override> overrides;  ///< command-line `--set`, applied to every point
+  std::size_t points = 0;
+  std::vector<EvalRequest> variants;     ///< one request per variant_key, in grid order
+  std::vector<std::uint64_t> workloads;  ///< per point: a hash of its model and workload (cache order)
   RequestRunner runner;
+  [[nodiscard]] ScenarioPoint point(std::size_t i) const { return spec.point(i, overrides); }
 };
 
 namespace {
@@ -70,6 +75,35 @@ void check_charts(const ScenarioSpec& spec, Diagnostics& d) {
   }
 }
 
+/// Evaluation order: points that share a step graph (same model and workload, other
+/// system or hardware override) hash alike and run one after another, so the graph cache hits.
+std::uint64_t workload_hash(const ScenarioPoint& p) {
+  std::string k = p.request.model;
+  for (const auto& [col, value] : p.params)
+    if (col != "system" && col != "model" && col.rfind("set.", 0) != 0) k += "|" + value;
+  return std::hash<std::string>{}(k);
+}
+
+/// Adds the diagnostics of a point's configs; messages about --system/--model point at the scenario value instead.
+void add_located(const InputError& e, const ScenarioPoint& p, Diagnostics& d) {
+  for (Diagnostic x : e.diagnostics()) {
+    for (const char* opt : {"system", "model", "phase", "fidelity"}) {
+      if (x.file.empty() && (x.path == std::string("--") + opt)) {
+        const auto it = p.origins.find(opt);
+        if (it != p.origins.end()) {
+          x.file = it->second.file;
+          x.line = it->second.line;
+          x.column = it->second.column;
+          x.path = it->second.path;
+        }
+      }
+    }
+    bool dup = false;
+    for (const auto& seen : d.items()) dup = dup || seen.format() == x.format();
+    if (!dup) d.add(x);
+  }
+}
+
 }  // namespace
 
 ScenarioRunner::ScenarioRunner(const Registry& registry, fs::path config_root)
@@ -81,307 +115,256 @@ ScenarioRunner::Prepared ScenarioRunner::prepare(const std::string& scenario,
   std::vector<std::string> kinds = registry_.devices().kinds();
   library.set_device_kinds(kinds);
   ScenarioSpec spec = ScenarioSpec::load(library, scenario);
-  std::vector<ScenarioPoint> points = spec.expand(overrides);
   RequestRunner runner(registry_, root_, spec.inline_configs);
+  Prepared prep{std::move(spec), overrides, 0, {}, {}, std::move(runner)};
+  prep.points = prep.spec.point_count();
+  prep.workloads.resize(prep.points);
 
   Diagnostics d;
-  check_charts(spec, d);
+  check_charts(prep.spec, d);
   // Load every distinct configuration once; an override must be used by some point.
+  // Points are built one at a time, so a big grid is never held whole.
   std::map<std::string, int> unused_count;
-  std::set<std::string> checked;
+  std::set<std::string> checked, variants;
   std::size_t distinct = 0;
-  for (const auto& p : points) {
+  for (std::size_t i = 0; i < prep.points; ++i) {
+    const ScenarioPoint p = prep.point(i);
+    prep.workloads[i] = workload_hash(p);
+    if (variants.insert(variant_key(p.request)).second) prep.variants.push_back(p.request);
     std::string key =
         p.request.system + "|" + p.request.model + "|" + std::string(phase_name(p.request.options.workload.phase));
-    if (p.request.options.fidelity) key += "|" + std::string(fidelity_name(*p.request.options.fidelity));
+    if (p.request.options.fidelity) key += fmt::format("|{}", fidelity_name(*p.request.options.fidelity));
     for (const auto& o : p.request.overrides) key += "|" + o.path + "=" + o.value;
     if (!checked.insert(key).second) continue;
     ++distinct;
     try {
-      for (const auto& path : runner.check(p.request)) unused_count[path]++;
+      for (const auto& path : prep.runner.check(p.request)) unused_count[path]++;
     } catch (const InputError& e) {
-      for (Diagnostic x : e.diagnostics()) {
-        // Messages about --system/--model point at the scenario value instead.
-        for (const char* opt : {"system", "model", "phase", "fidelity"}) {
-          if (x.file.empty() && (x.path == std::string("--") + opt)) {
-            const auto it = p.origins.find(opt);
-            if (it != p.origins.end()) {
-              x.file = it->second.file;
-              x.line = it->second.line;
-              x.column = it->second.column;
-              x.path = it->second.path;
-            }
-          }
-        }
-        bool dup = false;
-        for (const auto& seen : d.items()) dup = dup || seen.format() == x.format();
-        if (!dup) d.add(x);
-      }
+      add_located(e, p, d);
     }
   }
   for (const auto& [path, count] : unused_count) {
     if (static_cast<std::size_t>(count) < distinct) continue;
     std::string origin;
-    for (const auto& o : points.front().request.overrides)
+    for (const auto& o : prep.point(0).request.overrides)
       if (o.path == path) origin = o.origin;
     d.add(Diagnostic{origin, 0, 0, path,
                      "no point uses a config named '" + path.substr(0, path.find('.')) +
                          "' (the path starts with a device, system or model name)"});
   }
   d.throw_if_any();
-  return Prepared{std::move(spec), std::move(points), std::move(runner)};
+  return prep;
 }
 
 void ScenarioRunner::check(const std::string& scenario) const { (void)prepare(scenario, {}); }
 
-namespace {
+/// One run of a prepared scenario on this process (rank 0 of an MPI run): its folder,
+/// which points an earlier run journaled, the points left in cache-friendly order,
+/// their evaluation, and the files written at the end.
+class ScenarioRunner::Sweep {
+ public:
+  Sweep(const ScenarioRunner& owner, const std::string& scenario, const Prepared& prep, const RunnerOptions& options)
+      : owner_(owner), scenario_(scenario), prep_(prep), options_(options) {}
 
-/// Op rows of one point (`points: ops` charts): the point's columns, then the op fields.
-Json op_rows_json(const ScenarioPoint& p, const Json& row, const RunResult& r) {
-  Json base;
-  for (const auto& [col, value] : p.params) {
-    const std::string name = col == "devices" ? "devices_requested" : col;
-    base[name] = row.contains(name) ? row[name] : param_value(value);
+  ScenarioOutcome run(PointWork& work, MpiPointPool* pool) {
+    open_run_dir();
+    reuse_journaled();
+    evaluate(pending_in_cache_order(), work, pool);
+    write_outputs();
+    if (options_.shard)
+      write_shard();
+    else if (!outcome_.interrupted && !prep_.spec.charts.empty())
+      render();
+    return std::move(outcome_);
   }
-  for (const char* k : {"system", "model", "phase", "dtype", "batch", "devices"}) base[k] = row.value(k, Json(nullptr));
-  Json out = Json::array();
-  for (const auto& op : op_rows(r, false)) {
-    Json j = base;
-    const Json fields = op_row_json(op, r);
-    for (auto it = fields.begin(); it != fields.end(); ++it) j[it.key()] = it.value();
-    out.push_back(std::move(j));
+
+ private:
+  /// Rows past this many stay on disk only; the outcome's digest summarises them.
+  static constexpr std::size_t kRowsKept = 1000;
+
+  [[nodiscard]] bool mine(std::size_t i) const { return !options_.shard || options_.shard->holds(i); }
+  [[nodiscard]] bool wants_ops() const {
+    return std::any_of(prep_.spec.charts.begin(), prep_.spec.charts.end(),
+                       [](const ChartSpec& c) { return c.points == ChartPoints::Ops; });
   }
-  return out;
-}
+  [[nodiscard]] fs::path trace_path(std::size_t i) const {
+    const std::size_t n = prep_.points;
+    const int digits = std::max<int>(4, static_cast<int>(std::to_string(n ? n - 1 : 0).size()));
+    return outcome_.dir / "traces" / fmt::format("{:0{}d}.json", i, digits);
+  }
 
-std::string request_key(const EvalRequest& r) {
-  std::string key = r.system + "|" + r.model;
-  for (const auto& o : r.overrides) key += "|" + o.path + "=" + o.value;
-  return key;
-}
+  /// DIR/<name>/ (or its shards/K-of-N/), with the journal an earlier run left when resuming.
+  void open_run_dir() {
+    const auto& shard = options_.shard;
+    outcome_.shard = shard;
+    outcome_.dir = options_.out_root / prep_.spec.name;
+    if (shard) outcome_.dir = outcome_.dir / "shards" / shard->dir_name();
+    outcome_.total = shard ? shard->size_of(prep_.points) : prep_.points;
+    fs::create_directories(outcome_.dir);
+    if (shard)
+      fs::remove(outcome_.dir / "shard.json");  // an earlier run's: until this one ends, the shard is unfinished
+    if (prep_.spec.trace) fs::create_directories(outcome_.dir / "traces");
+    results_.emplace(outcome_.dir, prep_.points, options_.resume);
+  }
 
-/// resolved.yaml: the scenario as read plus every config it used, fully expanded.
-std::string resolved_yaml(const ScenarioSpec& spec, const std::vector<ScenarioPoint>& points,
-                          const RequestRunner& runner) {
-  std::string out = fmt::format("# Written by wafersim {} (git {}). Every preset and override expanded.\n",
-                                build_version(), build_git_hash());
-  out += fmt::format("wafersim:\n  version: {}\n  git: {}\npoints: {}\nscenario:\n", build_version(), build_git_hash(),
-                     points.size());
-  out += spec.node.to_yaml(2);
-  out += "configs:\n";
-  std::set<std::string> requests, written;
-  for (const auto& p : points) {
-    if (!requests.insert(request_key(p.request)).second) continue;
-    std::string variant;
-    for (const auto& o : p.request.overrides) variant += (variant.empty() ? "" : ", ") + o.path + "=" + o.value;
-    for (const auto& cfg : runner.resolved_configs(p.request)) {
-      const std::string key = cfg.name + (variant.empty() ? "" : " [" + variant + "]");
-      if (!written.insert(key).second) continue;
-      ConfigNode node = cfg.node;
-      node.insert("kind", ConfigNode::make_scalar(cfg.kind, {}, "kind"));
-      out += "  \"" + key + "\":\n" + node.to_yaml(4);
+  /// Points an earlier run finished; one whose trace or op rows are missing runs again.
+  void reuse_journaled() {
+    if (!options_.resume) return;
+    for (std::size_t i = 0; i < prep_.points; ++i) {
+      if (!mine(i)) continue;
+      const auto found = results_->earlier(prep_.point(i).key());
+      if (!found) continue;
+      const Journal::Entry& e = found->second;
+      if (wants_ops() && e.ops.is_null()) continue;
+      std::error_code ec;
+      if (prep_.spec.trace && e.row.value("fits", false) && !fs::exists(trace_path(i), ec)) continue;
+      results_->reuse(i, found->first, e.row);
+      ++outcome_.reused;
     }
   }
-  return out;
-}
 
-/// Roofs for roofline charts: every device the points use, with its peak at the point's dtype.
-Json chart_devices(const std::vector<ScenarioPoint>& points, const RequestRunner& runner) {
-  Json devices = Json::array();
-  std::set<std::string> requests, seen;
-  for (const auto& p : points) {
-    if (!requests.insert(request_key(p.request) + "|" + std::string(dtype_name(p.request.options.workload.dtype)))
-             .second)
-      continue;
-    for (const auto& dev : runner.devices(p.request)) {
-      const auto& s = dev->summary();
-      const auto peak = s.peak_flops.get(p.request.options.workload.dtype)
-                            .value_or(s.peak_flops.get(DType::Fp16).value_or(FlopsPerSecond(0)));
-      const std::string id = dev->name() + "|" + std::to_string(peak.value());
-      if (!seen.insert(id).second) {
-        for (auto& d : devices)
-          if (d["id"] == id &&
-              std::find(d["systems"].begin(), d["systems"].end(), Json(p.request.system)) == d["systems"].end())
-            d["systems"].push_back(p.request.system);
-        continue;
+  /// The points left, those sharing a step graph one after another (the graph cache
+  /// hits); rows still land at their grid index.
+  [[nodiscard]] std::vector<std::size_t> pending_in_cache_order() const {
+    std::vector<std::size_t> pending;
+    for (std::size_t i = 0; i < prep_.points; ++i)
+      if (mine(i) && !results_->is_done(i)) pending.push_back(i);
+    std::stable_sort(pending.begin(), pending.end(),
+                     [&](std::size_t a, std::size_t b) { return prep_.workloads[a] < prep_.workloads[b]; });
+    return pending;
+  }
+
+  /// Evaluates `pending` on threads (or MPI ranks); each point is journaled as it
+  /// finishes and results.csv/json are rewritten now and then.
+  void evaluate(const std::vector<std::size_t>& pending, PointWork& work, MpiPointPool* pool) {
+    std::mutex mutex;
+    auto last_write = std::chrono::steady_clock::now();
+    std::chrono::duration<double> write_time{0};
+    work.record = [&](std::size_t i, PointOutput&& out) {
+      // The trace lands before the journal line: a journaled point has its trace.
+      if (!out.trace.empty()) write_file_atomic(trace_path(i), out.trace);
+      results_->record(i, prep_.point(i).key(), out.row, out.ops);
+      std::lock_guard lock(mutex);
+      if (options_.progress) options_.progress(results_->done(), outcome_.total, outcome_.reused);
+      // Rewriting the results costs more as they grow: at most a tenth of the run's time goes to it.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_write > std::max<std::chrono::duration<double>>(std::chrono::seconds(5), 10 * write_time)) {
+        results_->write_results(outcome_.dir);
+        last_write = std::chrono::steady_clock::now();
+        write_time = last_write - now;
       }
-      devices.push_back(Json{{"id", id},
-                             {"name", dev->name()},
-                             {"peak_flops", peak.value()},
-                             {"memory_bandwidth", s.memory_bandwidth.value()},
-                             {"memory_level", s.memory_level},
-                             {"systems", Json::array({p.request.system})}});
+    };
+    const std::exception_ptr failure =
+        pool ? pool->run(pending, options_.jobs, work) : run_points_locally(pending, options_.jobs, work);
+    if (failure) {
+      (void)results_->write_results(outcome_.dir);
+      std::rethrow_exception(failure);
     }
   }
-  return devices;
+
+  /// results.csv/json, ops.json and resolved.yaml; the outcome's rows (small runs) and digest.
+  void write_outputs() {
+    outcome_.digest = results_->write_results(outcome_.dir, kRowsKept, &outcome_.rows);
+    outcome_.done = outcome_.digest.rows;
+    outcome_.interrupted = outcome_.done < outcome_.total;
+    for (const auto& a : prep_.spec.grid) outcome_.varying.push_back(a.is_override ? "set." + a.key : a.key);
+    if (wants_ops()) results_->write_ops(outcome_.dir / "ops.json");
+    // The whole scenario's, in a shard too: `merge` checks the shards agree on it.
+    write_file_atomic(outcome_.dir / "resolved.yaml",
+                      resolved_yaml(prep_.spec, prep_.points, prep_.variants, prep_.runner));
+  }
+
+  [[nodiscard]] Json full_chart_spec() const {
+    Json chart_spec = chart_spec_json(prep_.spec);
+    chart_spec["devices"] = chart_devices(prep_.variants, prep_.runner);
+    return chart_spec;
+  }
+
+  /// A shard's manifest and chart spec, for `merge`.
+  void write_shard() {
+    ShardManifest m;
+    m.scenario = prep_.spec.name;
+    m.source = scenario_;
+    m.wafersim = fmt::format("{} (git {})", build_version(), build_git_hash());
+    m.shard = *options_.shard;
+    m.grid_points = prep_.points;
+    m.points = outcome_.total;
+    m.done = outcome_.done;
+    m.complete = !outcome_.interrupted;
+    m.ops = wants_ops();
+    m.trace = prep_.spec.trace;
+    m.varying = outcome_.varying;
+    write_shard_files(outcome_.dir, m, prep_.spec.charts.empty() ? Json(nullptr) : full_chart_spec(),
+                      m.ops ? results_->ops_by_point() : std::vector<Json>{});
+  }
+
+  void render() {
+    Json chart_spec = full_chart_spec();
+    if (wants_ops()) chart_spec["ops_results"] = (outcome_.dir / "ops.json").string();
+    outcome_.charts = render_charts(owner_.root_, chart_spec, outcome_.dir);
+  }
+
+  const ScenarioRunner& owner_;
+  const std::string& scenario_;
+  const Prepared& prep_;
+  const RunnerOptions& options_;
+  ScenarioOutcome outcome_;
+  std::optional<SweepResults> results_;
+};
+
+PointWork ScenarioRunner::point_work(const Prepared& prep, const std::atomic<bool>* stop) {
+  PointWork work;
+  work.stop = stop;
+  const bool wants_ops = std::any_of(prep.spec.charts.begin(), prep.spec.charts.end(),
+                                     [](const ChartSpec& c) { return c.points == ChartPoints::Ops; });
+  work.evaluate = [&prep, wants_ops](std::size_t i) {
+    const auto start = std::chrono::steady_clock::now();
+    const ScenarioPoint point = prep.point(i);
+    PointOutput out;
+    if (point.request.serve) {  // phase: serve points (sim/serving)
+      out.row = make_row(point, run_serve(prep.runner, point.request, point.request.serve_options, false).json);
+    } else {
+      const RunResult r = prep.runner.run(point.request, false);
+      out.row = make_row(point, result_to_json(r));
+      if (wants_ops) out.ops = op_rows_json(point, out.row, r);
+      if (prep.spec.trace && r.fits) out.trace = trace_json(r).dump() + "\n";
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+  };
+  return work;
 }
 
-}  // namespace
+ScenarioRunner::Prepared ScenarioRunner::prepare_reporting(const std::string& scenario,
+                                                           const RunnerOptions& options) const {
+  const bool mpi_worker = options.mpi != nullptr && options.mpi->rank() > 0;
+  try {
+    return prepare(scenario, options.overrides);
+  } catch (const InputError& e) {
+    std::string what;
+    for (const auto& d : e.diagnostics()) what += (what.empty() ? "" : "; ") + d.format();
+    if (mpi_worker) mpi_report_failure(*options.mpi, what);
+    throw;
+  } catch (const std::exception& e) {
+    if (mpi_worker) mpi_report_failure(*options.mpi, e.what());
+    throw;
+  }
+}
 
 ScenarioOutcome ScenarioRunner::run(const std::string& scenario, const RunnerOptions& options) const {
   // Rank 0 of an MPI run releases the other ranks however this ends (mpi_pool.h).
   const bool mpi_worker = options.mpi != nullptr && options.mpi->rank() > 0;
   std::optional<MpiPointPool> pool;
   if (options.mpi != nullptr && !mpi_worker) pool.emplace(*options.mpi);
-  Prepared prep = [&] {
-    try {
-      return prepare(scenario, options.overrides);
-    } catch (const InputError& e) {
-      std::string what;
-      for (const auto& d : e.diagnostics()) what += (what.empty() ? "" : "; ") + d.format();
-      if (mpi_worker) mpi_report_failure(*options.mpi, what);
-      throw;
-    } catch (const std::exception& e) {
-      if (mpi_worker) mpi_report_failure(*options.mpi, e.what());
-      throw;
-    }
-  }();
-  const ScenarioSpec& spec = prep.spec;
-  const auto& points = prep.points;
-  const bool wants_ops = std::any_of(spec.charts.begin(), spec.charts.end(),
-                                     [](const ChartSpec& c) { return c.points == ChartPoints::Ops; });
-
-  PointWork work;
-  work.stop = options.stop;
-  work.evaluate = [&](std::size_t i) {
-    const auto start = std::chrono::steady_clock::now();
-    PointOutput out;
-    if (points[i].request.serve) {  // phase: serve points (sim/serving)
-      const auto& req = points[i].request;
-      out.row = make_row(points[i], run_serve(prep.runner, req, req.serve_options, false).json);
-      out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      return out;
-    }
-    const RunResult r = prep.runner.run(points[i].request, false);
-    out.row = make_row(points[i], result_to_json(r));
-    if (wants_ops) out.ops = op_rows_json(points[i], out.row, r);
-    if (spec.trace && r.fits) out.trace = trace_json(r).dump() + "\n";
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return out;
-  };
+  const Prepared prep = prepare_reporting(scenario, options);
+  PointWork work = point_work(prep, options.stop);
   if (mpi_worker) {
     mpi_serve_points(*options.mpi, options.jobs, work);
     ScenarioOutcome outcome;
     outcome.worker = true;
     return outcome;
   }
-
-  const std::optional<ShardSpec>& shard = options.shard;
-  auto mine = [&](std::size_t i) { return !shard || shard->holds(i); };
-  ScenarioOutcome outcome;
-  outcome.shard = shard;
-  outcome.dir = options.out_root / spec.name;
-  if (shard) outcome.dir = outcome.dir / "shards" / shard->dir_name();
-  outcome.total = shard ? shard->size_of(points.size()) : points.size();
-  fs::create_directories(outcome.dir);
-  if (shard) fs::remove(outcome.dir / "shard.json");  // an earlier run's: until this one ends, the shard is unfinished
-  if (spec.trace) fs::create_directories(outcome.dir / "traces");
-  const int digits = std::max<int>(4, static_cast<int>(std::to_string(points.size() ? points.size() - 1 : 0).size()));
-  auto trace_path = [&](std::size_t i) { return outcome.dir / "traces" / fmt::format("{:0{}d}.json", i, digits); };
-  Journal journal(outcome.dir / "journal.jsonl", options.resume);
-
-  // Points an earlier run finished; one whose trace or op rows are missing runs again.
-  std::vector<std::optional<Json>> rows(points.size());
-  std::vector<Json> ops(points.size());
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    if (!mine(i)) continue;
-    auto it = journal.finished().find(points[i].key());
-    if (it == journal.finished().end()) continue;
-    const Journal::Entry& e = it->second;
-    if (wants_ops && e.ops.is_null()) continue;
-    std::error_code ec;
-    if (spec.trace && e.row.value("fits", false) && !fs::exists(trace_path(i), ec)) continue;
-    rows[i] = e.row;
-    ops[i] = e.ops;
-    ++outcome.reused;
-  }
-
-  // Evaluate points that share a step graph (same model and workload, other
-  // system or hardware override) one after another, so the graph cache hits;
-  // rows still land at their grid index.
-  std::vector<std::size_t> order(points.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  auto workload_key = [&](std::size_t i) {
-    std::string k = points[i].request.model;
-    for (const auto& [col, value] : points[i].params)
-      if (col != "system" && col != "model" && col.rfind("set.", 0) != 0) k += "|" + value;
-    return k;
-  };
-  std::vector<std::string> keys(points.size());
-  for (std::size_t i = 0; i < points.size(); ++i) keys[i] = workload_key(i);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
-  std::vector<std::size_t> pending;
-  for (const std::size_t i : order)
-    if (mine(i) && !rows[i]) pending.push_back(i);
-
-  std::atomic<std::size_t> done{outcome.reused};
-  std::mutex mutex;
-  auto last_flush = std::chrono::steady_clock::now();
-  work.record = [&](std::size_t i, PointOutput&& out) {
-    // The trace lands before the journal line: a journaled point has its trace.
-    if (!out.trace.empty()) write_file_atomic(trace_path(i), out.trace);
-    journal.append(points[i].key(), out.row, out.ops);
-    std::lock_guard lock(mutex);
-    rows[i] = std::move(out.row);
-    ops[i] = std::move(out.ops);
-    const std::size_t n = ++done;
-    if (options.progress) options.progress(n, outcome.total, outcome.reused);
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_flush > std::chrono::seconds(5)) {
-      write_results(outcome.dir, rows);
-      last_flush = now;
-    }
-  };
-  const std::exception_ptr failure =
-      pool ? pool->run(pending, options.jobs, work) : run_points_locally(pending, options.jobs, work);
-  write_results(outcome.dir, rows);
-  if (failure) std::rethrow_exception(failure);
-
-  for (const auto& r : rows)
-    if (r) outcome.rows.push_back(*r);
-  outcome.interrupted = outcome.rows.size() < outcome.total;
-  for (const auto& a : spec.grid) outcome.varying.push_back(a.is_override ? "set." + a.key : a.key);
-  if (wants_ops) {
-    Json all = Json::array();
-    for (std::size_t i = 0; i < points.size(); ++i)
-      if (rows[i] && ops[i].is_array())
-        for (const auto& o : ops[i]) all.push_back(o);
-    write_file_atomic(outcome.dir / "ops.json", all.dump(1) + "\n");
-  }
-  // The whole scenario's, in a shard too: `merge` checks the shards agree on it.
-  write_file_atomic(outcome.dir / "resolved.yaml", resolved_yaml(spec, points, prep.runner));
-  auto full_chart_spec = [&] {
-    Json chart_spec = chart_spec_json(spec);
-    chart_spec["devices"] = chart_devices(points, prep.runner);
-    return chart_spec;
-  };
-
-  if (shard) {
-    ShardManifest m;
-    m.scenario = spec.name;
-    m.source = scenario;
-    m.wafersim = fmt::format("{} (git {})", build_version(), build_git_hash());
-    m.shard = *shard;
-    m.grid_points = points.size();
-    m.points = outcome.total;
-    m.done = outcome.rows.size();
-    m.complete = !outcome.interrupted;
-    m.ops = wants_ops;
-    m.trace = spec.trace;
-    m.varying = outcome.varying;
-    std::vector<Json> shard_ops;
-    if (wants_ops)
-      for (std::size_t i = 0; i < points.size(); ++i)
-        if (rows[i]) shard_ops.push_back(ops[i]);
-    write_shard_files(outcome.dir, m, spec.charts.empty() ? Json(nullptr) : full_chart_spec(), shard_ops);
-    return outcome;
-  }
-  if (!outcome.interrupted && !spec.charts.empty()) {
-    Json chart_spec = full_chart_spec();
-    if (wants_ops) chart_spec["ops_results"] = (outcome.dir / "ops.json").string();
-    outcome.charts = render_charts(root_, chart_spec, outcome.dir);
-  }
-  return outcome;
+  return Sweep(*this, scenario, prep, options).run(work, pool ? &*pool : nullptr);
 }
 
 }  // namespace wafersim

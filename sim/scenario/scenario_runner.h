@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "sim/report/result_json.h"
+#include "sim/scenario/point_pool.h"
 #include "sim/scenario/scenario_spec.h"
 #include "sim/scenario/shard.h"
+#include "sim/scenario/sweep_results.h"
 
 namespace wafersim {
 
@@ -35,7 +37,11 @@ struct RunnerOptions {
 
 struct ScenarioOutcome {
   std::filesystem::path dir;
-  std::vector<Json> rows;             ///< in grid order (only finished ones when interrupted)
+  /// In grid order (only finished ones when interrupted), when there are at most 1,000:
+  /// a bigger run's rows are only on disk (results.csv/json), summarised in `digest`.
+  std::vector<Json> rows;
+  SweepDigest digest;                 ///< every finished row, in a few figures
+  std::size_t done = 0;               ///< finished points (reused ones included)
   std::vector<std::string> varying;   ///< parameter columns with more than one value
   std::size_t total = 0, reused = 0;  ///< points of this run (a shard's own), reused from the journal
   bool interrupted = false;
@@ -54,7 +60,12 @@ class ScenarioRunner {
 
  private:
   struct Prepared;
+  class Sweep;
   [[nodiscard]] Prepared prepare(const std::string& scenario, const std::vector<Override>& overrides) const;
+  /// prepare(), and on an MPI rank above 0 any failure reported to rank 0 first.
+  [[nodiscard]] Prepared prepare_reporting(const std::string& scenario, const RunnerOptions& options) const;
+  /// How to evaluate one point of `prep` (on any thread or rank).
+  [[nodiscard]] static PointWork point_work(const Prepared& prep, const std::atomic<bool>* stop);
 
   const Registry& registry_;
   std::filesystem::path root_;

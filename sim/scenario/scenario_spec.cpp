@@ -281,45 +281,43 @@ std::string ScenarioPoint::key() const {
   return k;
 }
 
-std::vector<ScenarioPoint> ScenarioSpec::expand(const std::vector<Override>& extra) const {
+std::size_t ScenarioSpec::point_count() const {
   std::size_t total = 1;
   for (const auto& a : grid) {
     total *= a.values.size();
     if (total > 10'000'000) throw InputError(Diagnostic{source, 0, 0, "grid", "more than 10 million points"});
   }
-  const auto columns = param_columns();
-  std::vector<ScenarioPoint> points;
-  points.reserve(total);
+  return total;
+}
+
+ScenarioPoint ScenarioSpec::point(std::size_t p, const std::vector<Override>& extra) const {
+  // Mixed-radix counter: the last axis varies fastest.
   std::vector<std::size_t> idx(grid.size(), 0);
-  for (std::size_t p = 0; p < total; ++p) {
-    // Mixed-radix counter: the last axis varies fastest.
-    std::size_t rest = p;
-    for (std::size_t a = grid.size(); a-- > 0;) {
-      idx[a] = rest % grid[a].values.size();
-      rest /= grid[a].values.size();
-    }
-    ScenarioPoint pt;
-    pt.index = p;
-    std::map<std::string, std::string> values;
-    auto apply = [&](const ScenarioAxis& axis, const ScenarioValue& v) {
-      if (axis.is_override) {
-        pt.request.overrides.push_back(
-            Override{axis.key, v.text,
-                     v.origin.file + ":" + std::to_string(v.origin.line) + ":" + std::to_string(v.origin.column)});
-        values["set." + axis.key] = v.text;
-      } else {
-        pt.request.set_option(axis.key, v.text, v.origin);
-        pt.origins[axis.key] = v.origin;
-        values[axis.key] = v.text;
-      }
-    };
-    for (std::size_t a = 0; a < grid.size(); ++a) apply(grid[a], grid[a].values[idx[a]]);
-    for (const auto& f : fixed) apply(f, f.values[0]);
-    for (const auto& o : extra) pt.request.overrides.push_back(o);
-    for (const auto& c : columns) pt.params.emplace_back(c, values[c]);
-    points.push_back(std::move(pt));
+  std::size_t rest = p;
+  for (std::size_t a = grid.size(); a-- > 0;) {
+    idx[a] = rest % grid[a].values.size();
+    rest /= grid[a].values.size();
   }
-  return points;
+  ScenarioPoint pt;
+  pt.index = p;
+  std::map<std::string, std::string> values;
+  auto apply = [&](const ScenarioAxis& axis, const ScenarioValue& v) {
+    if (axis.is_override) {
+      pt.request.overrides.push_back(
+          Override{axis.key, v.text,
+                   v.origin.file + ":" + std::to_string(v.origin.line) + ":" + std::to_string(v.origin.column)});
+      values["set." + axis.key] = v.text;
+    } else {
+      pt.request.set_option(axis.key, v.text, v.origin);
+      pt.origins[axis.key] = v.origin;
+      values[axis.key] = v.text;
+    }
+  };
+  for (std::size_t a = 0; a < grid.size(); ++a) apply(grid[a], grid[a].values[idx[a]]);
+  for (const auto& f : fixed) apply(f, f.values[0]);
+  for (const auto& o : extra) pt.request.overrides.push_back(o);
+  for (const auto& c : param_columns()) pt.params.emplace_back(c, values[c]);
+  return pt;
 }
 
 std::vector<FieldDoc> ScenarioSpec::describe() {

@@ -77,8 +77,11 @@ struct ScenarioSpec {
 
   /// Reads and validates the shape of a scenario file (not the configs it names).
   static ScenarioSpec load(ConfigLibrary& library, const std::string& name_or_path);
-  /// Every point, with `extra` overrides (command-line `--set`) applied to each.
-  [[nodiscard]] std::vector<ScenarioPoint> expand(const std::vector<Override>& extra) const;
+  /// The number of grid points (InputError past 10 million).
+  [[nodiscard]] std::size_t point_count() const;
+  /// Grid point `p`, with `extra` overrides (command-line `--set`) applied; built on
+  /// demand so a big sweep never holds every point.
+  [[nodiscard]] ScenarioPoint point(std::size_t p, const std::vector<Override>& extra) const;
   /// Parameter columns, in order.
   [[nodiscard]] std::vector<std::string> param_columns() const;
   /// Keys of `kind: scenario`, for describe.

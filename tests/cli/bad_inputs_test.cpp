@@ -31,7 +31,10 @@ std::string quote(const std::string& s) {
 
 Outcome run(const std::vector<std::string>& args) {
   std::string cmd = quote(WAFERSIM_BINARY);
-  for (const auto& a : args) cmd += " " + quote(a);
+  for (const auto& a : args) {
+    cmd += ' ';
+    cmd += quote(a);
+  }
   cmd += " 2>&1";
   Outcome o;
   std::FILE* p = ::popen(cmd.c_str(), "r");

@@ -7,7 +7,6 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sstream>
-#include "sim/core/build_info.h"
 
 namespace {
 
@@ -18,7 +17,7 @@ TEST(ConfigReference, MatchesWhatDescribePrints) {
   std::array<char, 4096> buf{};
   while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) generated.append(buf.data(), n);
   ASSERT_EQ(::pclose(p), 0);
-  std::ifstream in(std::string(wafersim::build_source_dir()) + "/docs/config-reference.md");
+  std::ifstream in(std::string(WAFERSIM_SOURCE_DIR) + "/docs/config-reference.md");
   std::stringstream doc;
   doc << in.rdbuf();
   const std::string page = doc.str();

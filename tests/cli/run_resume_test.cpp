@@ -17,26 +17,16 @@
 #include <thread>
 #include <unistd.h>
 
+#include "tests/support/scenario_fixture.h"
+
 extern char** environ;
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::size_t lines_in(const fs::path& p) {
-  std::ifstream in(p);
-  std::size_t n = 0;
-  std::string line;
-  while (std::getline(in, line)) ++n;
-  return n;
-}
+using wafersim::testing::lines_in;
+using wafersim::testing::read_file;
 
 /// Starts `wafersim run` in the background (stdout and stderr to `log`).
 pid_t start(const std::vector<std::string>& args, const fs::path& log) {
@@ -74,14 +64,14 @@ bool wait_for_journal(pid_t pid, const fs::path& journal, std::size_t n) {
   return false;
 }
 
-struct RunResumeTest : ::testing::Test {
-  RunResumeTest() {
-    dir = fs::temp_directory_path() / ("wafersim-resume-" + std::to_string(::getpid()) + "-" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir);
+struct RunResumeTest : wafersim::testing::TempDirTest {
+  RunResumeTest() : TempDirTest("wafersim-resume") {
     // 2 × 2 × 4 × 150 = 2,400 points: long enough to interrupt in the middle.
     std::string contexts;
-    for (int i = 1; i <= 150; ++i) contexts += (i > 1 ? ", " : "") + std::to_string(64 * i);
+    for (int i = 1; i <= 150; ++i) {
+      if (i > 1) contexts += ", ";
+      contexts += std::to_string(64 * i);
+    }
     std::ofstream(dir / "sweep.yaml") << "kind: scenario\nname: sweep\ngrid:\n"
                                          "  system: [groq-rack, h100-sxm5]\n"
                                          "  model: [llama-3.1-8b, llama-3.1-70b]\n"
@@ -91,25 +81,24 @@ struct RunResumeTest : ::testing::Test {
                                       << "]\n"
                                          "fixed:\n  fidelity: roofline\n";
   }
-  ~RunResumeTest() override { fs::remove_all(dir); }
   fs::path scenario() const { return dir / "sweep.yaml"; }
   fs::path out(const std::string& name) const { return dir / name; }
 
   /// Interrupts a run with `sig` once some points are journaled, then resumes it.
   void interrupt_and_resume(int sig) {
-    const std::string full = read(out("full") / "sweep" / "results.csv");
+    const std::string full = read_file(out("full") / "sweep" / "results.csv");
     ASSERT_FALSE(full.empty());
     const fs::path journal = out("cut") / "sweep" / "journal.jsonl";
     const pid_t pid = start({scenario().string(), "-o", out("cut").string(), "-j", "1", "--quiet"}, dir / "cut.log");
     ASSERT_GT(pid, 0);
-    ASSERT_TRUE(wait_for_journal(pid, journal, 300)) << read(dir / "cut.log");
+    ASSERT_TRUE(wait_for_journal(pid, journal, 300)) << read_file(dir / "cut.log");
     ::kill(pid, sig);
     bool signaled = false;
     const int code = wait_for(pid, &signaled);
     if (sig == SIGKILL)
       EXPECT_TRUE(signaled);
     else
-      EXPECT_EQ(code, 130) << read(dir / "cut.log");  // stopped cleanly, files written
+      EXPECT_EQ(code, 130) << read_file(dir / "cut.log");  // stopped cleanly, files written
 
     // What it left is valid: whole journal lines (a torn last line at most), and
     // results files that parse, holding only finished points.
@@ -130,7 +119,7 @@ struct RunResumeTest : ::testing::Test {
       ASSERT_TRUE(fs::exists(results));
     }
     if (fs::exists(results)) {
-      const auto parsed = nlohmann::json::parse(read(results), nullptr, false);
+      const auto parsed = nlohmann::json::parse(read_file(results), nullptr, false);
       ASSERT_FALSE(parsed.is_discarded());
       EXPECT_LT(parsed.size(), 2400u);
     }
@@ -139,23 +128,22 @@ struct RunResumeTest : ::testing::Test {
 
     const pid_t again =
         start({scenario().string(), "-o", out("cut").string(), "-j", "2", "--resume"}, dir / "resume.log");
-    ASSERT_EQ(wait_for(again), 0) << read(dir / "resume.log");
-    const std::string log = read(dir / "resume.log");
+    ASSERT_EQ(wait_for(again), 0) << read_file(dir / "resume.log");
+    const std::string log = read_file(dir / "resume.log");
     EXPECT_NE(log.find(std::to_string(whole) + " reused from an earlier run"), std::string::npos) << log;
-    EXPECT_EQ(read(out("cut") / "sweep" / "results.csv"), full);
+    EXPECT_EQ(read_file(out("cut") / "sweep" / "results.csv"), full);
   }
-  fs::path dir;
 };
 
 TEST_F(RunResumeTest, KilledRunResumesToTheSameResults) {
   const pid_t pid = start({scenario().string(), "-o", out("full").string(), "-j", "2", "--quiet"}, dir / "full.log");
-  ASSERT_EQ(wait_for(pid), 0) << read(dir / "full.log");
+  ASSERT_EQ(wait_for(pid), 0) << read_file(dir / "full.log");
   interrupt_and_resume(SIGKILL);
 }
 
 TEST_F(RunResumeTest, TerminatedRunStopsCleanlyAndResumes) {
   const pid_t pid = start({scenario().string(), "-o", out("full").string(), "-j", "2", "--quiet"}, dir / "full.log");
-  ASSERT_EQ(wait_for(pid), 0) << read(dir / "full.log");
+  ASSERT_EQ(wait_for(pid), 0) << read_file(dir / "full.log");
   interrupt_and_resume(SIGTERM);
 }
 

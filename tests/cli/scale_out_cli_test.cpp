@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tests/support/run_cli.h"
+#include "tests/support/scenario_fixture.h"
 
 extern char** environ;
 
@@ -26,20 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 using wafersim::testing::run_cli;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::size_t lines_in(const fs::path& p) {
-  std::ifstream in(p);
-  std::size_t n = 0;
-  std::string line;
-  while (std::getline(in, line)) ++n;
-  return n;
-}
+using wafersim::testing::lines_in;
+using wafersim::testing::read_file;
 
 #ifdef WAFERSIM_MPIEXEC
 /// mpirun as root needs Open MPI's two allow variables; --oversubscribe lets 2 ranks
@@ -54,28 +43,15 @@ std::string mpirun(int ranks) {
 }
 #endif
 
-struct ScaleOutCliTest : ::testing::Test {
-  ScaleOutCliTest() {
-    dir = fs::temp_directory_path() / ("wafersim-scaleout-" + std::to_string(::getpid()) + "-" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir);
+struct ScaleOutCliTest : wafersim::testing::TempDirTest {
+  ScaleOutCliTest() : TempDirTest("wafersim-scaleout") {
     // 12 points with a step chart and an ops chart (op rows travel through the shards too).
-    std::ofstream(dir / "sweep.yaml") << R"(kind: scenario
-name: sweep
-grid:
-  system: [h100-sxm5, wse3]
-  model: [llama-3.1-8b, tiny]
-  batch: [1, 4, 16]
-fixed:
-  context: 2048
-models:
-  tiny: {preset: tiny-llama, layers: 2}
-charts:
-  - {type: bar, x: batch, y: tokens_per_s, series: system, title: "Tokens/s"}
-  - {type: roofline, points: ops, title: "Ops"}
-)";
+    std::ofstream(dir / "sweep.yaml") << wafersim::testing::sweep_yaml(
+        "",
+        "charts:\n"
+        "  - {type: bar, x: batch, y: tokens_per_s, series: system, title: \"Tokens/s\"}\n"
+        "  - {type: roofline, points: ops, title: \"Ops\"}\n");
   }
-  ~ScaleOutCliTest() override { fs::remove_all(dir); }
   std::string scenario() const { return (dir / "sweep.yaml").string(); }
   /// `wafersim run SCENARIO -o OUT ARGS`, the exit code.
   int run(const std::string& out, const std::string& args, const std::string& env = "") const {
@@ -87,17 +63,16 @@ charts:
   }
   void expect_same_files(const std::string& a, const std::string& b) const {
     for (const char* f : {"results.csv", "results.json", "ops.json", "resolved.yaml"})
-      EXPECT_EQ(read(dir / a / "sweep" / f), read(dir / b / "sweep" / f)) << f << " of " << b;
+      EXPECT_EQ(read_file(dir / a / "sweep" / f), read_file(dir / b / "sweep" / f)) << f << " of " << b;
   }
-  fs::path dir;
 };
 
 TEST_F(ScaleOutCliTest, ShardsFromArgumentsAndSlurmMergeIntoOneRunsBytes) {
-  ASSERT_EQ(run("full", "-j 2"), 0) << read(dir / "full.log");
-  ASSERT_EQ(run("sharded", "--shard 0/2 -j 1"), 0) << read(dir / "sharded.log");
+  ASSERT_EQ(run("full", "-j 2"), 0) << read_file(dir / "full.log");
+  ASSERT_EQ(run("sharded", "--shard 0/2 -j 1"), 0) << read_file(dir / "sharded.log");
   ASSERT_EQ(
       run("sharded", "--shard auto -j 1", "SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=2"), 0)
-      << read(dir / "sharded.log");
+      << read_file(dir / "sharded.log");
   EXPECT_TRUE(fs::exists(dir / "sharded" / "sweep" / "shards" / "1-of-2" / "shard.json"));
   EXPECT_FALSE(fs::exists(dir / "sharded" / "sweep" / "results.csv"));  // not before merge
   const auto merged = run_cli("merge " + (dir / "sharded" / "sweep").string(), true);
@@ -135,7 +110,7 @@ TEST_F(ScaleOutCliTest, BadShardsExit2NamingTheShard) {
   // A shard from another wafersim build is refused too.
   ASSERT_EQ(run("o", "--shard 1/3"), 0);
   const fs::path manifest = dir / "o" / "sweep" / "shards" / "2-of-3" / "shard.json";
-  auto m = nlohmann::json::parse(read(manifest));
+  auto m = nlohmann::json::parse(read_file(manifest));
   m["wafersim"] = "0.0.1 (git 0000000)";
   std::ofstream(manifest) << m.dump(1);
   merge = run_cli("merge " + (dir / "o" / "sweep").string(), true);
@@ -148,16 +123,11 @@ TEST_F(ScaleOutCliTest, MpirunWithTwoRanksWritesOneRunsBytes) {
 #ifndef WAFERSIM_MPIEXEC
   GTEST_SKIP() << "built without MPI (install libopenmpi-dev openmpi-bin and reconfigure)";
 #else
-  ASSERT_EQ(run("full", "-j 1"), 0) << read(dir / "full.log");
+  ASSERT_EQ(run("full", "-j 1"), 0) << read_file(dir / "full.log");
   const std::string cmd =
       mpirun(2) + WAFERSIM_BINARY + " run " + scenario() + " -o " + (dir / "mpi").string() + " -j 1 2>/dev/null";
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int status = ::pclose(p);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  const auto [code, out] = wafersim::testing::run_shell(cmd);
+  ASSERT_EQ(code, 0) << out;
   EXPECT_NE(out.find("spread over 2 MPI ranks"), std::string::npos) << out;
   // Only rank 0 prints: one summary.
   EXPECT_EQ(out.find("12 points"), out.rfind("12 points")) << out;
@@ -177,11 +147,13 @@ TEST_F(ScaleOutCliTest, ARunKilledUnderMpirunResumes) {
 #ifndef WAFERSIM_MPIEXEC
   GTEST_SKIP() << "built without MPI";
 #else
-  // Cycle-level points on the 64 x 64 slice: slow enough to stop in the middle.
-  std::ofstream(dir / "sweep.yaml") << "kind: scenario\nname: sweep\ngrid:\n  batch: [1, 2, 4]\n"
-                                       "  context: [64, 128, 256, 512]\nfixed:\n  system: wse-mini\n"
+  // Cycle-level points on the 64 x 64 slice: slow enough to stop in the middle (about
+  // 4 s on two ranks; 12 smaller points ran out before mpirun passed the signal on).
+  constexpr std::size_t kPoints = 24;
+  std::ofstream(dir / "sweep.yaml") << "kind: scenario\nname: sweep\ngrid:\n  batch: [1, 2, 4, 8]\n"
+                                       "  context: [64, 128, 256, 512, 1024, 2048]\nfixed:\n  system: wse-mini\n"
                                        "  model: tiny-llama\n  fidelity: cycle\n";
-  ASSERT_EQ(run("full", "-j 2"), 0) << read(dir / "full.log");
+  ASSERT_EQ(run("full", "-j 2"), 0) << read_file(dir / "full.log");
   const fs::path journal = dir / "cut" / "sweep" / "journal.jsonl";
   const std::string cmd = "exec " + mpirun(2) + WAFERSIM_BINARY + " run " + scenario() + " -o " +
                           (dir / "cut").string() + " -j 1 --quiet > " + (dir / "cut.log").string() + " 2>&1";
@@ -201,26 +173,23 @@ TEST_F(ScaleOutCliTest, ARunKilledUnderMpirunResumes) {
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-  ASSERT_FALSE(ended) << "ended before it could be stopped: " << read(dir / "cut.log");
+  ASSERT_FALSE(ended) << "ended before it could be stopped: " << read_file(dir / "cut.log");
   ::kill(pid, SIGTERM);  // mpirun passes it to every rank; rank 0 writes what is done
   ::waitpid(pid, &status, 0);
   const std::size_t kept = lines_in(journal);
   EXPECT_GE(kept, 2u);
-  EXPECT_LT(kept, 12u) << read(dir / "cut.log");
+  EXPECT_LT(kept, kPoints) << read_file(dir / "cut.log");
   std::ifstream in(journal);
   std::string line;
   while (std::getline(in, line)) EXPECT_TRUE(nlohmann::json::accept(line)) << line;
 
   const std::string resume =
       mpirun(2) + WAFERSIM_BINARY + " run " + scenario() + " -o " + (dir / "cut").string() + " -j 1 --resume 2>&1";
-  std::FILE* p = ::popen(resume.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  ASSERT_EQ(::pclose(p), 0) << out;
-  EXPECT_NE(out.find("12 points (" + std::to_string(kept) + " reused"), std::string::npos) << out;
-  EXPECT_EQ(read(dir / "full" / "sweep" / "results.csv"), read(dir / "cut" / "sweep" / "results.csv"));
+  const auto [code, out] = wafersim::testing::run_shell(resume);
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find(std::to_string(kPoints) + " points (" + std::to_string(kept) + " reused"), std::string::npos)
+      << out;
+  EXPECT_EQ(read_file(dir / "full" / "sweep" / "results.csv"), read_file(dir / "cut" / "sweep" / "results.csv"));
 #endif
 }
 

@@ -61,7 +61,9 @@ TEST_F(Energy, PowerNeverExceedsTheCapWithoutTheFlag) {
         const std::string what = c.system + " cap " + std::to_string(c.cap) + " batch " + std::to_string(batch);
         EXPECT_LE(r.energy->device_power_w, c.cap * (1 + 1e-9)) << what;
         EXPECT_EQ(r.energy->power_capped, r.energy->cap_stretch > 1) << what;
-        if (r.energy->power_capped) EXPECT_NEAR(r.energy->device_power_w, c.cap, 1e-6 * c.cap) << what;
+        if (r.energy->power_capped) {
+          EXPECT_NEAR(r.energy->device_power_w, c.cap, 1e-6 * c.cap) << what;
+        }
       }
     }
   }

@@ -3,6 +3,7 @@
 
 #include "sim/engine/event_engine.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "sim/core/checked_math.h"
@@ -46,7 +47,7 @@ TEST(EventEngine, CriticalPathFollowsTheLatestDependency) {
 TEST(EventEngine, SameInputSameSchedule) {
   auto build = [] {
     EventEngine e;
-    for (int i = 0; i < 4; ++i) e.add_resource("r" + std::to_string(i), "region");
+    for (int i = 0; i < 4; ++i) e.add_resource(fmt::format("r{}", i), "region");
     int prev = -1;
     for (int mb = 0; mb < 3; ++mb)
       for (int i = 0; i < 4; ++i) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "models/register_builtin.h"
+#include "tests/support/scenario_fixture.h"
 #include "sim/scenario/scenario_outputs.h"
 #include "sim/scenario/scenario_runner.h"
 
@@ -17,29 +18,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path root() {
-  const char* env = std::getenv("WAFERSIM_CONFIGS");
-  return env ? env : "configs";
-}
+using wafersim::testing::config_root;
+using wafersim::testing::read_file;
 
-struct OutputsTest : ::testing::Test {
-  OutputsTest() {
-    models::register_builtin(registry);
-    dir = fs::temp_directory_path() / ("wafersim-outputs-" + std::to_string(::getpid()) + "-" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir);
-  }
-  ~OutputsTest() override { fs::remove_all(dir); }
+struct OutputsTest : wafersim::testing::TempDirTest {
+  OutputsTest() : TempDirTest("wafersim-outputs") { models::register_builtin(registry); }
   ScenarioOutcome run(const std::string& yaml, bool resume = false) {
     std::ofstream(dir / "s.yaml") << yaml;
     RunnerOptions o;
     o.out_root = dir / "out";
     o.jobs = 2;
     o.resume = resume;
-    return ScenarioRunner(registry, root()).run((dir / "s.yaml").string(), o);
+    return ScenarioRunner(registry, config_root()).run((dir / "s.yaml").string(), o);
   }
   Registry registry;
-  fs::path dir;
 };
 
 constexpr const char* kTraced = R"(kind: scenario

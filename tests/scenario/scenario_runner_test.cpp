@@ -2,60 +2,34 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "models/register_builtin.h"
+#include "tests/support/scenario_fixture.h"
 
 namespace wafersim {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path root() {
-  const char* env = std::getenv("WAFERSIM_CONFIGS");
-  return env ? env : "configs";
-}
+using wafersim::testing::config_root;
+using wafersim::testing::read_file;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct ScenarioTest : ::testing::Test {
-  ScenarioTest() {
+struct ScenarioTest : wafersim::testing::TempDirTest {
+  ScenarioTest() : TempDirTest("wafersim-test") {
     models::register_builtin(registry);
-    dir = fs::temp_directory_path() / ("wafersim-test-" + std::to_string(::getpid()) + "-" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir);
-    std::ofstream(dir / "sweep.yaml") << R"(kind: scenario
-name: sweep
-grid:
-  system: [h100-sxm5, wse3]
-  model: [llama-3.1-8b, tiny]
-  batch: [1, 4, 16]
-fixed:
-  context: 2048
-set:
-  h100-sxm5.hbm.bandwidth: [3.35 TB/s, 8 TB/s]
-models:
-  tiny: {preset: tiny-llama, layers: 2}
-)";
+    std::ofstream(dir / "sweep.yaml") << wafersim::testing::sweep_yaml("", wafersim::testing::kSweptHbm);
   }
-  ~ScenarioTest() override { fs::remove_all(dir); }
   ScenarioOutcome run(int jobs, bool resume = false, const std::atomic<bool>* stop = nullptr) {
     RunnerOptions o;
     o.out_root = dir / "out";
     o.jobs = jobs;
     o.resume = resume;
     o.stop = stop;
-    return ScenarioRunner(registry, root()).run((dir / "sweep.yaml").string(), o);
+    return ScenarioRunner(registry, config_root()).run((dir / "sweep.yaml").string(), o);
   }
   Registry registry;
-  fs::path dir;
 };
 
 TEST_F(ScenarioTest, ExpandsTheGridInOrderWithSweptOverrides) {
@@ -70,22 +44,22 @@ TEST_F(ScenarioTest, ExpandsTheGridInOrderWithSweptOverrides) {
   EXPECT_DOUBLE_EQ(out.rows[12]["tokens_per_s"].get<double>(), out.rows[13]["tokens_per_s"].get<double>());
   EXPECT_TRUE(fs::exists(out.dir / "results.csv"));
   EXPECT_TRUE(fs::exists(out.dir / "results.json"));
-  const std::string resolved = read(out.dir / "resolved.yaml");
+  const std::string resolved = read_file(out.dir / "resolved.yaml");
   EXPECT_NE(resolved.find("version:"), std::string::npos);
   EXPECT_NE(resolved.find("bandwidth: 8 TB/s"), std::string::npos);
 }
 
 TEST_F(ScenarioTest, ResultsAreIdenticalWhateverTheThreadCount) {
   // -j 1, 2 and 8, and the same thread count twice: the same bytes every time.
-  const auto one = read(run(1).dir / "results.csv");
-  for (int jobs : {2, 8, 8}) EXPECT_EQ(read(run(jobs).dir / "results.csv"), one) << "-j " << jobs;
+  const auto one = read_file(run(1).dir / "results.csv");
+  for (int jobs : {2, 8, 8}) EXPECT_EQ(read_file(run(jobs).dir / "results.csv"), one) << "-j " << jobs;
 }
 
 TEST_F(ScenarioTest, ResumeFinishesOnlyMissingPointsAndEndsTheSame) {
-  const std::string full = read(run(2).dir / "results.csv");
+  const std::string full = read_file(run(2).dir / "results.csv");
   // Simulate an interrupted run: keep the first 5 journal lines, tear the 6th.
   const fs::path journal = dir / "out" / "sweep" / "journal.jsonl";
-  std::istringstream lines(read(journal));
+  std::istringstream lines(read_file(journal));
   std::string line, kept;
   for (int i = 0; i < 5 && std::getline(lines, line); ++i) kept += line + "\n";
   std::getline(lines, line);
@@ -94,7 +68,7 @@ TEST_F(ScenarioTest, ResumeFinishesOnlyMissingPointsAndEndsTheSame) {
   fs::remove(dir / "out" / "sweep" / "results.csv");
   const auto resumed = run(2, true);
   EXPECT_EQ(resumed.reused, 5u);
-  EXPECT_EQ(read(resumed.dir / "results.csv"), full);
+  EXPECT_EQ(read_file(resumed.dir / "results.csv"), full);
 }
 
 TEST_F(ScenarioTest, StopLeavesValidPartialFiles) {

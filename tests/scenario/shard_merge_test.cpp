@@ -6,11 +6,11 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "models/register_builtin.h"
+#include "tests/support/scenario_fixture.h"
 #include "sim/core/error.h"
 #include "sim/scenario/scenario_runner.h"
 
@@ -19,17 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path root() {
-  const char* env = std::getenv("WAFERSIM_CONFIGS");
-  return env ? env : "configs";
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using wafersim::testing::config_root;
+using wafersim::testing::read_file;
 
 /// The message of the InputError `f` throws ("" when it throws none).
 template <class F>
@@ -93,29 +84,12 @@ TEST(ShardSpecTest, AutoReadsSlurmArraysAndKubernetesIndexedJobs) {
             std::string::npos);
 }
 
-struct ShardMergeTest : ::testing::Test {
-  ShardMergeTest() {
+struct ShardMergeTest : wafersim::testing::TempDirTest {
+  ShardMergeTest() : TempDirTest("wafersim-shard") {
     models::register_builtin(registry);
-    dir = fs::temp_directory_path() / ("wafersim-shard-" + std::to_string(::getpid()) + "-" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir);
     // 2 x 2 x 3 x 2 = 24 points, traces on: shards must carry them over too.
-    std::ofstream(dir / "sweep.yaml") << R"(kind: scenario
-name: sweep
-trace: true
-grid:
-  system: [h100-sxm5, wse3]
-  model: [llama-3.1-8b, tiny]
-  batch: [1, 4, 16]
-fixed:
-  context: 2048
-set:
-  h100-sxm5.hbm.bandwidth: [3.35 TB/s, 8 TB/s]
-models:
-  tiny: {preset: tiny-llama, layers: 2}
-)";
+    std::ofstream(dir / "sweep.yaml") << wafersim::testing::sweep_yaml("trace: true\n", wafersim::testing::kSweptHbm);
   }
-  ~ShardMergeTest() override { fs::remove_all(dir); }
   ScenarioOutcome run(const fs::path& out, std::optional<ShardSpec> shard, std::vector<Override> sets = {},
                       const std::atomic<bool>* stop = nullptr, bool resume = false) {
     RunnerOptions o;
@@ -125,14 +99,13 @@ models:
     o.overrides = std::move(sets);
     o.stop = stop;
     o.resume = resume;
-    return ScenarioRunner(registry, root()).run((dir / "sweep.yaml").string(), o);
+    return ScenarioRunner(registry, config_root()).run((dir / "sweep.yaml").string(), o);
   }
   void run_shards(std::size_t n, std::vector<std::size_t> skip = {}) {
     for (std::size_t k = 0; k < n; ++k)
       if (std::find(skip.begin(), skip.end(), k) == skip.end()) run(dir / "sharded", ShardSpec{k, n});
   }
   Registry registry;
-  fs::path dir;
 };
 
 TEST_F(ShardMergeTest, MergedShardsAreOneRunByteForByte) {
@@ -143,22 +116,23 @@ TEST_F(ShardMergeTest, MergedShardsAreOneRunByteForByte) {
   EXPECT_EQ(one.dir, dir / "sharded" / "sweep" / "shards" / "1-of-5");
   EXPECT_TRUE(fs::exists(one.dir / "shard.json"));
   run_shards(5, {1});
-  const MergeOutcome merged = merge_shards(dir / "sharded" / "sweep", root());
+  const MergeOutcome merged = merge_shards(dir / "sharded" / "sweep", config_root());
   EXPECT_EQ(merged.shards, 5u);
   EXPECT_EQ(merged.rows.size(), 24u);
   EXPECT_EQ(merged.varying, full.varying);
   const fs::path a = dir / "full" / "sweep", b = dir / "sharded" / "sweep";
-  for (const char* f : {"results.csv", "results.json", "resolved.yaml"}) EXPECT_EQ(read(a / f), read(b / f)) << f;
+  for (const char* f : {"results.csv", "results.json", "resolved.yaml"})
+    EXPECT_EQ(read_file(a / f), read_file(b / f)) << f;
   std::size_t traces = 0;
   for (const auto& t : fs::directory_iterator(a / "traces")) {
-    EXPECT_EQ(read(t.path()), read(b / "traces" / t.path().filename())) << t.path();
+    EXPECT_EQ(read_file(t.path()), read_file(b / "traces" / t.path().filename())) << t.path();
     ++traces;
   }
   EXPECT_GT(traces, 10u);
   // The merged journal makes a later unsharded --resume reuse every point.
   const ScenarioOutcome again = run(dir / "sharded", std::nullopt, {}, nullptr, true);
   EXPECT_EQ(again.reused, 24u);
-  EXPECT_EQ(read(a / "results.csv"), read(b / "results.csv"));
+  EXPECT_EQ(read_file(a / "results.csv"), read_file(b / "results.csv"));
 }
 
 TEST_F(ShardMergeTest, MoreShardsThanPointsLeavesSomeEmpty) {
@@ -166,13 +140,13 @@ TEST_F(ShardMergeTest, MoreShardsThanPointsLeavesSomeEmpty) {
                                        "fixed:\n  system: h100-sxm5\n  model: llama-3.1-8b\n  fidelity: roofline\n";
   run(dir / "full", std::nullopt);
   run_shards(5);
-  EXPECT_EQ(merge_shards(dir / "sharded" / "sweep", root()).rows.size(), 3u);
-  EXPECT_EQ(read(dir / "full" / "sweep" / "results.csv"), read(dir / "sharded" / "sweep" / "results.csv"));
+  EXPECT_EQ(merge_shards(dir / "sharded" / "sweep", config_root()).rows.size(), 3u);
+  EXPECT_EQ(read_file(dir / "full" / "sweep" / "results.csv"), read_file(dir / "sharded" / "sweep" / "results.csv"));
 }
 
 TEST_F(ShardMergeTest, RefusesAMissingShardNamingIt) {
   run_shards(3, {2});
-  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", root()); });
+  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", config_root()); });
   EXPECT_NE(e.find("shard 2-of-3 is missing"), std::string::npos) << e;
   EXPECT_NE(e.find("--shard 2/3"), std::string::npos) << e;
   EXPECT_FALSE(fs::exists(dir / "sharded" / "sweep" / "results.csv"));
@@ -183,11 +157,11 @@ TEST_F(ShardMergeTest, RefusesAnUnfinishedShardAndTakesItOnceResumed) {
   const std::atomic<bool> stop{true};  // stopped before its first point
   const ScenarioOutcome cut = run(dir / "sharded", ShardSpec{1, 3}, {}, &stop);
   EXPECT_TRUE(cut.interrupted);
-  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", root()); });
+  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", config_root()); });
   EXPECT_NE(e.find("shard 1-of-3 is incomplete: 0 of 8 points"), std::string::npos) << e;
   EXPECT_NE(e.find("--resume"), std::string::npos) << e;
   run(dir / "sharded", ShardSpec{1, 3}, {}, nullptr, true);
-  EXPECT_EQ(merge_shards(dir / "sharded" / "sweep", root()).rows.size(), 24u);
+  EXPECT_EQ(merge_shards(dir / "sharded" / "sweep", config_root()).rows.size(), 24u);
 }
 
 TEST_F(ShardMergeTest, ARerunShardIsUnfinishedUntilItEnds) {
@@ -197,14 +171,14 @@ TEST_F(ShardMergeTest, ARerunShardIsUnfinishedUntilItEnds) {
   // must not vouch for the files this one leaves.
   const std::atomic<bool> stop{true};
   run(dir / "sharded", ShardSpec{1, 2}, {Override{"wse3.core.sram", "96 KiB", "--set"}}, &stop);
-  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", root()); });
+  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", config_root()); });
   EXPECT_NE(e.find("shard 1-of-2 is incomplete"), std::string::npos) << e;
 }
 
 TEST_F(ShardMergeTest, RefusesAShardFromOtherSettingsNamingItAndTheLine) {
   run_shards(2, {1});
   run(dir / "sharded", ShardSpec{1, 2}, {Override{"wse3.core.sram", "96 KiB", "--set"}});
-  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", root()); });
+  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", config_root()); });
   EXPECT_NE(e.find("shard 1-of-2 comes from another scenario or settings than shard 0-of-2"), std::string::npos) << e;
   EXPECT_NE(e.find("resolved.yaml"), std::string::npos) << e;
   EXPECT_NE(e.find("line "), std::string::npos) << e;
@@ -213,15 +187,15 @@ TEST_F(ShardMergeTest, RefusesAShardFromOtherSettingsNamingItAndTheLine) {
 TEST_F(ShardMergeTest, RefusesShardsOfTwoSplits) {
   run_shards(2);
   run(dir / "sharded", ShardSpec{0, 3});
-  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", root()); });
+  const std::string e = input_error([&] { (void)merge_shards(dir / "sharded" / "sweep", config_root()); });
   EXPECT_NE(e.find("shards of different splits (0-of-2, 0-of-3)"), std::string::npos) << e;
 }
 
 TEST_F(ShardMergeTest, RefusesAFolderThatIsNotSharded) {
   run(dir / "full", std::nullopt);
-  const std::string e = input_error([&] { (void)merge_shards(dir / "full" / "sweep", root()); });
+  const std::string e = input_error([&] { (void)merge_shards(dir / "full" / "sweep", config_root()); });
   EXPECT_NE(e.find("no shards/ folder"), std::string::npos) << e;
-  EXPECT_NE(input_error([&] { (void)merge_shards(dir / "nowhere", root()); }), "");
+  EXPECT_NE(input_error([&] { (void)merge_shards(dir / "nowhere", config_root()); }), "");
 }
 
 }  // namespace

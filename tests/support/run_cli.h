@@ -14,10 +14,9 @@ struct CliOutcome {
   std::string out;
 };
 
-/// `wafersim ARGS` through the shell; stderr is dropped unless `with_stderr`.
-inline CliOutcome run_cli(const std::string& args, bool with_stderr = false) {
+/// A shell command line (its own redirections included): exit code and stdout.
+inline CliOutcome run_shell(const std::string& cmd) {
   CliOutcome o;
-  const std::string cmd = std::string(WAFERSIM_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
   std::FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return o;
   std::array<char, 4096> buf{};
@@ -25,6 +24,11 @@ inline CliOutcome run_cli(const std::string& args, bool with_stderr = false) {
   const int status = ::pclose(p);
   o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return o;
+}
+
+/// `wafersim ARGS` through the shell; stderr is dropped unless `with_stderr`.
+inline CliOutcome run_cli(const std::string& args, bool with_stderr = false) {
+  return run_shell(std::string(WAFERSIM_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
 }  // namespace wafersim::testing

@@ -41,7 +41,7 @@ TEST(SpeculativeSpec, BadTextIsAnInputErrorNamingTheOption) {
 
 ModelSpec decoder(std::int64_t vocab) {
   ModelSpec m;
-  m.name = "m";
+  m.name = std::string(1, 'm');
   m.layers = 4;
   m.hidden = 256;
   m.heads = 4;
