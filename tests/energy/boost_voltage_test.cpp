@@ -88,7 +88,9 @@ TEST(BoostVoltage, PowerIsContinuousAndNeverAboveTheCapAcrossTheBands) {
     const CapSolution c = solve_power_cap(h.on_chip, h.off_chip, 1, kSeconds, kResident, cap, kBoost);
     const double p = power(h, c);
     EXPECT_LE(p, cap * (1 + 1e-9)) << cap;
-    if (last > 0) EXPECT_LE(std::abs(p - last), 0.5 + 1e-6) << cap;  // no jump where the bands meet
+    if (last > 0) {
+      EXPECT_LE(std::abs(p - last), 0.5 + 1e-6) << cap;  // no jump where the bands meet
+    }
     last = p;
   }
 }
