@@ -1,10 +1,9 @@
 // Simulator speed of the wafer at cycle fidelity (issue 22's figure: the
 // tiny-llama decode step at cycle fidelity in ≤ 1 s), with approx on the same
-// points for contrast, and one MeshGEMM kernel at cycle level. Each iteration is one full Evaluator::evaluate on wse-mini (64 x 64
-// cores): graph build, mapping, approx's layout search, then the final schedule
-// with every distinct kernel run at cycle level (identical layers reuse their
-// kernels through OpKernelCoster's cache). Prefill also times the first decode
-// step (time to first token), as `eval --phase prefill` does.
+// points for contrast, and one MeshGEMM kernel at cycle level. Each iteration is one full Evaluator::evaluate on
+// wse-mini (64 x 64 cores): graph build, mapping, approx's layout search, then the final schedule with every distinct
+// kernel run at cycle level (identical layers reuse their kernels through OpKernelCoster's cache). Prefill also times
+// the first decode step (time to first token), as `eval --phase prefill` does.
 
 #include <benchmark/benchmark.h>
 

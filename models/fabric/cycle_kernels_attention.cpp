@@ -157,7 +157,8 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
     const double scalar = static_cast<double>(nh * m) * 4;
     const auto row_algo = approx.allreduce(bc, scalar).algo, col_algo = approx.allreduce(br, scalar).algo;
     for (const LineData& l : block_rows(b, kMx, nh * m, 4, 16)) allreduce(l, bc, scalar, row_algo, StreamOp::Max, 1);
-    for (const LineData& l : block_cols(b, kMx, nh * m, 4, 24, 0, bc)) allreduce(l, br, scalar, col_algo, StreamOp::Max, 2);
+    for (const LineData& l : block_cols(b, kMx, nh * m, 4, 24, 0, bc))
+      allreduce(l, br, scalar, col_algo, StreamOp::Max, 2);
     for (std::int64_t i = 0; i < br; ++i)
       for (std::int64_t j = 0; j < bc; ++j) {
         const int core = core_of(b, i, j);
@@ -180,7 +181,8 @@ KernelRun CycleKernels::run_attention(const wafer::AttentionShape& sh, std::int6
                                }));
       }
     for (const LineData& l : block_rows(b, kL, nh * m, 4, 32)) allreduce(l, bc, scalar, row_algo, StreamOp::Add, 1);
-    for (const LineData& l : block_cols(b, kL, nh * m, 4, 40, 0, bc)) allreduce(l, br, scalar, col_algo, StreamOp::Add, 2);
+    for (const LineData& l : block_cols(b, kL, nh * m, 4, 40, 0, bc))
+      allreduce(l, br, scalar, col_algo, StreamOp::Add, 2);
     // 4. The weighted values to the block's last core (the K-tree's: its middle
     // column's middle row), which divides by the sum.
     const double ob = qb * sh.act_bytes;

@@ -161,7 +161,8 @@ KernelRun CycleKernels::run_mesh_gemm(const wafer::GemmShape& s, std::int64_t ro
           const double flops = 2 * macs / std::max(core.gemm_efficiency, 1e-9);
           sim.emit(id, compute(local_cycles(core, flops, reads, writes), [&sim, id, tl, cur, bcur, mi, kl, nj] {
                      MapF(sim.buffer(id, tl.y).data(), mi, nj).noalias() +=
-                         MapF(sim.buffer(id, tl.a[cur]).data(), mi, kl) * MapF(sim.buffer(id, tl.b[bcur]).data(), kl, nj);
+                         MapF(sim.buffer(id, tl.a[cur]).data(), mi, kl) *
+                         MapF(sim.buffer(id, tl.b[bcur]).data(), kl, nj);
                    }));
           if (t + 1 < S) {
             sim.emit(id, activate());
@@ -180,9 +181,9 @@ KernelRun CycleKernels::run_mesh_gemm(const wafer::GemmShape& s, std::int64_t ro
         for (std::int64_t j = 0; j < S; ++j) {
           if (ms.len(i) == 0 || ns.len(j) == 0) continue;
           const int id = id_of(i, j);
-          const MatrixF got = MapF(
-              sim.buffer(id, tiles[static_cast<std::size_t>(cp)][static_cast<std::size_t>(i * S + j)].y).data(),
-              ms.len(i), ns.len(j));
+          const MatrixF got =
+              MapF(sim.buffer(id, tiles[static_cast<std::size_t>(cp)][static_cast<std::size_t>(i * S + j)].y).data(),
+                   ms.len(i), ns.len(j));
           const MatrixF want = ref.block(ms.start(i), ns.start(j), ms.len(i), ns.len(j));
           err = std::max(err, static_cast<double>((got - want).cwiseAbs().maxCoeff() / scale));
         }

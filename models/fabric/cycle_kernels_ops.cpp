@@ -51,8 +51,8 @@ KernelRun CycleKernels::run_norm(std::int64_t m, std::int64_t width, std::int64_
              }));
   }
   const wafer::MeshKernels approx(p_.core);
-  const wafer::ReduceAlgo algo = p_.core.mesh_family ? wafer::ReduceAlgo::Tree
-                                                     : approx.allreduce(line, static_cast<double>(m) * 4).algo;
+  const wafer::ReduceAlgo algo =
+      p_.core.mesh_family ? wafer::ReduceAlgo::Tree : approx.allreduce(line, static_cast<double>(m) * 4).algo;
   const LineData sums = row_line(sim, 0, 0, line, m, 4, [&](int core) { return sb[static_cast<std::size_t>(core)]; });
   if (p_.core.mesh_family)
     emit_ktree_allreduce(sim, sums, approx.ktree_reduce(line, static_cast<double>(m) * 4).group, 0, Phase::Reduce);
@@ -66,20 +66,20 @@ KernelRun CycleKernels::run_norm(std::int64_t m, std::int64_t width, std::int64_
     // Mesh family: the scale at the instruction level, as approx counts it:
     // a Newton rsqrt per vector, then x · (1/rms) · gamma per element, gamma read too.
     const std::uint64_t cycles =
-        p_.core.mesh_family
-            ? std::max(local_cycles(p_.core, e, 2 * e * elem_bytes, e * elem_bytes),
-                       static_cast<std::uint64_t>(
-                           std::ceil(approx.simd_cycles(static_cast<double>(m), wafer::instructions::kRsqrt) +
-                                     approx.simd_cycles(e, wafer::instructions::kNormScale))))
-            : local_cycles(p_.core, e, e * elem_bytes, e * elem_bytes);
+        p_.core.mesh_family ? std::max(local_cycles(p_.core, e, 2 * e * elem_bytes, e * elem_bytes),
+                                       static_cast<std::uint64_t>(std::ceil(
+                                           approx.simd_cycles(static_cast<double>(m), wafer::instructions::kRsqrt) +
+                                           approx.simd_cycles(e, wafer::instructions::kNormScale))))
+                            : local_cycles(p_.core, e, e * elem_bytes, e * elem_bytes);
     sim.emit(core, compute(cycles, [&sim, core, xi, si, m, len, width] {
-          auto& xv = sim.buffer(core, xi);
-          auto& sv = sim.buffer(core, si);
-          for (std::int64_t t = 0; t < m; ++t) {
-            const float scale = 1.0f / std::sqrt(sv[static_cast<std::size_t>(t)] / static_cast<float>(width) + 1e-6f);
-            for (std::int64_t j = 0; j < len; ++j) xv[static_cast<std::size_t>(t * len + j)] *= scale;
-          }
-        }));
+               auto& xv = sim.buffer(core, xi);
+               auto& sv = sim.buffer(core, si);
+               for (std::int64_t t = 0; t < m; ++t) {
+                 const float scale =
+                     1.0f / std::sqrt(sv[static_cast<std::size_t>(t)] / static_cast<float>(width) + 1e-6f);
+                 for (std::int64_t j = 0; j < len; ++j) xv[static_cast<std::size_t>(t * len + j)] *= scale;
+               }
+             }));
   }
   KernelRun run = finish(sim, p_, [&] {
     std::vector<float> got, ref;

@@ -88,8 +88,7 @@ std::size_t emit_ktree_reduce(FabricSim& sim, const LineData& l, std::int64_t gr
   return alive.front();
 }
 
-void emit_ktree_allreduce(FabricSim& sim, const LineData& l, std::int64_t group, int color, Phase phase,
-                          StreamOp op) {
+void emit_ktree_allreduce(FabricSim& sim, const LineData& l, std::int64_t group, int color, Phase phase, StreamOp op) {
   const std::size_t n = l.cores.size();
   if (n <= 1) return;
   const std::size_t root = emit_ktree_reduce(sim, l, group, color, phase, op);

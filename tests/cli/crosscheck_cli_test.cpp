@@ -116,9 +116,9 @@ TEST(CrosscheckCli, SetChangesTheFabricBothLevelsSee) {
 TEST(CrosscheckCli, StressSettingsExitZero) {
   // Issue 22 part 5: within ±10% at 2-cycle hops, 2 B/cycle and no activation as
   // well as at the preset (the full sweep is in docs/validation.md).
-  const Outcome o = run(
-      "crosscheck --quick --json --set \"wse-mini.fabric.hop_latency=2 cycle\" --set "
-      "\"wse-mini.fabric.link_bandwidth=2 B/cycle\" --set \"wse-mini.core.task_overhead=0 cycle\"");
+  const Outcome o =
+      run("crosscheck --quick --json --set \"wse-mini.fabric.hop_latency=2 cycle\" --set "
+          "\"wse-mini.fabric.link_bandwidth=2 B/cycle\" --set \"wse-mini.core.task_overhead=0 cycle\"");
   EXPECT_EQ(o.code, 0) << o.out;
   const json j = json::parse(o.out);
   bool mesh_gemm = false;

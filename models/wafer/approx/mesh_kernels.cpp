@@ -104,8 +104,7 @@ LineCost MeshKernels::allreduce(std::int64_t n, double bytes, ReduceAlgo algo) c
     // 64 B over 64 cores is 64 pieces of one 4-byte value, 2 flits each at 2
     // B/cycle, not 1 B in 1 flit (the crosscheck showed the ring 16% short, A-455).
     const double steps = 2.0 * static_cast<double>(n - 1);
-    const double piece =
-        std::ceil(std::ceil(bytes / kReduceValueBytes) / static_cast<double>(n)) * kReduceValueBytes;
+    const double piece = std::ceil(std::ceil(bytes / kReduceValueBytes) / static_cast<double>(n)) * kReduceValueBytes;
     // A piece's path is 2(n − 1) consecutive links of the folded ring: n − 2 of its
     // links are 2 hops and the two at the turns 1 hop, so the slowest piece
     // crosses 4(n − 1) − 3 hops (n ≥ 4), not 4(n − 1).
