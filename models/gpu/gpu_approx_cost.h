@@ -88,6 +88,16 @@ class GpuApproxCost final : public OpCostModel {
   };
   mutable std::vector<WavesEntry> waves_cache_;
   mutable std::array<double, 8> peak_cache_{};  ///< 0 = not computed yet
+  [[nodiscard]] double curve_time(const CollectiveCurve& curve, double bytes, int n) const;
+  struct CurveEntry {
+    const CollectiveCurve* curve;
+    double bytes;
+    int n;
+    double seconds;
+  };
+  mutable std::vector<CurveEntry> curve_cache_;
+  mutable const GpuSoftware* table_of_ = nullptr;  ///< the stack table_ was looked up in
+  mutable const CollectiveTable* table_ = nullptr;
   mutable const Graph* mla_graph_ = nullptr;
   mutable std::vector<char> mla_block_;  ///< per op of mla_graph_
 };
