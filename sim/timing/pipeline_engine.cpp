@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <optional>
 #include <string_view>
 
 #include "sim/timing/roofline_time.h"
@@ -78,6 +79,16 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
   const Graph& g = plan.graph();
   const DeviceGroup& group = plan.group();
   r.ops.reserve(timing_rows(plan));
+  // Every row-split op of a layer all-reduces the same bytes: price the link formula once per size.
+  std::optional<std::pair<std::int64_t, int>> last_ar;
+  CollectiveCost last_ar_cost;
+  auto link_allreduce = [&](Bytes bytes, int n) {
+    if (!last_ar || last_ar->first != bytes.value() || last_ar->second != n) {
+      last_ar = std::pair{bytes.value(), n};
+      last_ar_cost = best_allreduce(group.link, bytes, n);
+    }
+    return last_ar_cost;
+  };
   // The host's time per step (scheduler, sampling) before the devices start.
   if (const double host = costs.step_overhead(plan).value(); host > 0) {
     OpTiming t;
@@ -100,10 +111,10 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       const bool ep = st.tp > 1 && op.split == TpSplit::Experts;
       if (ep && (i == st.first_op || g.op(i - 1).split != TpSplit::Experts)) {
         const Bytes sent(op.bytes.activations_in.value() / st.tp);
-        const CollectiveCost a2a = costs.collective(CollectiveKind::AllToAll, sent, st.tp, op, ctx)
-                                       .value_or(all_to_all_cost(group.link, sent, st.tp));
-        add_comm(r, joined(op.name, ".dispatch"), OpKind::Collective, op.layer, static_cast<int>(s), a2a.time.value(),
-                 static_cast<double>(op.bytes.activations_in.value()), a2a.link_bytes);
+        std::optional<CollectiveCost> a2a = costs.collective(CollectiveKind::AllToAll, sent, st.tp, op, ctx);
+        if (!a2a) a2a = all_to_all_cost(group.link, sent, st.tp);
+        add_comm(r, joined(op.name, ".dispatch"), OpKind::Collective, op.layer, static_cast<int>(s), a2a->time.value(),
+                 static_cast<double>(op.bytes.activations_in.value()), a2a->link_bytes);
       }
       OpCost c = costs.cost(op, ctx);
       // Weights held by another group stream over the link to it while the op runs.
@@ -134,17 +145,18 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       r.ops.push_back(std::move(t));
       if (st.tp > 1 && op.split == TpSplit::Row) {
         const Bytes bytes = op.bytes.activations_out;
-        const CollectiveCost ar = costs.collective(CollectiveKind::AllReduce, bytes, st.tp, op, ctx)
-                                      .value_or(best_allreduce(group.link, bytes, st.tp));
-        add_comm(r, joined(op.name, ".allreduce"), OpKind::Collective, op.layer, static_cast<int>(s), ar.time.value(),
-                 static_cast<double>(bytes.value()), ar.link_bytes);
+        // The link formula only when the kind has no price of its own.
+        std::optional<CollectiveCost> ar = costs.collective(CollectiveKind::AllReduce, bytes, st.tp, op, ctx);
+        if (!ar) ar = link_allreduce(bytes, st.tp);
+        add_comm(r, joined(op.name, ".allreduce"), OpKind::Collective, op.layer, static_cast<int>(s),
+                 ar->time.value(), static_cast<double>(bytes.value()), ar->link_bytes);
       }
       if (ep && (i + 1 == st.end_op || g.op(i + 1).split != TpSplit::Experts)) {
         const Bytes sent(op.bytes.activations_out.value() / st.tp);
-        const CollectiveCost a2a = costs.collective(CollectiveKind::AllToAll, sent, st.tp, op, ctx)
-                                       .value_or(all_to_all_cost(group.link, sent, st.tp));
-        add_comm(r, joined(op.name, ".combine"), OpKind::Collective, op.layer, static_cast<int>(s), a2a.time.value(),
-                 static_cast<double>(op.bytes.activations_out.value()), a2a.link_bytes);
+        std::optional<CollectiveCost> a2a = costs.collective(CollectiveKind::AllToAll, sent, st.tp, op, ctx);
+        if (!a2a) a2a = all_to_all_cost(group.link, sent, st.tp);
+        add_comm(r, joined(op.name, ".combine"), OpKind::Collective, op.layer, static_cast<int>(s), a2a->time.value(),
+                 static_cast<double>(op.bytes.activations_out.value()), a2a->link_bytes);
       }
     }
     if (s + 1 < plan.stages.size() && st.end_op > st.first_op) {
