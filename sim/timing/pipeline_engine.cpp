@@ -59,7 +59,7 @@ std::size_t timing_rows(const Plan& plan) {
 void add_comm(StepResult& r, std::string name, OpKind kind, int layer, int stage, double seconds, double bytes,
               double link_bytes = -1) {
   if (seconds <= 0) return;
-  OpTiming t;
+  OpTiming& t = r.ops.emplace_back();
   t.name = std::move(name);
   t.kind = kind;
   t.layer = layer;
@@ -69,7 +69,6 @@ void add_comm(StepResult& r, std::string name, OpKind kind, int layer, int stage
   t.bytes = bytes;
   t.cost.traffic.interconnect_bytes = link_bytes >= 0 ? link_bytes : bytes;
   r.time.interconnect += seconds;
-  r.ops.push_back(std::move(t));
 }
 
 }  // namespace
@@ -126,7 +125,7 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       }
       const RooflineTime rt = roofline_time(c, remote);
       const double bw = rt.bandwidth_s;
-      OpTiming t;
+      OpTiming& t = r.ops.emplace_back();  // filled in place: `ops` never reallocates (timing_rows)
       t.op = op.id;
       t.name = op.name;
       t.kind = op.kind;
@@ -142,7 +141,6 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
       t.bound = rt.bound;
       t.note = std::move(c.note);  // the note lives on the timing row; the cost keeps the numbers
       t.cost = std::move(c);
-      r.ops.push_back(std::move(t));
       if (st.tp > 1 && op.split == TpSplit::Row) {
         const Bytes bytes = op.bytes.activations_out;
         // The link formula only when the kind has no price of its own.
