@@ -298,9 +298,13 @@ std::optional<CollectiveCost> GpuApproxCost::collective(CollectiveKind kind, Byt
   if (kind == CollectiveKind::AllReduce && n > 1 && sw.mla_attention == MlaParallel::Data &&
       in_mla_block(ctx.plan.graph(), around))
     return CollectiveCost{};
-  if (table_of_ != &sw) {  // one name lookup per stack, not per collective
-    table_of_ = &sw;
+  // One name lookup per stack, not per collective; holding the stack keeps the cached
+  // table and curves alive (a model timing another system's plan looks them up again).
+  if (!table_looked_up_ || table_stack_ != ctx.plan.group().software) {
+    table_looked_up_ = true;
+    table_stack_ = ctx.plan.group().software;
     table_ = sw.table();
+    curve_cache_.clear();
   }
   const CollectiveTable* table = table_;
   if (table == nullptr || n <= 1 || bytes.value() <= 0) return std::nullopt;

@@ -24,6 +24,7 @@
 // stream overlap between kernels, L2 reuse of weights across steps. Units: seconds.
 
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -96,7 +97,8 @@ class GpuApproxCost final : public OpCostModel {
     double seconds;
   };
   mutable std::vector<CurveEntry> curve_cache_;
-  mutable const GpuSoftware* table_of_ = nullptr;  ///< the stack table_ was looked up in
+  mutable bool table_looked_up_ = false;
+  mutable std::shared_ptr<const SoftwareStack> table_stack_;  ///< the stack table_ was looked up in
   mutable const CollectiveTable* table_ = nullptr;
   mutable const Graph* mla_graph_ = nullptr;
   mutable std::vector<char> mla_block_;  ///< per op of mla_graph_

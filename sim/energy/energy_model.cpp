@@ -106,8 +106,7 @@ StepEnergy apply_step_energy(StepResult& step, const Graph& graph, const DeviceG
   std::vector<EnergyBreakdown> per_op;
   per_op.reserve(step.ops.size());
   for (const OpTiming& op : step.ops) {
-    per_op.push_back(
-        price_counts(op.cost.traffic, s.energy, op.op >= 0 ? graph.op(op.op).dtype : DType::Fp16, prices));
+    per_op.push_back(price_counts(op.cost.traffic, s.energy, op.op >= 0 ? graph.op(op.op).dtype : DType::Fp16, prices));
     out.energy += per_op.back();
   }
   const double n = std::max(1, group.count);

@@ -146,8 +146,8 @@ StepResult PipelineEngine::run(const Plan& plan, const OpCostModel& costs) {
         // The link formula only when the kind has no price of its own.
         std::optional<CollectiveCost> ar = costs.collective(CollectiveKind::AllReduce, bytes, st.tp, op, ctx);
         if (!ar) ar = link_allreduce(bytes, st.tp);
-        add_comm(r, joined(op.name, ".allreduce"), OpKind::Collective, op.layer, static_cast<int>(s),
-                 ar->time.value(), static_cast<double>(bytes.value()), ar->link_bytes);
+        add_comm(r, joined(op.name, ".allreduce"), OpKind::Collective, op.layer, static_cast<int>(s), ar->time.value(),
+                 static_cast<double>(bytes.value()), ar->link_bytes);
       }
       if (ep && (i + 1 == st.end_op || g.op(i + 1).split != TpSplit::Experts)) {
         const Bytes sent(op.bytes.activations_out.value() / st.tp);
