@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include "models/gpu/gpu_roofline.h"
 #include "models/gpu/gpu_software.h"
@@ -50,10 +51,20 @@ GpuApproxCost::GpuApproxCost(std::string name, const GpuSpec& spec) : name_(std:
 
 namespace {
 // "layers.3.attn.q_proj" -> "attn.q_proj", as explain's rows are named.
-std::string op_family(const std::string& name) {
+std::string_view op_family(std::string_view name) {
   if (name.rfind("layers.", 0) != 0) return name;
   const auto dot = name.find('.', 7);
-  return dot == std::string::npos ? name : name.substr(dot + 1);
+  return dot == std::string_view::npos ? name : name.substr(dot + 1);
+}
+
+// Why a fused op costs less than another of its shape, for explain (one allocation:
+// a step fuses hundreds of ops).
+std::string fused_note(std::string_view into) {
+  constexpr std::string_view kHead = "fused into ", kTail = "'s kernel: no launch of its own";
+  std::string note;
+  note.reserve(kHead.size() + into.size() + kTail.size());
+  note.append(kHead).append(op_family(into)).append(kTail);
+  return note;
 }
 }  // namespace
 
@@ -250,7 +261,7 @@ OpCost GpuApproxCost::cost(const Op& op, const OpContext& ctx) const {
     if (decode_attention) fixed += static_cast<double>(spec_.efficiency.decode_attention_ramp.value()) / (bw * kv_eff);
     c.overhead = Seconds(fixed);
   } else {  // explain says why this op costs less than another of its shape
-    c.note = "fused into " + op_family(graph.op(op.id - 1).name) + "'s kernel: no launch of its own";
+    c.note = fused_note(graph.op(op.id - 1).name);
   }
 
   // Whole op over the tp devices: replicated work is done tp times.
@@ -287,7 +298,15 @@ std::optional<CollectiveCost> GpuApproxCost::collective(CollectiveKind kind, Byt
   if (kind == CollectiveKind::AllReduce && n > 1 && sw.mla_attention == MlaParallel::Data &&
       in_mla_block(ctx.plan.graph(), around))
     return CollectiveCost{};
-  const CollectiveTable* table = sw.table();
+  // One name lookup per stack, not per collective; holding the stack keeps the cached
+  // table and curves alive (a model timing another system's plan looks them up again).
+  if (!table_looked_up_ || table_stack_ != ctx.plan.group().software) {
+    table_looked_up_ = true;
+    table_stack_ = ctx.plan.group().software;
+    table_ = sw.table();
+    curve_cache_.clear();
+  }
+  const CollectiveTable* table = table_;
   if (table == nullptr || n <= 1 || bytes.value() <= 0) return std::nullopt;
   const CollectiveOp op = kind == CollectiveKind::AllToAll        ? CollectiveOp::AllToAll
                           : kind == CollectiveKind::AllGather     ? CollectiveOp::AllGather
@@ -298,11 +317,20 @@ std::optional<CollectiveCost> GpuApproxCost::collective(CollectiveKind kind, Byt
   const double s = static_cast<double>(bytes.value());
   const double nd = n;
   CollectiveCost c;
-  c.time = Seconds(curve->time(s, n));
+  c.time = Seconds(curve_time(*curve, s, n));
   // Bytes on links as the bandwidth-optimal algorithm moves them (for energy).
   c.link_bytes = op == CollectiveOp::AllReduce ? 2 * (nd - 1) * s : (nd - 1) * s;
   c.algorithm = CollectiveAlgorithm::Table;
   return c;
+}
+
+double GpuApproxCost::curve_time(const CollectiveCurve& curve, double bytes, int n) const {
+  // A step asks the same few collectives once per layer: interpolate each once.
+  for (const CurveEntry& e : curve_cache_)
+    if (e.curve == &curve && e.bytes == bytes && e.n == n) return e.seconds;
+  const double t = curve.time(bytes, n);
+  if (curve_cache_.size() < 16) curve_cache_.push_back(CurveEntry{&curve, bytes, n, t});
+  return t;
 }
 
 Seconds GpuApproxCost::step_overhead(const Plan& plan) const {

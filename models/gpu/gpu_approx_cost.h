@@ -24,6 +24,7 @@
 // stream overlap between kernels, L2 reuse of weights across steps. Units: seconds.
 
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,17 @@ class GpuApproxCost final : public OpCostModel {
   };
   mutable std::vector<WavesEntry> waves_cache_;
   mutable std::array<double, 8> peak_cache_{};  ///< 0 = not computed yet
+  [[nodiscard]] double curve_time(const CollectiveCurve& curve, double bytes, int n) const;
+  struct CurveEntry {
+    const CollectiveCurve* curve;
+    double bytes;
+    int n;
+    double seconds;
+  };
+  mutable std::vector<CurveEntry> curve_cache_;
+  mutable bool table_looked_up_ = false;
+  mutable std::shared_ptr<const SoftwareStack> table_stack_;  ///< the stack table_ was looked up in
+  mutable const CollectiveTable* table_ = nullptr;
   mutable const Graph* mla_graph_ = nullptr;
   mutable std::vector<char> mla_block_;  ///< per op of mla_graph_
 };

@@ -1,8 +1,10 @@
 #include "sim/energy/energy_model.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fmt/format.h>
+#include <optional>
 #include <vector>
 
 #include "sim/core/error.h"
@@ -12,25 +14,46 @@ namespace {
 
 constexpr double kPico = 1e-12;
 
-}  // namespace
-
-EnergyBreakdown price_traffic(const Traffic& t, const DeviceEnergySpec& e, DType dtype, const std::string& device) {
-  EnergyBreakdown b;
-  if (t.flops > 0) {
-    const auto pj = e.pj_per_flop.for_stored(dtype);
+/// Energy per FLOP of values stored as `dtype`, looked up once per format and step
+/// (a step prices every op; the lookup walks the format's wider formats).
+class FlopPrices {
+ public:
+  FlopPrices(const DeviceEnergySpec& e, const std::string& device) : e_(e), device_(device) {}
+  double pj(DType dtype) {
+    std::optional<double>& cached = pj_.at(static_cast<std::size_t>(dtype));
+    if (cached) return *cached;
+    const auto pj = e_.pj_per_flop.for_stored(dtype);
     if (!pj)
-      throw InputError(Diagnostic{"", 0, 0, device + ".energy.pj_per_flop",
+      throw InputError(Diagnostic{"", 0, 0, device_ + ".energy.pj_per_flop",
                                   fmt::format("no energy per FLOP for {} and no wider format listed; add "
                                               "--set {}.energy.pj_per_flop.{}=...",
-                                              dtype_name(dtype), device, dtype_name(dtype))});
-    b.compute = t.flops * pj->value() * kPico;
+                                              dtype_name(dtype), device_, dtype_name(dtype))});
+    cached = pj->value();
+    return *cached;
   }
+
+ private:
+  const DeviceEnergySpec& e_;
+  const std::string& device_;
+  std::array<std::optional<double>, kDTypeCount> pj_{};  ///< empty = not looked up yet
+};
+
+EnergyBreakdown price_counts(const Traffic& t, const DeviceEnergySpec& e, DType dtype, FlopPrices& prices) {
+  EnergyBreakdown b;
+  if (t.flops > 0) b.compute = t.flops * prices.pj(dtype) * kPico;
   const PicojoulesPerBitLevels& l = e.pj_per_bit;
   b.sram = t.sram_bytes * 8 * l.sram.value() * kPico;
   b.hbm = t.hbm_bytes * 8 * l.hbm.value() * kPico;
   b.fabric = t.fabric_byte_hops * 8 * l.fabric.value() * kPico;
   b.interconnect = (t.interconnect_bytes * 8 * l.interconnect.value() + t.io_bytes * 8 * l.io.value()) * kPico;
   return b;
+}
+
+}  // namespace
+
+EnergyBreakdown price_traffic(const Traffic& t, const DeviceEnergySpec& e, DType dtype, const std::string& device) {
+  FlopPrices prices(e, device);
+  return price_counts(t, e, dtype, prices);
 }
 
 CapSolution solve_power_cap(double on_chip_j, double off_chip_j, double devices, double seconds, double resident_w,
@@ -79,10 +102,11 @@ StepEnergy apply_step_energy(StepResult& step, const Graph& graph, const DeviceG
   if (!s.energy.present()) return out;
   out.priced = true;
   const std::string& name = group.device->name();
+  FlopPrices prices(s.energy, name);
   std::vector<EnergyBreakdown> per_op;
   per_op.reserve(step.ops.size());
   for (const OpTiming& op : step.ops) {
-    per_op.push_back(price_traffic(op.cost.traffic, s.energy, op.op >= 0 ? graph.op(op.op).dtype : DType::Fp16, name));
+    per_op.push_back(price_counts(op.cost.traffic, s.energy, op.op >= 0 ? graph.op(op.op).dtype : DType::Fp16, prices));
     out.energy += per_op.back();
   }
   const double n = std::max(1, group.count);

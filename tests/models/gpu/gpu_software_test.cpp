@@ -15,8 +15,13 @@
 
 #include "models/gpu/gpu_approx_cost.h"
 #include "models/register_builtin.h"
+#include "sim/config/config_library.h"
 #include "sim/config/yaml_loader.h"
+#include "sim/hardware/system.h"
+#include "sim/mapping/pipeline_mapper.h"
 #include "sim/scenario/eval_request.h"
+#include "sim/workload/graph_builder.h"
+#include "sim/workload/model_loader.h"
 
 namespace wafersim::gpu {
 namespace {
@@ -259,6 +264,48 @@ TEST(VidurAllReduce, ShippedNcclTablesFollowTheMeasurements) {
       EXPECT_LT(e[e.size() / 2], 0.25) << box << " n=" << n << " over " << e.size() << " rows";
     }
   }
+}
+
+TEST(GpuApproxCollectives, OneModelPricesEachSystemsAllReduceWithItsOwnTable) {
+  // The cost model caches the stack's table and interpolated times; a model that
+  // times plans of two systems must still read each system's table, as a fresh model does.
+  Registry registry;
+  models::register_builtin(registry);
+  ConfigLibrary library(root()), with_nccl(root());
+  with_nccl.add_override(Override{"dgx-h100.software.gpu.collective", "nccl", "--set"});
+  const ModelSpec model = ModelLoader::load(library, "llama-3.1-70b");
+  const Graph graph = GraphBuilder::build(model, StepShape{StepKind::Decode, 1, 1, 1024, DType::Fp16, DType::Fp16});
+  const System custom = SystemLoader(library, registry.devices()).load("dgx-h100");
+  const System nccl = SystemLoader(with_nccl, registry.devices()).load("dgx-h100");
+  const Backend& backend = registry.backend("gpu");
+  auto plan_on = [&](const System& s) {
+    const DeviceGroup& g = s.main_group();
+    return PipelineMapper::map(graph, g, backend.policy(*g.device), g.count);
+  };
+  const Plan a = plan_on(custom), b = plan_on(nccl);
+  ASSERT_EQ(a.stages.size(), 1u);
+  ASSERT_EQ(a.stages[0].tp, 8);
+  const Op* row = nullptr;
+  for (const Op& op : graph.ops())
+    if (op.split == TpSplit::Row) {
+      row = &op;
+      break;
+    }
+  ASSERT_NE(row, nullptr);
+  auto all_reduce = [&](const OpCostModel& m, const Plan& p) {
+    const OpContext ctx{p, p.stages[0], p.stages[0].tp};
+    const auto c = m.collective(CollectiveKind::AllReduce, row->bytes.activations_out, 8, *row, ctx);
+    EXPECT_TRUE(c.has_value());
+    return c ? c->time.value() : -1.0;
+  };
+  const auto fresh_a = backend.cost_model(*custom.main_group().device, Fidelity::Approx);
+  const auto fresh_b = backend.cost_model(*nccl.main_group().device, Fidelity::Approx);
+  const double ta = all_reduce(*fresh_a, a), tb = all_reduce(*fresh_b, b);
+  EXPECT_GT(tb, 2 * ta);  // NCCL without graphs pays several times the custom kernel
+  const auto shared = backend.cost_model(*custom.main_group().device, Fidelity::Approx);
+  EXPECT_EQ(all_reduce(*shared, a), ta);
+  EXPECT_EQ(all_reduce(*shared, b), tb);
+  EXPECT_EQ(all_reduce(*shared, a), ta);
 }
 
 }  // namespace
