@@ -16,6 +16,18 @@
 namespace wafersim::wafer {
 namespace {
 
+/// A wafer-like core and fabric: 1-cycle hops, 2-cycle ramps, 40-cycle task
+/// activation (α), 4-byte flits, WaferLLM's kernels.
+MeshParams waferllm_params() {
+  MeshParams p;
+  p.hop_latency = 1;
+  p.ramp_latency = 2;
+  p.task_overhead = 40;
+  p.link_bytes = 4;
+  p.mesh_family = true;
+  return p;
+}
+
 /// A decoder with the given shapes, written once to a temporary folder.
 std::string model_file(const std::string& name, int layers, int hidden, int heads, int kv_heads, int ffn) {
   const auto dir = std::filesystem::temp_directory_path() / "wafersim_fidelity_test";
@@ -81,13 +93,7 @@ TEST(WaferFidelity, MeshGemvLandsOnWaferLlmsKernelRows) {
 }
 
 TEST(WaferFidelity, KTreeAllReduceBeatsAFullLineAndGrowsWithTheLine) {
-  MeshParams p;
-  p.hop_latency = 1;
-  p.ramp_latency = 2;
-  p.task_overhead = 40;
-  p.link_bytes = 4;
-  p.mesh_family = true;
-  const MeshKernels k(p);
+  const MeshKernels k(waferllm_params());
   // A chain over the whole line pays 2 ramps at each of n−1 cores; the K-tree only
   // at O(levels · n^(1/levels)) of them.
   const LineCost tree = k.ktree_allreduce(720, 46);
@@ -144,15 +150,10 @@ TEST(WaferFidelity, NonMatrixWorkIsPricedAtItsInstructionCount) {
 }
 
 TEST(WaferFidelity, MeshGemmPaysCannonsAlignmentOncePerProduct) {
-  MeshParams p;
-  p.hop_latency = 1;
-  p.ramp_latency = 2;
-  p.task_overhead = 40;
-  p.link_bytes = 4;
+  MeshParams p = waferllm_params();
   p.flops = 8;
   p.acc_bytes = 4;
   p.gemm_efficiency = 0.28;
-  p.mesh_family = true;
   const MeshKernels k(p);
   GemmShape s;
   s.m = 4096;
