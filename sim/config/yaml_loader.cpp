@@ -1,5 +1,7 @@
 #include "sim/config/yaml_loader.h"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -11,6 +13,40 @@
 
 namespace wafersim {
 namespace {
+
+/// Offset of the first byte that does not start or continue a well-formed UTF-8
+/// sequence (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF), or npos.
+/// YAML is UTF-8 text, and every string a config holds may end up in JSON output.
+std::size_t first_invalid_utf8(const std::string& s) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  for (std::size_t i = 0; i < s.size();) {
+    const unsigned char c = byte(i);
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c < 0x80) {
+      n = 0;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // beyond U+10FFFF
+    } else {
+      return i;
+    }
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return i;
+      const unsigned char b = byte(i + k);
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return i;
+    }
+    i += n + 1;
+  }
+  return std::string::npos;
+}
 
 /// Builds ConfigNodes from parser events; throws InputError at the first structural
 /// problem (the tree cannot be trusted after one).
@@ -38,6 +74,10 @@ class TreeBuilder : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
     const bool quoted = (tag == "!");
+    if (const std::size_t bad = first_invalid_utf8(value); bad != std::string::npos)
+      fail(mark,
+           fmt::format("text is not valid UTF-8 (byte 0x{:02X} at offset {} of the value); save the file as UTF-8",
+                       static_cast<unsigned char>(value[bad]), bad));
     if (!quoted && (value == "~" || value == "null" || value == "Null" || value == "NULL")) {
       add(ConfigNode::make_null(to_mark(mark), ""), mark, anchor);
       return;
