@@ -12,6 +12,16 @@
 
 namespace wafersim::cli {
 
+void SpeculativeArgs::add_speculative_to(CLI::App& app) {
+  app.add_option("--speculative", speculative,
+                 "Speculative decoding: draft:MODEL (a draft model) or mtp:K (K prediction modules of the target)");
+  app.add_option("--draft-tokens", draft_tokens, "Tokens the draft proposes per step (default 4; mtp:K drafts K)");
+  app.add_option("--acceptance", acceptance,
+                 "Per-token acceptance probability in [0, 1] (default 0.7 for a draft model, 0.85 for mtp)");
+  app.add_option("--accepted-per-step", accepted_per_step,
+                 "Mean tokens per verification step, the target's own included, in [1, k+1] (overrides --acceptance)");
+}
+
 void EvalArgs::add_to(CLI::App& app, bool with_json) {
   app.add_option("--system", system, "System or device preset name, or a YAML file")->required();
   app.add_option("--model", model, "Model preset name, a YAML model spec, or a Hugging Face config.json")->required();
@@ -29,13 +39,7 @@ void EvalArgs::add_to(CLI::App& app, bool with_json) {
                  "roofline | approx | cycle (default approx; a kind without approx runs its most detailed level "
                  "below it)");
   app.add_option("--set", sets, "Override a config value: NAME.path=VALUE (repeatable)");
-  app.add_option("--speculative", speculative,
-                 "Speculative decoding: draft:MODEL (a draft model) or mtp:K (K prediction modules of the target)");
-  app.add_option("--draft-tokens", draft_tokens, "Tokens the draft proposes per step (default 4; mtp:K drafts K)");
-  app.add_option("--acceptance", acceptance,
-                 "Per-token acceptance probability in [0, 1] (default 0.7 for a draft model, 0.85 for mtp)");
-  app.add_option("--accepted-per-step", accepted_per_step,
-                 "Mean tokens per verification step, the target's own included, in [1, k+1] (overrides --acceptance)");
+  add_speculative_to(app);
   if (with_json) app.add_flag("--json", json, "Print the result as one JSON object");
 }
 

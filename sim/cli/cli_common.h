@@ -26,10 +26,15 @@ struct Context {
   std::ostream& err;
 };
 
-/// The eval options as typed, kept as text so every message names its option.
-struct EvalArgs {
-  std::string system, model, devices, phase, batch, prompt, context, output, dtype, kv_dtype, fidelity;
+/// The speculative-decoding options `eval` and `serve` share, as typed.
+struct SpeculativeArgs {
   std::string speculative, draft_tokens, acceptance, accepted_per_step;
+  void add_speculative_to(CLI::App& app);
+};
+
+/// The eval options as typed, kept as text so every message names its option.
+struct EvalArgs : SpeculativeArgs {
+  std::string system, model, devices, phase, batch, prompt, context, output, dtype, kv_dtype, fidelity;
   std::vector<std::string> sets;
   bool json = false;
 
@@ -52,9 +57,8 @@ struct CrosscheckArgs {
 };
 
 /// `wafersim serve` options, as typed (keys of serve_option_keys()).
-struct ServeArgs {
+struct ServeArgs : SpeculativeArgs {
   std::string system, model, devices, dtype, fidelity, out_dir;
-  std::string speculative, draft_tokens, acceptance, accepted_per_step;  ///< as on eval
   std::vector<std::string> sets;
   std::map<std::string, std::string> options;
   bool json = false, find_capacity = false;

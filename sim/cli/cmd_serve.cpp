@@ -137,13 +137,7 @@ void ServeArgs::add_to(CLI::App& app) {
   app.add_option("--slo-ttft", options["slo_ttft"], "SLO on p99 time to first token (seconds, or \"200 ms\")");
   app.add_option("--slo-tpot", options["slo_tpot"], "SLO on p99 time per output token (seconds, or \"20 ms\")");
   app.add_flag("--find-capacity", find_capacity, "Bisect for the highest rate meeting the SLO");
-  app.add_option("--speculative", speculative,
-                 "Speculative decoding: draft:MODEL (a draft model) or mtp:K (K prediction modules of the target)");
-  app.add_option("--draft-tokens", draft_tokens, "Tokens the draft proposes per step (default 4; mtp:K drafts K)");
-  app.add_option("--acceptance", acceptance,
-                 "Per-token acceptance probability in [0, 1] (default 0.7 for a draft model, 0.85 for mtp)");
-  app.add_option("--accepted-per-step", accepted_per_step,
-                 "Mean tokens per verification step, the target's own included, in [1, k+1] (overrides --acceptance)");
+  add_speculative_to(app);
   app.add_option("--seed", options["seed"],
                  "Random seed of the synthetic workload and of the accepted tokens drawn per step (default 1)");
   app.add_flag("--json", json, "Print the result as one JSON object");
